@@ -1,0 +1,35 @@
+"""Commons: a knowledge commons shared between French local authorities."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, instance folder, then ``init_app`` of each part."""
+    instance = os.environ.get("COMMONS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
+    app.config.from_object(settings.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    settings.finalise(app.config, Path(app.instance_path))
+
+    from . import db, mail, pages, security
+    from .accounts import views as accounts
+    from .collectivites import views as collectivites
+    from .groups import views as groups
+
+    for part in (db, security, mail, pages, accounts, collectivites, groups):
+        part.init_app(app)
+    from . import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,22 @@
+"""Account permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import User
+
+
+def is_member_user(actor: Any) -> bool:
+    """Whether ``actor`` is a signed-in, active user."""
+    return bool(getattr(actor, "is_authenticated", False)) and isinstance(actor, User)
+
+
+def can_view_profile(actor: Any, user: User) -> bool:
+    """Profiles (name, métier, collectivité) are visible to signed-in users of the network."""
+    return is_member_user(actor)
+
+
+def can_edit_profile(actor: Any, user: User) -> bool:
+    """One edits one's own profile; administrators may edit any."""
+    return is_member_user(actor) and (actor.id == user.id or actor.is_admin)

@@ -1,0 +1,107 @@
+"""Collectivité pages: directory, one collectivité with its agents, review of proposals."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from .. import db
+from ..accounts.models import User
+from ..pages import add_nav
+from ..text import fold
+from . import policy, vocab
+from .models import Collectivite
+
+bp = Blueprint("collectivites", __name__, url_prefix="/collectivites", template_folder="templates")
+PER_PAGE = 50
+
+
+@bp.route("/")
+def index() -> str:
+    q = (request.args.get("q") or "").strip()[:100]
+    kind = request.args.get("type") or ""
+    region = request.args.get("region") or ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    stmt = select(Collectivite).where(Collectivite.validated.is_(True))
+    if kind in vocab.kinds():
+        stmt = stmt.where(Collectivite.kind == kind)
+    if region in vocab.regions():
+        stmt = stmt.where(Collectivite.region_code == region)
+    rows = list(db.session.scalars(stmt.order_by(Collectivite.name)))
+    if q:  # accent- and case-insensitive on every database
+        needle = fold(q)
+        rows = [c for c in rows if needle in fold(c.name)]
+    total = len(rows)
+    rows = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    return render_template(
+        "collectivites/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        q=q,
+        kind=kind,
+        region=region,
+        vocab=vocab,
+    )
+
+
+@bp.route("/<slug>")
+def show(slug: str) -> str:
+    collectivite = db.session.scalar(select(Collectivite).where(Collectivite.slug == slug))
+    if collectivite is None or not policy.can_view_collectivite(current_user, collectivite):
+        abort(404)
+    members: list[User] = []
+    if policy.can_view_members(current_user, collectivite):
+        members = list(
+            db.session.scalars(
+                select(User)
+                .where(
+                    User.collectivite_id == collectivite.id, User.email_confirmed_at.is_not(None)
+                )
+                .order_by(User.display_name)
+            )
+        )
+    count = db.session.scalar(
+        select(func.count(User.id)).where(User.collectivite_id == collectivite.id)
+    )
+    return render_template(
+        "collectivites/show.html",
+        c=collectivite,
+        members=members,
+        count=count,
+        vocab=vocab,
+        can_see_members=policy.can_view_members(current_user, collectivite),
+    )
+
+
+@bp.route("/a-valider", methods=["GET", "POST"])
+@login_required
+def review() -> str | Response:
+    if not policy.can_review(current_user):
+        abort(403)
+    if request.method == "POST":
+        from flask_wtf import FlaskForm
+
+        FlaskForm().validate()  # CSRF is enforced globally
+        target = db.session.get(Collectivite, request.form.get("id", type=int)) or abort(404)
+        target.validated = True
+        db.session.commit()
+        flash(f"« {target.name} » est validée.", "success")
+        return redirect(url_for("collectivites.review"))
+    pending = list(
+        db.session.scalars(
+            select(Collectivite)
+            .where(Collectivite.validated.is_(False))
+            .order_by(Collectivite.created_at)
+        )
+    )
+    return render_template("collectivites/review.html", pending=pending, vocab=vocab)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and its navigation entry."""
+    app.register_blueprint(bp)
+    add_nav(app, "collectivites.index", "Collectivités")

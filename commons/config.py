@@ -1,0 +1,116 @@
+"""Settings: documented defaults, then ``instance/config.py``, then ``COMMONS_*`` variables.
+
+Every setting below is documented in the README ("Configuration"). Environment variables use the
+``COMMONS_`` prefix: ``COMMONS_DATABASE_URL`` sets ``DATABASE_URL``. Values that look like
+integers or booleans are converted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+#: The placeholder key: refused outside debug and testing.
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
+
+
+class Defaults:
+    """Documented defaults. Paths that are ``None`` are derived from the instance folder."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    #: SQLAlchemy URL; ``None`` means ``sqlite:///<instance>/commons.db``.
+    DATABASE_URL: str | None = None
+    #: Echo SQL statements (debugging).
+    DATABASE_ECHO = False
+    #: SQLite busy timeout, in milliseconds.
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    #: ``whoosh`` (embedded) or ``postgres``.
+    SEARCH_BACKEND = "whoosh"
+    #: Whoosh index folder; ``None`` means ``<instance>/search``.
+    SEARCH_INDEX_DIR: str | None = None
+    #: Mail: ``console`` (log), ``file`` (one .eml per message in MAIL_FILE_DIR) or ``smtp``.
+    MAIL_BACKEND = "file"
+    MAIL_FILE_DIR: str | None = None
+    MAIL_SENDER = "Commons <ne-pas-repondre@commons.localhost>"
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_USER = ""
+    MAIL_SMTP_PASSWORD = ""
+    MAIL_SMTP_STARTTLS = False
+    #: Public base URL used in emails and citations (no trailing slash).
+    BASE_URL = "http://127.0.0.1:5000"
+    #: Name shown in the interface and in citations.
+    SITE_NAME = "Commons"
+    #: Cookie security: set True behind HTTPS.
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION_DAYS = 30
+    #: CSRF on every form (Flask-WTF).
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    #: Upload/request size limit in bytes.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Login throttling: failures allowed per account and per address in the window.
+    LOGIN_MAX_FAILURES_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_ADDRESS = 20
+    LOGIN_WINDOW_SECONDS = 900
+    #: Password reset token validity, in seconds.
+    PASSWORD_RESET_MAX_AGE = 3600
+    #: Argon2id parameters (OWASP: m=19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = 2
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_PARALLELISM = 1
+    #: Small peer groups: default and hard maximum member count.
+    GROUP_DEFAULT_CAP = 12
+    GROUP_MAX_CAP = 30
+    #: Show demo accounts on the login page (make run sets it with demo content).
+    SHOW_DEMO_ACCOUNTS = False
+
+
+def _coerce(value: str) -> Any:
+    low = value.strip().lower()
+    if low in {"true", "yes", "on"}:
+        return True
+    if low in {"false", "no", "off"}:
+        return False
+    try:
+        return int(value)
+    except ValueError:
+        return value
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the ``COMMONS_*`` variables as settings, prefix removed and values coerced."""
+    environ = dict(os.environ if environ is None else environ)
+    return {
+        key.removeprefix("COMMONS_"): _coerce(value)
+        for key, value in environ.items()
+        if key.startswith("COMMONS_") and key != "COMMONS_INSTANCE_PATH"
+    }
+
+
+def finalise(config: dict[str, Any], instance_path: Path) -> None:
+    """Derive paths from the instance folder and refuse an unsafe production configuration."""
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'commons.db'}"
+    if not config.get("SEARCH_INDEX_DIR"):
+        config["SEARCH_INDEX_DIR"] = str(instance_path / "search")
+    if not config.get("MAIL_FILE_DIR"):
+        config["MAIL_FILE_DIR"] = str(instance_path / "mail")
+    from datetime import timedelta
+
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(
+        days=int(config["REMEMBER_COOKIE_DURATION_DAYS"])
+    )
+    secret = config.get("SECRET_KEY")
+    relaxed = config.get("DEBUG") or config.get("TESTING")
+    if not relaxed and (not secret or secret == DEFAULT_SECRET_KEY):
+        raise RuntimeError(
+            "COMMONS_SECRET_KEY manquante ou laissée à sa valeur par défaut : "
+            "définissez une clé secrète aléatoire avant de démarrer en production."
+        )

@@ -1,0 +1,58 @@
+"""Group forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange
+
+from ..forms import clean, length, required
+
+
+class GroupForm(FlaskForm):
+    name = StringField("Nom du groupe", [required(), length(120, 3)], filters=[clean])
+    summary = StringField("Résumé en une phrase", [length(300)], filters=[clean])
+    description = TextAreaField("Description (Markdown)", [length(20000)], filters=[clean])
+    charter = TextAreaField(
+        "Charte du groupe (Markdown)", [required(), length(20000)], filters=[clean]
+    )
+    themes = StringField("Thèmes (séparés par des virgules)", [length(500)], filters=[clean])
+    member_cap = IntegerField(
+        "Nombre maximum de membres",
+        [required(), NumberRange(min=2, max=100, message="Un nombre entre 2 et 100.")],
+        default=12,
+    )
+    listed = BooleanField("Visible dans l'annuaire des groupes", default=True)
+
+
+class JoinForm(FlaskForm):
+    message = TextAreaField("Votre message à l'animation", [length(2000)], filters=[clean])
+    accept_charter = BooleanField(
+        "J'ai lu la charte du groupe et je m'engage à la respecter",
+        [required("Vous devez accepter la charte du groupe.")],
+    )
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField("Message à l'agent (facultatif)", [length(1000)], filters=[clean])
+
+
+class InviteForm(FlaskForm):
+    who = StringField(
+        "Adresse électronique ou identifiant (@identifiant) de l'agent",
+        [required(), length(254)],
+        filters=[clean],
+    )
+    message = TextAreaField("Message d'invitation", [length(2000)], filters=[clean])
+
+
+class AnswerInvitationForm(FlaskForm):
+    accept_charter = BooleanField("J'ai lu la charte du groupe et je m'engage à la respecter")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Rôle", choices=[("member", "Membre"), ("facilitator", "Animateur·rice")])
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button."""

@@ -1,0 +1,425 @@
+"""Group services: creation, join requests, invitations, membership. Flush only.
+
+The member cap counts memberships with the ``member`` role (facilitators are the neutral third
+party and do not take a seat). Every path that adds a member locks the group row first
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite write transactions already hold the database
+lock from ``BEGIN IMMEDIATE``) and counts again, so two racing approvals cannot exceed the cap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import db
+from ..accounts.models import User
+from ..markup import render_markdown
+from ..text import single_line, slugify
+from . import policy
+from .models import Group, GroupRole, Invitation, JoinRequest, Membership, RequestStatus
+
+
+class GroupError(ValueError):
+    """A refused group operation, with a French message."""
+
+
+class Forbidden(GroupError):
+    """The actor may not do this."""
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action dans ce groupe.")
+
+
+def _check_cap(cap: int) -> int:
+    maximum = int(current_app.config["GROUP_MAX_CAP"])
+    if not 2 <= cap <= maximum:
+        raise GroupError(f"La taille maximale du groupe doit être comprise entre 2 et {maximum}.")
+    return cap
+
+
+def unique_group_slug(wanted: str, exclude_id: int | None = None) -> str:
+    """A free slug derived from ``wanted``."""
+    base = slugify(wanted, max_length=60) or "groupe"
+    slug, n = base, 1
+    while True:
+        found = db.session.scalar(select(Group.id).where(Group.slug == slug))
+        if found is None or found == exclude_id:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def _set_texts(group: Group, *, name: str, summary: str, description: str, charter: str) -> None:
+    name = single_line(name)
+    if not 3 <= len(name) <= 120:
+        raise GroupError("Le nom du groupe doit comporter entre 3 et 120 caractères.")
+    if not charter.strip():
+        raise GroupError(
+            "La charte du groupe est obligatoire : les membres l'acceptent en entrant."
+        )
+    group.name = name
+    group.summary = single_line(summary)[:300]
+    group.description_md = description
+    group.description_html = str(render_markdown(description))
+    group.charter_md = charter
+    group.charter_html = str(render_markdown(charter))
+
+
+def create_group(
+    actor: User,
+    *,
+    name: str,
+    summary: str = "",
+    description: str = "",
+    charter: str,
+    themes: list[str] | None = None,
+    member_cap: int | None = None,
+    listed: bool = True,
+    slug: str | None = None,
+) -> Group:
+    """Create a group; its creator becomes its first facilitator."""
+    _require(policy.can_create_group(actor))
+    group = Group(
+        slug=unique_group_slug(slug or name),
+        themes=list(themes or []),
+        member_cap=_check_cap(member_cap or int(current_app.config["GROUP_DEFAULT_CAP"])),
+        listed=listed,
+        created_by_id=actor.id,
+    )
+    _set_texts(group, name=name, summary=summary, description=description, charter=charter)
+    db.session.add(group)
+    db.session.flush()
+    db.session.add(
+        Membership(
+            group_id=group.id,
+            user_id=actor.id,
+            role=GroupRole.FACILITATOR.value,
+            charter_accepted_at=db.utcnow(),
+        )
+    )
+    db.session.flush()
+    policy.forget_memberships(actor)
+    return group
+
+
+def update_group(
+    actor: User,
+    group: Group,
+    *,
+    name: str,
+    summary: str,
+    description: str,
+    charter: str,
+    themes: list[str],
+    member_cap: int,
+    listed: bool,
+) -> None:
+    """Edit a group's texts and settings. The cap cannot go below the current member count."""
+    _require(policy.can_edit_group(actor, group))
+    members = member_count(group.id)
+    if _check_cap(member_cap) < members:
+        raise GroupError(
+            f"Le groupe compte déjà {members} membres : la taille maximale ne peut pas être inférieure."
+        )
+    _set_texts(group, name=name, summary=summary, description=description, charter=charter)
+    group.themes = list(themes)
+    group.member_cap = member_cap
+    group.listed = listed
+    db.session.flush()
+
+
+def member_count(group_id: int) -> int:
+    """Members holding a seat (role ``member``)."""
+    return int(
+        db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.group_id == group_id, Membership.role == GroupRole.MEMBER.value
+            )
+        )
+        or 0
+    )
+
+
+def _lock(group: Group) -> Group:
+    """Lock the group row for the rest of the transaction and reload it."""
+    return db.session.execute(
+        select(Group)
+        .where(Group.id == group.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _add_member(group: Group, user: User, role: str = GroupRole.MEMBER.value) -> Membership:
+    group = _lock(group)
+    existing = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    )
+    if existing is not None:
+        raise GroupError(f"{user.display_name} est déjà membre de ce groupe.")
+    if role == GroupRole.MEMBER.value and member_count(group.id) >= group.member_cap:
+        raise GroupError(
+            f"Le groupe est complet ({group.member_cap} membres au plus) : "
+            "une place doit se libérer avant toute nouvelle entrée."
+        )
+    membership = Membership(
+        group_id=group.id, user_id=user.id, role=role, charter_accepted_at=db.utcnow()
+    )
+    db.session.add(membership)
+    db.session.flush()
+    policy.forget_memberships(user)
+    return membership
+
+
+def pending_request(group: Group, user: User) -> JoinRequest | None:
+    """The user's pending join request for the group, if any."""
+    return db.session.scalar(
+        select(JoinRequest).where(
+            JoinRequest.group_id == group.id,
+            JoinRequest.user_id == user.id,
+            JoinRequest.status == RequestStatus.PENDING.value,
+        )
+    )
+
+
+def request_join(actor: User, group: Group, *, message: str, accept_charter: bool) -> JoinRequest:
+    """Ask to join a group (with a message, after accepting its charter)."""
+    if policy.is_member(actor, group):
+        raise GroupError("Vous êtes déjà membre de ce groupe.")
+    _require(policy.can_request_join(actor, group))
+    if not accept_charter:
+        raise GroupError("Vous devez accepter la charte du groupe pour demander à le rejoindre.")
+    if pending_request(group, actor) is not None:
+        raise GroupError("Vous avez déjà une demande en attente pour ce groupe.")
+    if member_count(group.id) >= group.member_cap:
+        raise GroupError(
+            f"Ce groupe est complet ({group.member_cap} membres) : vous pourrez demander à le "
+            "rejoindre lorsqu'une place se libérera."
+        )
+    join = JoinRequest(group_id=group.id, user_id=actor.id, message=message.strip()[:2000])
+    db.session.add(join)
+    db.session.flush()
+    return join
+
+
+def _decidable(actor: User, join: JoinRequest, group: Group) -> None:
+    _require(policy.can_manage_members(actor, group))
+    if join.status != RequestStatus.PENDING.value:
+        raise GroupError("Cette demande a déjà été traitée.")
+
+
+def approve(actor: User, join: JoinRequest) -> Membership:
+    """Approve a pending request; enforces the cap under concurrency."""
+    group = db.session.get(Group, join.group_id)
+    assert group is not None
+    group = _lock(group)
+    db.session.refresh(join)
+    _decidable(actor, join, group)
+    user = db.session.get(User, join.user_id)
+    assert user is not None
+    membership = _add_member(group, user)
+    join.status = RequestStatus.APPROVED.value
+    join.decided_by_id = actor.id
+    join.decided_at = db.utcnow()
+    db.session.flush()
+    return membership
+
+
+def decline(actor: User, join: JoinRequest, *, note: str = "") -> None:
+    """Decline a pending request, with an optional note to the agent."""
+    group = db.session.get(Group, join.group_id)
+    assert group is not None
+    _decidable(actor, join, group)
+    join.status = RequestStatus.DECLINED.value
+    join.decided_by_id = actor.id
+    join.decided_at = db.utcnow()
+    join.decision_note = note.strip()[:1000]
+    db.session.flush()
+
+
+def withdraw(actor: User, join: JoinRequest) -> None:
+    """The agent withdraws their own pending request."""
+    if join.user_id != actor.id:
+        raise Forbidden("Cette demande n'est pas la vôtre.")
+    if join.status != RequestStatus.PENDING.value:
+        raise GroupError("Cette demande a déjà été traitée.")
+    join.status = RequestStatus.WITHDRAWN.value
+    db.session.flush()
+
+
+def invite(actor: User, group: Group, user: User, *, message: str = "") -> Invitation:
+    """A facilitator invites an agent; the agent must accept (and the charter)."""
+    _require(policy.can_manage_members(actor, group))
+    if policy.is_member(user, group):
+        raise GroupError(f"{user.display_name} est déjà membre de ce groupe.")
+    pending = db.session.scalar(
+        select(Invitation.id).where(
+            Invitation.group_id == group.id,
+            Invitation.user_id == user.id,
+            Invitation.status == RequestStatus.PENDING.value,
+        )
+    )
+    if pending is not None:
+        raise GroupError(f"{user.display_name} a déjà une invitation en attente.")
+    invitation = Invitation(
+        group_id=group.id, user_id=user.id, invited_by_id=actor.id, message=message.strip()[:2000]
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def answer_invitation(
+    actor: User, invitation: Invitation, *, accept: bool, accept_charter: bool = False
+) -> Membership | None:
+    """Accept (joining, within the cap) or decline an invitation addressed to the actor."""
+    if invitation.user_id != actor.id:
+        raise Forbidden("Cette invitation ne vous est pas adressée.")
+    if invitation.status != RequestStatus.PENDING.value:
+        raise GroupError("Cette invitation a déjà reçu une réponse.")
+    membership = None
+    if accept:
+        if not accept_charter:
+            raise GroupError("Vous devez accepter la charte du groupe pour le rejoindre.")
+        group = db.session.get(Group, invitation.group_id)
+        assert group is not None
+        membership = _add_member(group, actor)
+    invitation.status = (RequestStatus.APPROVED if accept else RequestStatus.DECLINED).value
+    invitation.decided_at = db.utcnow()
+    # A pending join request for the same group is settled by the invitation.
+    pending = db.session.get(Group, invitation.group_id)
+    if pending is not None and (join := pending_request(pending, actor)) is not None and accept:
+        join.status = RequestStatus.APPROVED.value
+        join.decided_at = db.utcnow()
+    db.session.flush()
+    return membership
+
+
+def _facilitator_count(group_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.group_id == group_id, Membership.role == GroupRole.FACILITATOR.value
+            )
+        )
+        or 0
+    )
+
+
+def _remove(group: Group, user: User) -> None:
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        raise GroupError(f"{user.display_name} n'est pas membre de ce groupe.")
+    if membership.role == GroupRole.FACILITATOR.value and _facilitator_count(group.id) <= 1:
+        raise GroupError(
+            "Le groupe doit garder au moins un·e animateur·rice : désignez-en un·e autre avant."
+        )
+    db.session.delete(membership)
+    db.session.flush()
+    policy.forget_memberships(user)
+
+
+def leave(actor: User, group: Group) -> None:
+    """Leave a group (the last facilitator cannot leave)."""
+    _require(policy.can_leave(actor, group))
+    _remove(group, actor)
+
+
+def remove_member(actor: User, group: Group, user: User) -> None:
+    """A facilitator removes a member."""
+    _require(policy.can_manage_members(actor, group))
+    _remove(group, user)
+
+
+def set_role(actor: User, group: Group, user: User, role: str) -> None:
+    """Change a member's group role (a demoted facilitator needs a free seat)."""
+    _require(policy.can_manage_members(actor, group))
+    if role not in {r.value for r in GroupRole}:
+        raise GroupError("Rôle inconnu.")
+    group = _lock(group)
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        raise GroupError(f"{user.display_name} n'est pas membre de ce groupe.")
+    if membership.role == role:
+        return
+    if role == GroupRole.MEMBER.value:
+        if _facilitator_count(group.id) <= 1:
+            raise GroupError("Le groupe doit garder au moins un·e animateur·rice.")
+        if member_count(group.id) >= group.member_cap:
+            raise GroupError("Le groupe est complet : pas de place pour un membre de plus.")
+    membership.role = role
+    db.session.flush()
+    policy.forget_memberships(user)
+
+
+# Queries --------------------------------------------------------------------------------------
+
+
+def listed_groups(limit: int | None = None) -> list[Group]:
+    """Listed groups, most recent first."""
+    stmt = select(Group).where(Group.listed.is_(True)).order_by(Group.created_at.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def directory(actor: Any) -> list[tuple[Group, int]]:
+    """Groups the actor can see, with their member counts, in one query."""
+    seats = (
+        select(func.count(Membership.id))
+        .where(Membership.group_id == Group.id, Membership.role == GroupRole.MEMBER.value)
+        .correlate(Group)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Group, seats).where(policy.visible_groups(actor)).order_by(Group.name)
+    ).all()
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def members_of(group: Group) -> list[Membership]:
+    """Memberships with their users and collectivités, facilitators first, in one query."""
+    from sqlalchemy.orm import joinedload
+
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id)
+        .options(joinedload(Membership.user).joinedload(User.collectivite))
+        .order_by(Membership.role.desc(), User.display_name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_requests(group: Group) -> list[JoinRequest]:
+    """Pending join requests with their users, oldest first."""
+    from sqlalchemy.orm import joinedload
+
+    stmt = (
+        select(JoinRequest)
+        .where(JoinRequest.group_id == group.id, JoinRequest.status == RequestStatus.PENDING.value)
+        .options(joinedload(JoinRequest.user).joinedload(User.collectivite))
+        .order_by(JoinRequest.created_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_invitations_for(user: User) -> list[Invitation]:
+    """The user's pending invitations, with their groups."""
+    from sqlalchemy.orm import joinedload
+
+    stmt = (
+        select(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.status == RequestStatus.PENDING.value)
+        .options(joinedload(Invitation.group))
+        .order_by(Invitation.created_at)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,320 @@
+"""Group pages: directory, group page, private space, membership actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from .. import db
+from ..accounts import services as accounts
+from ..accounts.models import User
+from ..pages import add_nav
+from . import policy, services
+from .forms import (
+    AnswerInvitationForm,
+    DecisionForm,
+    EmptyForm,
+    GroupForm,
+    InviteForm,
+    JoinForm,
+    RoleForm,
+)
+from .models import Group, Invitation, JoinRequest
+
+bp = Blueprint("groups", __name__, url_prefix="/groupes", template_folder="templates")
+
+
+def _group(slug: str) -> Group:
+    """Load a group the current user can see, else 404 (unlisted groups do not exist for others)."""
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None or not policy.can_view_group(current_user, group):
+        abort(404)
+    return group
+
+
+def _done(message: str, slug: str, endpoint: str = "groups.show") -> Response:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, slug=slug))
+
+
+def _refused(exc: services.GroupError, slug: str) -> Response:
+    db.session.rollback()
+    if isinstance(exc, services.Forbidden):
+        abort(403)
+    flash(str(exc), "error")
+    return redirect(url_for("groups.show", slug=slug))
+
+
+def _themes(raw: str | None) -> list[str]:
+    return [t.strip() for t in (raw or "").split(",") if t.strip()][:20]
+
+
+@bp.route("/")
+def index() -> str:
+    invitations = (
+        services.pending_invitations_for(current_user) if current_user.is_authenticated else []
+    )
+    return render_template(
+        "groups/index.html",
+        rows=services.directory(current_user),
+        invitations=invitations,
+        can_create=policy.can_create_group(current_user),
+    )
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@login_required
+def create() -> str | Response:
+    if not policy.can_create_group(current_user):
+        abort(403)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = services.create_group(
+                current_user,
+                name=form.name.data,
+                summary=form.summary.data or "",
+                description=form.description.data or "",
+                charter=form.charter.data,
+                themes=_themes(form.themes.data),
+                member_cap=form.member_cap.data,
+                listed=form.listed.data,
+            )
+        except services.GroupError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return _done("Le groupe est créé : vous en êtes l'animateur·rice.", group.slug)
+    return render_template("groups/edit.html", form=form, group=None)
+
+
+@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> str | Response:
+    group = _group(slug)
+    if not policy.can_edit_group(current_user, group):
+        abort(403)
+    form = GroupForm(obj=None)
+    if request.method == "GET":
+        form.name.data, form.summary.data = group.name, group.summary
+        form.description.data, form.charter.data = group.description_md, group.charter_md
+        form.themes.data, form.member_cap.data = ", ".join(group.themes), group.member_cap
+        form.listed.data = group.listed
+    if form.validate_on_submit():
+        try:
+            services.update_group(
+                current_user,
+                group,
+                name=form.name.data,
+                summary=form.summary.data or "",
+                description=form.description.data or "",
+                charter=form.charter.data,
+                themes=_themes(form.themes.data),
+                member_cap=form.member_cap.data,
+                listed=form.listed.data,
+            )
+        except services.GroupError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            return _done("Le groupe est modifié.", group.slug)
+    return render_template("groups/edit.html", form=form, group=group)
+
+
+@bp.route("/<slug>")
+def show(slug: str) -> str:
+    group = _group(slug)
+    user = current_user
+    return render_template(
+        "groups/show.html",
+        group=group,
+        policy=policy,
+        members=services.members_of(group) if policy.can_view_members(user, group) else [],
+        seats=services.member_count(group.id),
+        pending=services.pending_request(group, user) if user.is_authenticated else None,
+        invitation=next(
+            (i for i in services.pending_invitations_for(user) if i.group_id == group.id), None
+        )
+        if user.is_authenticated
+        else None,
+        join_form=JoinForm(),
+        answer_form=AnswerInvitationForm(),
+    )
+
+
+@bp.route("/<slug>/espace")
+@login_required
+def private(slug: str) -> str:
+    group = _group(slug)
+    if not policy.can_view_private(current_user, group):
+        abort(403)
+    manage = policy.can_manage_members(current_user, group)
+    return render_template(
+        "groups/private.html",
+        group=group,
+        members=services.members_of(group),
+        requests=services.pending_requests(group) if manage else [],
+        manage=manage,
+        decision_form=DecisionForm(),
+        invite_form=InviteForm(),
+        role_form=RoleForm(),
+        empty_form=EmptyForm(),
+        seats=services.member_count(group.id),
+    )
+
+
+@bp.route("/<slug>/rejoindre", methods=["POST"])
+@login_required
+def join(slug: str) -> Response:
+    group = _group(slug)
+    form = JoinForm()
+    if not form.validate():
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(url_for("groups.show", slug=slug))
+    try:
+        services.request_join(
+            current_user,
+            group,
+            message=form.message.data or "",
+            accept_charter=form.accept_charter.data,
+        )
+    except services.GroupError as exc:
+        return _refused(exc, slug)
+    return _done("Votre demande est envoyée à l'animation du groupe.", slug)
+
+
+def _join_request(group: Group, request_id: int) -> JoinRequest:
+    join = db.session.get(JoinRequest, request_id)
+    if join is None or join.group_id != group.id:
+        abort(404)
+    return join
+
+
+@bp.route(
+    "/<slug>/demandes/<int:request_id>/<any(accepter, refuser, retirer):action>", methods=["POST"]
+)
+@login_required
+def decide(slug: str, request_id: int, action: str) -> Response:
+    group = _group(slug)
+    join = _join_request(group, request_id)
+    form = DecisionForm()
+    if not form.validate():
+        abort(400)
+    try:
+        if action == "accepter":
+            services.approve(current_user, join)
+            message = "La demande est acceptée : l'agent est membre du groupe."
+        elif action == "refuser":
+            services.decline(current_user, join, note=form.note.data or "")
+            message = "La demande est refusée."
+        else:
+            services.withdraw(current_user, join)
+            return _done("Votre demande est retirée.", slug)
+    except services.GroupError as exc:
+        db.session.rollback()
+        if isinstance(exc, services.Forbidden):
+            abort(403)
+        flash(str(exc), "error")
+        return redirect(url_for("groups.private", slug=slug))
+    return _done(message, slug, "groups.private")
+
+
+@bp.route("/<slug>/inviter", methods=["POST"])
+@login_required
+def invite(slug: str) -> Response:
+    group = _group(slug)
+    if not policy.can_manage_members(current_user, group):
+        abort(403)
+    form = InviteForm()
+    if not form.validate():
+        flash("Indiquez l'adresse électronique ou l'identifiant de l'agent à inviter.", "error")
+        return redirect(url_for("groups.private", slug=slug))
+    who = form.who.data.strip()
+    user = (
+        db.session.scalar(select(User).where(User.handle == who.lstrip("@").lower()))
+        if "@" not in who.lstrip("@")
+        else accounts.find_by_email(who)
+    )
+    if user is None or not user.is_active:
+        flash("Aucun compte actif ne correspond : vérifiez l'adresse ou l'identifiant.", "error")
+        return redirect(url_for("groups.private", slug=slug))
+    try:
+        services.invite(current_user, group, user, message=form.message.data or "")
+    except services.GroupError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("groups.private", slug=slug))
+    return _done(f"{user.display_name} est invité·e.", slug, "groups.private")
+
+
+@bp.route(
+    "/<slug>/invitations/<int:invitation_id>/<any(accepter, refuser):action>", methods=["POST"]
+)
+@login_required
+def answer(slug: str, invitation_id: int, action: str) -> Response:
+    group = _group(slug)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.group_id != group.id:
+        abort(404)
+    form = AnswerInvitationForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.answer_invitation(
+            current_user,
+            invitation,
+            accept=action == "accepter",
+            accept_charter=form.accept_charter.data,
+        )
+    except services.GroupError as exc:
+        return _refused(exc, slug)
+    if action == "accepter":
+        return _done("Bienvenue dans le groupe !", slug, "groups.private")
+    db.session.commit()
+    flash("Invitation déclinée.", "success")
+    return redirect(url_for("groups.index"))
+
+
+@bp.route("/<slug>/quitter", methods=["POST"])
+@login_required
+def leave(slug: str) -> Response:
+    group = _group(slug)
+    EmptyForm().validate()
+    try:
+        services.leave(current_user, group)
+    except services.GroupError as exc:
+        return _refused(exc, slug)
+    return _done("Vous avez quitté le groupe.", slug)
+
+
+@bp.route("/<slug>/membres/<handle>/<any(retirer, role):action>", methods=["POST"])
+@login_required
+def member(slug: str, handle: str, action: str) -> Response:
+    group = _group(slug)
+    user = db.session.scalar(select(User).where(User.handle == handle)) or abort(404)
+    try:
+        if action == "retirer":
+            services.remove_member(current_user, group, user)
+            message = f"{user.display_name} ne fait plus partie du groupe."
+        else:
+            form = RoleForm()
+            if not form.validate():
+                abort(400)
+            services.set_role(current_user, group, user, form.role.data)
+            message = f"Le rôle de {user.display_name} est modifié."
+    except services.GroupError as exc:
+        db.session.rollback()
+        if isinstance(exc, services.Forbidden):
+            abort(403)
+        flash(str(exc), "error")
+        return redirect(url_for("groups.private", slug=slug))
+    return _done(message, slug, "groups.private")
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and its navigation entry."""
+    app.register_blueprint(bp)
+    add_nav(app, "groups.index", "Groupes")

@@ -1,0 +1,73 @@
+"""Outgoing mail: real RFC 5322 messages through a console, file or SMTP backend.
+
+``file`` (the default) writes one ``.eml`` file per message into ``MAIL_FILE_DIR`` so tests, the
+demo and e2e journeys can read what would have been sent; ``console`` logs it; ``smtp`` sends it
+with the ``MAIL_SMTP_*`` settings.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from .db import utcnow
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """A French plain-text message, with an HTML alternative when given."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(domain="commons.localhost")
+    message["Content-Language"] = "fr"
+    message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """Build and deliver a message through the configured backend; return it."""
+    message = build_message(to, subject, text, html)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "smtp":
+        cfg = current_app.config
+        with smtplib.SMTP(cfg["MAIL_SMTP_HOST"], int(cfg["MAIL_SMTP_PORT"]), timeout=30) as smtp:
+            if cfg["MAIL_SMTP_STARTTLS"]:
+                smtp.starttls()
+            if cfg["MAIL_SMTP_USER"]:
+                smtp.login(cfg["MAIL_SMTP_USER"], cfg["MAIL_SMTP_PASSWORD"])
+            smtp.send_message(message)
+    elif backend == "file":
+        folder = Path(current_app.config["MAIL_FILE_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
+        tmp = folder / (name + ".tmp")
+        tmp.write_bytes(bytes(message))
+        tmp.rename(folder / name)
+    else:
+        current_app.logger.info("Courriel (console) :\n%s", message.as_string())
+    return message
+
+
+def read_outbox(folder: str | Path) -> list[EmailMessage]:
+    """Messages written by the file backend, oldest first (tests, demo, e2e)."""
+    from email import policy
+    from email.parser import BytesParser
+
+    parser = BytesParser(policy=policy.default)
+    paths = sorted(Path(folder).glob("*.eml"))
+    return [parser.parsebytes(p.read_bytes()) for p in paths]  # type: ignore[misc]
+
+
+def init_app(app: Flask) -> None:
+    """Check the backend name early so a typo fails at start-up."""
+    if app.config["MAIL_BACKEND"] not in {"console", "file", "smtp"}:
+        raise RuntimeError("COMMONS_MAIL_BACKEND doit valoir console, file ou smtp.")

@@ -1,0 +1,130 @@
+"""Site pages: home, Markdown pages from ``content/pages``, ``/healthz`` and error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from flask import Blueprint, Flask, abort, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from . import db
+from .markup import render_markdown
+
+bp = Blueprint("pages", __name__)
+PAGES_DIR = Path(__file__).resolve().parents[1] / "content" / "pages"
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    title: str
+    summary: str
+    html: Markup
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """Split ``---`` YAML front matter from a Markdown document."""
+    if text.startswith("---\n"):
+        end = text.find("\n---", 4)
+        if end != -1:
+            meta = yaml.safe_load(text[4:end]) or {}
+            body = text[end + 4 :].lstrip("\n")
+            if isinstance(meta, dict):
+                return meta, body
+    return {}, text
+
+
+@cache
+def load_page(slug: str) -> Page | None:
+    """A content page rendered once per process; ``None`` if there is none."""
+    if not slug.replace("-", "").isalnum():
+        return None
+    path = PAGES_DIR / f"{slug}.md"
+    if not path.is_file():
+        return None
+    meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+    return Page(
+        slug=slug,
+        title=str(meta.get("title", slug)),
+        summary=str(meta.get("summary", "")),
+        html=render_markdown(body),
+    )
+
+
+@bp.route("/")
+def home() -> str:
+    from .groups.services import listed_groups
+
+    return render_template("home.html", groups=listed_groups(limit=6))
+
+
+@bp.route("/<any(charte, aide, 'mentions-legales', accessibilite):slug>")
+def page(slug: str) -> str:
+    content = load_page(slug)
+    if content is None:
+        abort(404)
+    return render_template("page.html", page=content)
+
+
+@bp.route("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    try:
+        db.ping()
+    except Exception as exc:  # noqa: BLE001 - report any database failure as unhealthy
+        return jsonify(status="error", database=type(exc).__name__), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _error_page(code: int, description: str | None = None):  # type: ignore[no-untyped-def]
+    return render_template(f"errors/{code}.html", description=description), code
+
+
+def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    code = exc.code or 500
+    if code not in (400, 403, 404, 405, 413, 429):
+        return exc
+    french = getattr(exc, "french", None)
+    return _error_page(code, french)
+
+
+def _handle_csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    return _error_page(
+        400,
+        "Le formulaire a expiré ou son jeton de sécurité manque. Rechargez la page et "
+        "renvoyez-le : rien n'a été enregistré.",
+    )
+
+
+def _handle_500(exc: Exception):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    return _error_page(500)
+
+
+def main_nav() -> list[tuple[str, str]]:
+    """Main navigation entries (endpoint, label); features append theirs at start-up."""
+    from flask import current_app
+
+    return current_app.extensions["commons.nav"]
+
+
+def add_nav(app: Flask, endpoint: str, label: str) -> None:
+    """Add an entry to the main navigation."""
+    app.extensions.setdefault("commons.nav", []).append((endpoint, label))
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, the error handlers and the navigation."""
+    app.register_blueprint(bp)
+    app.extensions.setdefault("commons.nav", [])
+    add_nav(app, "pages.home", "Accueil")
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(500, _handle_500)
+    app.jinja_env.globals["main_nav"] = main_nav
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
