@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
-from flask.globals import app_ctx
+from flask.globals import _cv_request, app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -73,6 +73,10 @@ class AppSession(Session):
 
 
 def _scope() -> int:
+    """One session per request (or per application context outside requests)."""
+    request_ctx = _cv_request.get(None)
+    if request_ctx is not None:
+        return id(request_ctx)
     return id(app_ctx._get_current_object())
 
 
@@ -158,6 +162,7 @@ def init_app(app: Flask) -> None:
 
         set_write_intent(request.method not in {"GET", "HEAD", "OPTIONS"})
 
+    @app.teardown_request
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         session.remove()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from wtforms import validators
+from wtforms.fields.choices import SelectChoice
 
 from .markup import clean_text
 
@@ -36,3 +38,8 @@ def email() -> validators.Email:
         message="Adresse électronique invalide (exemple : prenom.nom@mairie.fr).",
         check_deliverability=False,
     )
+
+
+def choices(pairs: Iterable[tuple[object, str]]) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -60,7 +60,7 @@ def create_user(
     role: str = Role.AGENT.value,
     confirmed: bool = False,
 ) -> User:
-    """Create an account (flush). Raises :class:`AccountError` for a taken email or weak password."""
+    """Create an account (flush); :class:`AccountError` for a taken email or a weak password."""
     email = email.strip()
     if find_by_email(email) is not None:
         raise AccountError("Un compte existe déjà avec cette adresse électronique.")
@@ -104,7 +104,6 @@ def register(
         return Registration(user=None, existing=existing)
     user = create_user(
         email=email,
-        email_key=email.lower(),
         display_name=display_name,
         job_title=job_title,
         password=password,

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..collectivites import services as collectivites
 from ..collectivites import vocab
+from ..forms import choices as as_choices
 from ..security import client_address, login_manager, safe_next
 from . import policy, services
 from .forms import (
@@ -32,16 +33,16 @@ def _collectivite_choices(form: RegistrationForm | ProfileForm, *, allow_new: bo
     choices += [(str(i), label) for i, label in collectivites.choices()]
     if allow_new:
         choices.append((NEW_COLLECTIVITE, "Ma collectivité n'est pas dans la liste : la proposer"))
-    form.collectivite.choices = choices
+    form.collectivite.choices = as_choices(choices)
 
 
 def _registration_form() -> RegistrationForm:
     form = RegistrationForm()
     _collectivite_choices(form, allow_new=True)
-    form.new_collectivite_kind.choices = [("", "—")] + list(vocab.kinds().items())
-    form.new_collectivite_departement.choices = [("", "—")] + [
-        (code, f"{code} — {d.name}") for code, d in vocab.departements().items()
-    ]
+    form.new_collectivite_kind.choices = as_choices([("", "—"), *vocab.kinds().items()])
+    form.new_collectivite_departement.choices = as_choices(
+        [("", "—")] + [(code, f"{code} — {d.name}") for code, d in vocab.departements().items()]
+    )
     return form
 
 

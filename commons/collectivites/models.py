@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -27,9 +27,8 @@ class Collectivite(Base):
     population_band: Mapped[str | None] = mapped_column(String(20))
     #: False while proposed by an agent and not yet reviewed.
     validated: Mapped[bool] = mapped_column(default=True)
-    proposed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL", use_alter=True)
-    )
+    #: The agent who proposed it (a plain id: collectivités come before accounts, no cycle).
+    proposed_by_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

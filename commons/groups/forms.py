@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange
 
-from ..forms import clean, length, required
+from ..forms import choices, clean, length, required
 
 
 class GroupForm(FlaskForm):
@@ -51,7 +51,9 @@ class AnswerInvitationForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Rôle", choices=[("member", "Membre"), ("facilitator", "Animateur·rice")])
+    role = SelectField(
+        "Rôle", choices=choices([("member", "Membre"), ("facilitator", "Animateur·rice")])
+    )
 
 
 class EmptyForm(FlaskForm):

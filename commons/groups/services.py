@@ -123,7 +123,8 @@ def update_group(
     members = member_count(group.id)
     if _check_cap(member_cap) < members:
         raise GroupError(
-            f"Le groupe compte déjà {members} membres : la taille maximale ne peut pas être inférieure."
+            f"Le groupe compte déjà {members} membres : "
+            "la taille maximale ne peut pas être inférieure."
         )
     _set_texts(group, name=name, summary=summary, description=description, charter=charter)
     group.themes = list(themes)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2f8182639266
+Revision ID: 18d36d48add7
 Revises: 
-Create Date: 2026-11-22 02:43:10.158985
+Create Date: 2026-11-22 03:11:51.579332
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 import commons.db
 
-revision = '2f8182639266'
+revision = '18d36d48add7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,7 +32,6 @@ def upgrade() -> None:
     sa.Column('validated', sa.Boolean(), nullable=False),
     sa.Column('proposed_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', commons.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['proposed_by_id'], ['user_account.id'], name=op.f('fk_collectivite_proposed_by_id_user_account'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_collectivite')),
     sa.UniqueConstraint('siren', name=op.f('uq_collectivite_siren')),
     sa.UniqueConstraint('slug', name=op.f('uq_collectivite_slug'))

@@ -1,0 +1,61 @@
+# Commons — set-up, run, tests. Every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+INSTANCE ?= $(CURDIR)/instance
+export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
+
+.PHONY: help venv install run test e2e bench lint format check-migrations clean chromium
+
+help:
+	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
+	@echo "make test   — installe et lance toute la suite de tests (SQLite, + PostgreSQL si TEST_DATABASE_URL)"
+	@echo "make e2e    — parcours dans Chromium (Playwright) et contrôles axe-core"
+	@echo "make lint   — ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,e2e]'
+	touch $@
+
+venv install: $(VENV)/.installed
+
+run: install
+	$(BIN)/commons db upgrade
+	$(BIN)/commons content load --demo
+	@echo ""
+	@echo "Commons : http://127.0.0.1:$(PORT)  (Ctrl+C pour arrêter)"
+	COMMONS_DEBUG=1 COMMONS_SHOW_DEMO_ACCOUNTS=1 $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installation de Chromium (Debian)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+e2e: install chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+bench: install
+	$(BIN)/python -m tests.benchmarks
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check commons tests wsgi.py
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format commons tests wsgi.py
+
+check-migrations: install
+	COMMONS_DEBUG=1 COMMONS_INSTANCE_PATH=$$(mktemp -d) sh -c '$(BIN)/commons db upgrade && $(BIN)/commons db check'
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

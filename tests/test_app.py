@@ -1,0 +1,103 @@
+"""Application factory, settings, health check, error pages and security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from commons import config, create_app, db
+
+
+def test_refuses_default_secret_key_in_production(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="COMMONS_SECRET_KEY"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    with pytest.raises(RuntimeError, match="COMMONS_SECRET_KEY"):
+        create_app({"SECRET_KEY": "", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
+def test_production_starts_with_a_real_secret(tmp_path: Path) -> None:
+    app = create_app(
+        {"SECRET_KEY": "a-long-random-value", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    )
+    assert not app.debug and app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {"COMMONS_GROUP_DEFAULT_CAP": "8", "COMMONS_SESSION_COOKIE_SECURE": "true", "OTHER": "x"}
+    values = config.from_environment(env)
+    assert values == {"GROUP_DEFAULT_CAP": 8, "SESSION_COOKIE_SECURE": True}
+
+
+def test_instance_folder_holds_sqlite_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COMMONS_INSTANCE_PATH", str(tmp_path / "inst"))
+    app = create_app({"TESTING": True})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'inst' / 'commons.db'}"
+    assert app.config["SEARCH_INDEX_DIR"] == str(tmp_path / "inst" / "search")
+
+
+def test_sqlite_pragmas(app, backend) -> None:  # type: ignore[no-untyped-def]
+    if backend != "sqlite":
+        pytest.skip("SQLite only")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_healthz_checks_the_database(app, client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.json["status"] == "error"
+
+
+def test_security_headers_and_csp_without_inline_scripts(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "<script" not in response.get_data(as_text=True)
+
+
+def test_french_error_pages(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/nexiste-pas")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404 and "Page introuvable" in body and 'lang="fr"' in body
+    assert client.post("/healthz").status_code == 405
+
+
+def test_base_layout_is_accessible(client) -> None:  # type: ignore[no-untyped-def]
+    body = client.get("/").get_data(as_text=True)
+    assert 'href="#contenu"' in body and 'id="contenu"' in body
+    for landmark in (
+        'role="banner"',
+        'role="main"',
+        'role="contentinfo"',
+        'aria-label="Navigation principale"',
+    ):
+        assert landmark in body
+    assert "Accessibilité : partiellement conforme" in body  # RGAA mention in every footer
+
+
+@pytest.mark.parametrize(
+    "slug,title",
+    [
+        ("charte", "Charte"),
+        ("aide", "Aide"),
+        ("mentions-legales", "Mentions légales"),
+        ("accessibilite", "accessibilité"),
+    ],
+)
+def test_content_pages(client, slug: str, title: str) -> None:  # type: ignore[no-untyped-def]
+    body = client.get(f"/{slug}").get_data(as_text=True)
+    assert title.lower() in body.lower() and "<h2" in body
