@@ -6,7 +6,7 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e bench lint format check-migrations clean chromium
+.PHONY: help venv install run test e2e lint format check-migrations clean chromium
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
@@ -42,9 +42,6 @@ chromium:
 
 e2e: install chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
-
-bench: install
-	$(BIN)/python -m tests.benchmarks
 
 lint: install
 	$(BIN)/ruff check .

@@ -30,10 +30,11 @@ class Defaults:
     #: Whoosh index folder; ``None`` means ``<instance>/search``.
     SEARCH_INDEX_DIR: str | None = None
     #: Mail: ``console`` (log), ``file`` (one .eml per message in MAIL_FILE_DIR) or ``smtp``.
-    MAIL_BACKEND = "file"
+    #: ``None`` means ``smtp`` when ``MAIL_SMTP_HOST`` is set, else ``file``.
+    MAIL_BACKEND: str | None = None
     MAIL_FILE_DIR: str | None = None
     MAIL_SENDER = "Commons <ne-pas-repondre@commons.localhost>"
-    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_HOST = ""
     MAIL_SMTP_PORT = 25
     MAIL_SMTP_USER = ""
     MAIL_SMTP_PASSWORD = ""
@@ -100,6 +101,8 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'commons.db'}"
     if not config.get("SEARCH_INDEX_DIR"):
         config["SEARCH_INDEX_DIR"] = str(instance_path / "search")
+    if not config.get("MAIL_BACKEND"):
+        config["MAIL_BACKEND"] = "smtp" if config.get("MAIL_SMTP_HOST") else "file"
     if not config.get("MAIL_FILE_DIR"):
         config["MAIL_FILE_DIR"] = str(instance_path / "mail")
     from datetime import timedelta

@@ -26,10 +26,10 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(domain="commons.localhost")
-    message["Content-Language"] = "fr"
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    message["Content-Language"] = "fr"  # after the parts: multipart moves Content-* headers
     return message
 
 
