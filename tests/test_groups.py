@@ -319,3 +319,40 @@ def test_policy_predicate_and_sql_filter_agree(app, make_user, make_group) -> No
             assert (group.id in visible) == policy.can_view_group(actor, group), (actor, group)
             assert (group.id in private) == policy.can_view_private(actor, group), (actor, group)
     assert not policy.can_view_private(admin, unlisted)  # admins do not read private spaces
+
+
+def test_membership_emails_reach_only_the_people_concerned(
+    app, client, make_user, make_group
+) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import outbox
+
+    facilitator, agent, member = make_user(role="facilitator"), make_user(), make_user()
+    group = make_group(facilitator, members=(member,), name="Groupe mobilité")
+    login(client, agent)
+    client.post(
+        f"/groupes/{group.slug}/rejoindre",
+        data={"message": "Je viens de Bègles", "accept_charter": "y"},
+    )
+    [notice] = outbox(app)
+    assert notice["To"] == facilitator.email and "Groupe mobilité" in notice["Subject"]
+    assert "Je viens de Bègles" in notice.get_body(preferencelist=("plain",)).get_content()
+    client.post("/deconnexion")
+    login(client, facilitator)
+    join = db.session.scalar(select(JoinRequest).where(JoinRequest.user_id == agent.id))
+    client.post(
+        f"/groupes/{group.slug}/demandes/{join.id}/refuser",
+        data={"note": "Groupe complet ce semestre"},
+    )
+    decision = outbox(app)[-1]
+    assert decision["To"] == agent.email
+    text = decision.get_body(preferencelist=("plain",)).get_content()
+    assert "n'a pas été acceptée" in text and "Groupe complet ce semestre" in text
+    assert member.email not in text  # nothing of the group's private directory
+    invitee = make_user()
+    client.post(
+        f"/groupes/{group.slug}/inviter", data={"who": invitee.email, "message": "Bienvenue"}
+    )
+    invitation = outbox(app)[-1]
+    assert invitation["To"] == invitee.email and "Invitation au groupe" in invitation["Subject"]
+    recipients = {m["To"] for m in outbox(app)}
+    assert recipients == {facilitator.email, agent.email, invitee.email}

@@ -11,7 +11,7 @@ from .. import db
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..pages import add_nav
-from . import policy, services
+from . import mailing, policy, services
 from .forms import (
     AnswerInvitationForm,
     DecisionForm,
@@ -175,7 +175,7 @@ def join(slug: str) -> Response:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("groups.show", slug=slug))
     try:
-        services.request_join(
+        join_request = services.request_join(
             current_user,
             group,
             message=form.message.data or "",
@@ -183,7 +183,9 @@ def join(slug: str) -> Response:
         )
     except services.GroupError as exc:
         return _refused(exc, slug)
-    return _done("Votre demande est envoyée à l'animation du groupe.", slug)
+    response = _done("Votre demande est envoyée à l'animation du groupe.", slug)
+    mailing.request_received(join_request, group, current_user)
+    return response
 
 
 def _join_request(group: Group, request_id: int) -> JoinRequest:
@@ -219,7 +221,9 @@ def decide(slug: str, request_id: int, action: str) -> Response:
             abort(403)
         flash(str(exc), "error")
         return redirect(url_for("groups.private", slug=slug))
-    return _done(message, slug, "groups.private")
+    response = _done(message, slug, "groups.private")
+    mailing.request_decided(join, group, db.session.get(User, join.user_id))
+    return response
 
 
 @bp.route("/<slug>/inviter", methods=["POST"])
@@ -242,12 +246,14 @@ def invite(slug: str) -> Response:
         flash("Aucun compte actif ne correspond : vérifiez l'adresse ou l'identifiant.", "error")
         return redirect(url_for("groups.private", slug=slug))
     try:
-        services.invite(current_user, group, user, message=form.message.data or "")
+        invitation = services.invite(current_user, group, user, message=form.message.data or "")
     except services.GroupError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("groups.private", slug=slug))
-    return _done(f"{user.display_name} est invité·e.", slug, "groups.private")
+    response = _done(f"{user.display_name} est invité·e.", slug, "groups.private")
+    mailing.invited(invitation, group, user, current_user)
+    return response
 
 
 @bp.route(
