@@ -24,12 +24,18 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 venv install: $(VENV)/.installed
 
-run: install
+# A local instance gets its own random secret key on first run (kept in instance/config.py).
+$(INSTANCE)/config.py:
+	mkdir -p $(INSTANCE)
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_urlsafe(48)))" > $@
+
+run: install $(INSTANCE)/config.py
 	$(BIN)/commons db upgrade
 	$(BIN)/commons content load --demo
 	@echo ""
 	@echo "Commons : http://127.0.0.1:$(PORT)  (Ctrl+C pour arrêter)"
-	COMMONS_DEBUG=1 COMMONS_SHOW_DEMO_ACCOUNTS=1 $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
+	COMMONS_SHOW_DEMO_ACCOUNTS=1 COMMONS_BASE_URL=http://127.0.0.1:$(PORT) \
+	  $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider

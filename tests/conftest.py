@@ -62,6 +62,15 @@ def _reset_postgres(app: Flask) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(autouse=True)
+def _isolated_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never read the developer's instance/ folder or COMMONS_* environment."""
+    for key in list(os.environ):
+        if key.startswith("COMMONS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("COMMONS_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

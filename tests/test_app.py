@@ -101,3 +101,24 @@ def test_base_layout_is_accessible(client) -> None:  # type: ignore[no-untyped-d
 def test_content_pages(client, slug: str, title: str) -> None:  # type: ignore[no-untyped-def]
     body = client.get(f"/{slug}").get_data(as_text=True)
     assert title.lower() in body.lower() and "<h2" in body
+
+
+def test_oversized_request_gets_a_french_413(app, client) -> None:  # type: ignore[no-untyped-def]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.post("/inscription", data={"display_name": "x" * 5000})
+    assert response.status_code == 413
+    assert "Contenu trop volumineux" in response.get_data(as_text=True)
+
+
+def test_oversized_field_is_refused_and_nothing_is_saved(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from commons.groups.models import Group
+
+    from .conftest import login
+
+    login(client, make_user(role="facilitator"))
+    data = {"name": "Groupe", "charter": "c" * 20001, "member_cap": "12"}
+    body = client.post("/groupes/nouveau", data=data).get_data(as_text=True)
+    assert "20000 caractères au plus" in body and "c" * 20001 in body  # the text is kept
+    assert db.session.scalar(select(func.count(Group.id))) == 0
