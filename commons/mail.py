@@ -57,6 +57,22 @@ def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMess
     return message
 
 
+def absolute_url(endpoint: str, **values: object) -> str:
+    """An absolute link for emails, on ``BASE_URL``."""
+    from flask import url_for
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def send_template(to: str, subject: str, template: str, **context: object) -> EmailMessage:
+    """Render ``<template>.txt`` and ``<template>.html`` with ``context`` and send them."""
+    from flask import render_template
+
+    text = render_template(f"{template}.txt", **context)
+    html = render_template(f"{template}.html", **context)
+    return send(to, subject, text, html)
+
+
 def read_outbox(folder: str | Path) -> list[EmailMessage]:
     """Messages written by the file backend, oldest first (tests, demo, e2e)."""
     from email import policy

@@ -58,7 +58,7 @@ def load_page(slug: str) -> Page | None:
 
 @bp.route("/")
 def home() -> str:
-    from .groups.services import listed_groups
+    from .groups.queries import listed_groups
 
     return render_template("home.html", groups=listed_groups(limit=6))
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from commons import db
 from commons.accounts.models import User
-from commons.groups import policy, services
+from commons.groups import policy, queries, services
 from commons.groups.models import Group, JoinRequest, Membership
 
 from .conftest import login
@@ -252,7 +252,7 @@ def test_invitation_to_an_unlisted_group(client, make_user, make_group) -> None:
     assert "Groupe discret" in client.get("/groupes/").get_data(as_text=True)
     page = client.get(f"/groupes/{group.slug}").get_data(as_text=True)
     assert "Rejoins-nous" in page
-    invitation_id = services.pending_invitations_for(invitee)[0].id
+    invitation_id = queries.pending_invitations_for(invitee)[0].id
     refused = client.post(
         f"/groupes/{group.slug}/invitations/{invitation_id}/accepter", follow_redirects=True
     )

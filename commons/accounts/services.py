@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -274,29 +274,23 @@ def user_from_reset_token(token: str) -> User:
 # Mail (call after commit) ---------------------------------------------------------------------
 
 
-def _absolute(endpoint: str, **values: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def _send(user: User, subject: str, template: str, **context: object) -> None:
-    text = render_template(f"accounts/mail/{template}.txt", user=user, **context)
-    html = render_template(f"accounts/mail/{template}.html", user=user, **context)
-    mail.send(user.email, subject, text, html)
+    mail.send_template(user.email, subject, f"accounts/mail/{template}", user=user, **context)
 
 
 def send_confirmation(user: User) -> None:
     """Email the confirmation link."""
-    link = _absolute("accounts.confirm", token=confirmation_token(user))
+    link = mail.absolute_url("accounts.confirm", token=confirmation_token(user))
     _send(user, "Confirmez votre adresse électronique", "confirm", link=link)
 
 
 def send_already_registered(user: User) -> None:
     """Tell an account owner that someone tried to register with their address."""
-    link = _absolute("accounts.reset_request")
+    link = mail.absolute_url("accounts.reset_request")
     _send(user, "Vous avez déjà un compte", "already_registered", link=link)
 
 
 def send_password_reset(user: User) -> None:
     """Email the password reset link."""
-    link = _absolute("accounts.reset_password", token=reset_token(user))
+    link = mail.absolute_url("accounts.reset_password", token=reset_token(user))
     _send(user, "Réinitialisation de votre mot de passe", "reset", link=link)

@@ -7,7 +7,6 @@ links that still ask for permission when opened.
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
 from sqlalchemy import select
 
 from .. import db, mail
@@ -15,14 +14,8 @@ from ..accounts.models import User
 from .models import Group, GroupRole, Invitation, JoinRequest, Membership
 
 
-def _link(endpoint: str, **values: object) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def _send(to: User, subject: str, template: str, **context: object) -> None:
-    text = render_template(f"groups/mail/{template}.txt", user=to, **context)
-    html = render_template(f"groups/mail/{template}.html", user=to, **context)
-    mail.send(to.email, subject, text, html)
+    mail.send_template(to.email, subject, f"groups/mail/{template}", user=to, **context)
 
 
 def facilitators_of(group: Group) -> list[User]:
@@ -37,7 +30,7 @@ def facilitators_of(group: Group) -> list[User]:
 
 def request_received(join: JoinRequest, group: Group, requester: User) -> None:
     """Tell the group's facilitators that someone asks to join."""
-    link = _link("groups.private", slug=group.slug)
+    link = mail.absolute_url("groups.private", slug=group.slug)
     for facilitator in facilitators_of(group):
         _send(
             facilitator,
@@ -54,7 +47,7 @@ def request_decided(join: JoinRequest, group: Group, requester: User) -> None:
     """Tell the agent whether their request was accepted or declined."""
     accepted = join.status == "approved"
     subject = f"{'Bienvenue dans' if accepted else 'Votre demande pour'} le groupe {group.name}"
-    link = _link("groups.private" if accepted else "groups.show", slug=group.slug)
+    link = mail.absolute_url("groups.private" if accepted else "groups.show", slug=group.slug)
     _send(
         requester, subject, "request_decided", group=group, join=join, accepted=accepted, link=link
     )
@@ -69,5 +62,5 @@ def invited(invitation: Invitation, group: Group, invitee: User, inviter: User) 
         group=group,
         invitation=invitation,
         inviter=inviter,
-        link=_link("groups.show", slug=group.slug),
+        link=mail.absolute_url("groups.show", slug=group.slug),
     )

@@ -8,8 +8,6 @@ lock from ``BEGIN IMMEDIATE``) and counts again, so two racing approvals cannot 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -359,68 +357,3 @@ def set_role(actor: User, group: Group, user: User, role: str) -> None:
     membership.role = role
     db.session.flush()
     policy.forget_memberships(user)
-
-
-# Queries --------------------------------------------------------------------------------------
-
-
-def listed_groups(limit: int | None = None) -> list[Group]:
-    """Listed groups, most recent first."""
-    stmt = select(Group).where(Group.listed.is_(True)).order_by(Group.created_at.desc())
-    if limit:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
-
-
-def directory(actor: Any) -> list[tuple[Group, int]]:
-    """Groups the actor can see, with their member counts, in one query."""
-    seats = (
-        select(func.count(Membership.id))
-        .where(Membership.group_id == Group.id, Membership.role == GroupRole.MEMBER.value)
-        .correlate(Group)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Group, seats).where(policy.visible_groups(actor)).order_by(Group.name)
-    ).all()
-    return [(row[0], int(row[1])) for row in rows]
-
-
-def members_of(group: Group) -> list[Membership]:
-    """Memberships with their users and collectivités, facilitators first, in one query."""
-    from sqlalchemy.orm import joinedload
-
-    stmt = (
-        select(Membership)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.group_id == group.id)
-        .options(joinedload(Membership.user).joinedload(User.collectivite))
-        .order_by(Membership.role.desc(), User.display_name)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def pending_requests(group: Group) -> list[JoinRequest]:
-    """Pending join requests with their users, oldest first."""
-    from sqlalchemy.orm import joinedload
-
-    stmt = (
-        select(JoinRequest)
-        .where(JoinRequest.group_id == group.id, JoinRequest.status == RequestStatus.PENDING.value)
-        .options(joinedload(JoinRequest.user).joinedload(User.collectivite))
-        .order_by(JoinRequest.created_at)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def pending_invitations_for(user: User) -> list[Invitation]:
-    """The user's pending invitations, with their groups."""
-    from sqlalchemy.orm import joinedload
-
-    stmt = (
-        select(Invitation)
-        .where(Invitation.user_id == user.id, Invitation.status == RequestStatus.PENDING.value)
-        .options(joinedload(Invitation.group))
-        .order_by(Invitation.created_at)
-    )
-    return list(db.session.scalars(stmt))

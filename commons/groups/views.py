@@ -11,7 +11,7 @@ from .. import db
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..pages import add_nav
-from . import mailing, policy, services
+from . import mailing, policy, queries, services
 from .forms import (
     AnswerInvitationForm,
     DecisionForm,
@@ -55,11 +55,11 @@ def _themes(raw: str | None) -> list[str]:
 @bp.route("/")
 def index() -> str:
     invitations = (
-        services.pending_invitations_for(current_user) if current_user.is_authenticated else []
+        queries.pending_invitations_for(current_user) if current_user.is_authenticated else []
     )
     return render_template(
         "groups/index.html",
-        rows=services.directory(current_user),
+        rows=queries.directory(current_user),
         invitations=invitations,
         can_create=policy.can_create_group(current_user),
     )
@@ -132,11 +132,11 @@ def show(slug: str) -> str:
         "groups/show.html",
         group=group,
         policy=policy,
-        members=services.members_of(group) if policy.can_view_members(user, group) else [],
+        members=queries.members_of(group) if policy.can_view_members(user, group) else [],
         seats=services.member_count(group.id),
         pending=services.pending_request(group, user) if user.is_authenticated else None,
         invitation=next(
-            (i for i in services.pending_invitations_for(user) if i.group_id == group.id), None
+            (i for i in queries.pending_invitations_for(user) if i.group_id == group.id), None
         )
         if user.is_authenticated
         else None,
@@ -155,8 +155,8 @@ def private(slug: str) -> str:
     return render_template(
         "groups/private.html",
         group=group,
-        members=services.members_of(group),
-        requests=services.pending_requests(group) if manage else [],
+        members=queries.members_of(group),
+        requests=queries.pending_requests(group) if manage else [],
         manage=manage,
         decision_form=DecisionForm(),
         invite_form=InviteForm(),

@@ -1,0 +1,69 @@
+"""Group read queries for pages: directory, members, pending requests and invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from .. import db
+from ..accounts.models import User
+from . import policy
+from .models import Group, GroupRole, Invitation, JoinRequest, Membership, RequestStatus
+
+
+def listed_groups(limit: int | None = None) -> list[Group]:
+    """Listed groups, most recent first."""
+    stmt = select(Group).where(Group.listed.is_(True)).order_by(Group.created_at.desc())
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def directory(actor: Any) -> list[tuple[Group, int]]:
+    """Groups the actor can see, with their member counts, in one query."""
+    seats = (
+        select(func.count(Membership.id))
+        .where(Membership.group_id == Group.id, Membership.role == GroupRole.MEMBER.value)
+        .correlate(Group)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Group, seats).where(policy.visible_groups(actor)).order_by(Group.name)
+    ).all()
+    return [(row[0], int(row[1])) for row in rows]
+
+
+def members_of(group: Group) -> list[Membership]:
+    """Memberships with their users and collectivités, facilitators first, in one query."""
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.group_id == group.id)
+        .options(joinedload(Membership.user).joinedload(User.collectivite))
+        .order_by(Membership.role.desc(), User.display_name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_requests(group: Group) -> list[JoinRequest]:
+    """Pending join requests with their users, oldest first."""
+    stmt = (
+        select(JoinRequest)
+        .where(JoinRequest.group_id == group.id, JoinRequest.status == RequestStatus.PENDING.value)
+        .options(joinedload(JoinRequest.user).joinedload(User.collectivite))
+        .order_by(JoinRequest.created_at)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def pending_invitations_for(user: User) -> list[Invitation]:
+    """The user's pending invitations, with their groups."""
+    stmt = (
+        select(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.status == RequestStatus.PENDING.value)
+        .options(joinedload(Invitation.group))
+        .order_by(Invitation.created_at)
+    )
+    return list(db.session.scalars(stmt))
