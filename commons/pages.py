@@ -58,9 +58,13 @@ def load_page(slug: str) -> Page | None:
 
 @bp.route("/")
 def home() -> str:
-    from .groups.queries import listed_groups
+    from flask_login import current_user
 
-    return render_template("home.html", groups=listed_groups(limit=6))
+    from .groups.queries import groups_of, listed_groups
+
+    return render_template(
+        "home.html", groups=listed_groups(limit=6), my_groups=groups_of(current_user)
+    )
 
 
 @bp.route("/<any(charte, aide, 'mentions-legales', accessibilite):slug>")

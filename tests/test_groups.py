@@ -356,3 +356,15 @@ def test_membership_emails_reach_only_the_people_concerned(
     assert invitation["To"] == invitee.email and "Invitation au groupe" in invitation["Subject"]
     recipients = {m["To"] for m in outbox(app)}
     assert recipients == {facilitator.email, agent.email, invitee.email}
+
+
+def test_home_lists_my_groups_only_to_me(client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]
+    member, outsider = make_user(), make_user()
+    make_group(members=(member,), name="Groupe discret", listed=False)
+    login(client, member)
+    assert "Groupe discret" in client.get("/").get_data(as_text=True)
+    client.post("/deconnexion")
+    assert "Groupe discret" not in client.get("/").get_data(as_text=True)
+    login(client, outsider)
+    body = client.get("/").get_data(as_text=True)
+    assert "Groupe discret" not in body and "Mes groupes" not in body

@@ -67,3 +67,16 @@ def pending_invitations_for(user: User) -> list[Invitation]:
         .order_by(Invitation.created_at)
     )
     return list(db.session.scalars(stmt))
+
+
+def groups_of(user: Any) -> list[Group]:
+    """The groups the user belongs to, by name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    stmt = (
+        select(Group)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.user_id == user.id)
+        .order_by(Group.name)
+    )
+    return list(db.session.scalars(stmt))
