@@ -5,14 +5,20 @@ from .collectivites.models import Collectivite
 from .db import Base
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .security import RateEvent
+from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
     "Base",
     "Collectivite",
+    "Derivation",
+    "Event",
     "Group",
     "Invitation",
     "JoinRequest",
     "Membership",
     "RateEvent",
+    "Revision",
+    "Rex",
+    "SlugRedirect",
     "User",
 ]

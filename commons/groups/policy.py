@@ -34,6 +34,18 @@ def forget_memberships(actor: Any) -> None:
     """Drop the memoised memberships (after joining or leaving)."""
     if is_member_user(actor):
         actor.__dict__.pop("_memberships", None)
+        actor.__dict__.pop("_group_ids", None)
+
+
+def group_ids_of(actor: Any) -> frozenset[int]:
+    """Ids of the groups whose private space the actor sees (one query, memoised)."""
+    if not is_member_user(actor):
+        return frozenset()
+    if "_group_ids" not in actor.__dict__:
+        actor.__dict__["_group_ids"] = frozenset(
+            db.session.scalars(select(Membership.group_id).where(Membership.user_id == actor.id))
+        )
+    return actor.__dict__["_group_ids"]
 
 
 def is_member(actor: Any, group: Group) -> bool:

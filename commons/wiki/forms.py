@@ -1,0 +1,55 @@
+"""REX forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import NumberRange, Optional
+
+from ..forms import clean, length, required
+
+BODY_HINT = (
+    "Markdown : ## Titre de section, listes avec -, **gras**, [lien](https://…), "
+    "tableaux, notes [^1], et [[Titre d'un autre REX]] pour le citer."
+)
+
+
+class EditForm(FlaskForm):
+    """Text edit: title, body, edit summary, and the revision the edit started from."""
+
+    title = StringField("Titre", [required(), length(200)], filters=[clean])
+    body = TextAreaField("Texte du REX", filters=[clean])
+    comment = StringField("Résumé de la modification", [length(500)], filters=[clean])
+    base = HiddenField()
+
+
+class NewForm(EditForm):
+    """A new REX: text plus its description."""
+
+    summary = TextAreaField("Résumé", [length(1000)], filters=[clean])
+    space = SelectField("Espace", validate_choice=False)
+    licence = SelectField("Licence", validate_choice=False)
+    themes = SelectMultipleField("Thèmes", validate_choice=False)
+    status = SelectField("Avancement du projet", validate_choice=False)
+    period = StringField("Période", [length(100)], filters=[clean])
+    budget = StringField("Budget (facultatif)", [length(100)], filters=[clean])
+    team_size = IntegerField(
+        "Taille de l'équipe (facultatif)",
+        [Optional(), NumberRange(min=1, max=10000, message="Un nombre entre 1 et 10 000.")],
+    )
+    collectivites = SelectMultipleField("Collectivités concernées", validate_choice=False)
+
+
+class LicenceForm(FlaskForm):
+    licence = SelectField("Nouvelle licence", validate_choice=False)
+
+
+class MoveForm(FlaskForm):
+    space = SelectField("Nouvel espace", validate_choice=False)

@@ -1,0 +1,3 @@
+"""History, diff and restore routes (registered on the wiki blueprint)."""
+
+from __future__ import annotations

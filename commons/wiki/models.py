@@ -1,0 +1,153 @@
+"""Retours d'expérience (REX): identity, immutable revisions, history events, slug redirects."""
+
+from __future__ import annotations
+
+import enum
+import uuid as uuidlib
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..collectivites.models import Collectivite
+from ..db import Base, UTCDateTime, utcnow
+
+
+class Space(enum.StrEnum):
+    """Where a REX lives: a group's private space, the network, or the public commons."""
+
+    GROUP = "group"
+    NETWORK = "network"
+    PUBLIC = "public"
+
+
+SPACE_LABELS = {
+    Space.GROUP: "Groupe (privé)",
+    Space.NETWORK: "Réseau (agents connectés)",
+    Space.PUBLIC: "Communs (public)",
+}
+
+
+class Status(enum.StrEnum):
+    IDEA = "idee"
+    ONGOING = "en-cours"
+    DONE = "termine"
+    ABANDONED = "abandonne"
+    TO_COMPLETE = "a-completer"
+
+
+STATUS_LABELS = {
+    Status.IDEA: "Idée",
+    Status.ONGOING: "En cours",
+    Status.DONE: "Terminé",
+    Status.ABANDONED: "Abandonné",
+    Status.TO_COMPLETE: "À compléter",
+}
+
+rex_collectivite = Table(
+    "rex_collectivite",
+    Base.metadata,
+    Column("rex_id", ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True),
+    Column("collectivite_id", ForeignKey("collectivite.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Rex(Base):
+    """A retour d'expérience. Its text lives in immutable :class:`Revision` rows; the head
+    revision's stored HTML is copied here so a page never runs Markdown."""
+
+    __tablename__ = "rex"
+    __table_args__ = (Index("ix_rex_space_updated", "space", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuidlib.uuid4()))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000), default="")
+    space: Mapped[str] = mapped_column(String(20), default=Space.NETWORK.value)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("peer_group.id", ondelete="RESTRICT"), index=True
+    )
+    licence_id: Mapped[str] = mapped_column(String(40), default="etalab-2.0")
+    kind: Mapped[str] = mapped_column(String(20), default="rex")
+    status: Mapped[str] = mapped_column(String(20), default=Status.ONGOING.value)
+    period: Mapped[str] = mapped_column(String(100), default="")
+    budget: Mapped[str] = mapped_column(String(100), default="")
+    team_size: Mapped[int | None] = mapped_column()
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Number of the head revision; the text is in ``Revision``.
+    head: Mapped[int] = mapped_column(default=0)
+    html: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: Imported from another instance: its name or URL ("importé de …").
+    provenance: Mapped[str] = mapped_column(String(300), default="")
+
+    collectivites: Mapped[list[Collectivite]] = relationship(
+        secondary=rex_collectivite, lazy="selectin", order_by=Collectivite.name
+    )
+
+    def __repr__(self) -> str:
+        return f"<Rex {self.slug}>"
+
+
+class Revision(Base):
+    """One immutable state of a REX's text (Markdown source and the HTML rendered from it)."""
+
+    __tablename__ = "rex_revision"
+    __table_args__ = (UniqueConstraint("rex_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    #: Credited name for imported revisions with no local account.
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="raise")
+
+
+class Event(Base):
+    """A non-text change in a REX's history: rename, move between spaces, licence change…"""
+
+    __tablename__ = "rex_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class SlugRedirect(Base):
+    """An old slug that keeps working after a rename."""
+
+    __tablename__ = "rex_slug_redirect"
+
+    slug: Mapped[str] = mapped_column(String(120), primary_key=True)
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
+
+
+class Derivation(Base):
+    """``rex`` adapts ``source`` ("dérivé de"); licences are checked when the link is made."""
+
+    __tablename__ = "rex_derivation"
+
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True
+    )

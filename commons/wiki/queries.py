@@ -1,0 +1,146 @@
+"""REX read queries: the filtered list and the data of a REX page, in a bounded number of
+queries whatever the number of revisions and contributors."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from .. import db
+from ..collectivites.models import Collectivite
+from ..licensing import registry
+from . import policy, services
+from .models import Derivation, Event, Rex, Status, rex_collectivite
+from .vocab import themes as theme_vocab
+
+PER_PAGE = 20
+SAVE_MESSAGES = {
+    "saved": "Modification enregistrée.",
+    "merged": "Modification enregistrée et fusionnée avec une modification faite entre-temps.",
+    "noop": "Aucun changement : le texte est identique à la version actuelle.",
+    "renamed": "Le titre est modifié.",
+}
+
+
+@dataclass
+class Filters:
+    """List filters from the query string (unknown values are ignored, never an error)."""
+
+    theme: str = ""
+    kind: str = ""
+    status: str = ""
+    licence: str = ""
+    space: str = ""
+    sort: str = "recent"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        from ..collectivites import vocab
+
+        def pick(name: str, allowed: Any) -> str:
+            value = str(args.get(name, ""))[:60]
+            return value if value in allowed else ""
+
+        page = args.get("page", 1, type=int) or 1
+        return cls(
+            theme=pick("theme", theme_vocab()),
+            kind=pick("type", vocab.kinds()),
+            status=pick("statut", {s.value for s in Status}),
+            licence=pick("licence", registry.licences()),
+            space=pick("espace", {"group", "network", "public"}),
+            sort="titre" if args.get("tri") == "titre" else "recent",
+            page=max(1, min(page, 10_000)),
+        )
+
+    def args(self, **override: Any) -> dict[str, Any]:
+        """Query-string arguments for links (pagination, sort)."""
+        values = {
+            "theme": self.theme,
+            "type": self.kind,
+            "statut": self.status,
+            "licence": self.licence,
+            "espace": self.space,
+            "tri": self.sort,
+            "page": self.page,
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in ("", None, 1, "recent")}
+
+
+@dataclass
+class Page:
+    items: list[Rex]
+    total: int
+    page: int
+    pages: int
+
+
+def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
+    stmt = select(Rex).where(policy.visible_rex(actor))
+    if f.status:
+        stmt = stmt.where(Rex.status == f.status)
+    if f.licence:
+        stmt = stmt.where(Rex.licence_id == f.licence)
+    if f.space:
+        stmt = stmt.where(Rex.space == f.space)
+    if f.kind:
+        stmt = stmt.where(
+            Rex.id.in_(
+                select(rex_collectivite.c.rex_id)
+                .join(Collectivite, Collectivite.id == rex_collectivite.c.collectivite_id)
+                .where(Collectivite.kind == f.kind)
+            )
+        )
+    if f.theme:
+        # JSON arrays differ across databases: match the quoted code in the serialised list.
+        from sqlalchemy import String, cast
+
+        stmt = stmt.where(cast(Rex.themes, String).like(f'%"{f.theme}"%'))
+    return stmt
+
+
+def listing(actor: Any, f: Filters) -> Page:
+    """One page of the REX the actor may see, filtered and sorted (3 queries)."""
+    stmt = _filtered(actor, f)
+    total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    order = (Rex.title.asc(),) if f.sort == "titre" else (Rex.updated_at.desc(), Rex.id.desc())
+    items = list(
+        db.session.scalars(stmt.order_by(*order).limit(PER_PAGE).offset((f.page - 1) * PER_PAGE))
+    )
+    return Page(items=items, total=total, page=f.page, pages=max(1, math.ceil(total / PER_PAGE)))
+
+
+@dataclass
+class RexView:
+    contributors: list[tuple[str, int]]
+    sources: list[Rex] = field(default_factory=list)
+    derived: list[Rex] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+def page(rex: Rex, actor: Any = None) -> RexView:
+    """What a REX page shows besides the REX row: contributors and "dérivé de" links that the
+    reader may see. Bounded queries."""
+    from flask_login import current_user
+
+    actor = actor if actor is not None else current_user
+    visible = policy.visible_rex(actor)
+    sources = list(
+        db.session.scalars(
+            select(Rex)
+            .join(Derivation, Derivation.source_id == Rex.id)
+            .where(Derivation.rex_id == rex.id, visible)
+        )
+    )
+    derived = list(
+        db.session.scalars(
+            select(Rex)
+            .join(Derivation, Derivation.rex_id == Rex.id)
+            .where(Derivation.source_id == rex.id, visible)
+        )
+    )
+    return RexView(contributors=services.contributors(rex), sources=sources, derived=derived)

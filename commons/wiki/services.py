@@ -1,0 +1,418 @@
+"""REX services: create, save with no lost edit, restore, rename, move, licence, derivation.
+
+Services flush and never commit. Every text save names the revision it was based on: if someone
+saved in between, the two edits are merged three-way; if they overlap, :class:`EditConflict`
+carries both texts so the caller can show them and lose nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from .. import db
+from ..accounts.models import User
+from ..collectivites.models import Collectivite
+from ..licensing import compat, registry
+from ..markup import clean_text, render_markdown
+from ..text import fold, single_line, slugify
+from . import policy
+from .merge import merge
+from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
+
+MAX_TITLE = 200
+MAX_BODY_BYTES = 200 * 1024
+
+
+class RexError(ValueError):
+    """A refused REX operation, with a French message."""
+
+
+class Forbidden(RexError):
+    """The actor may not do this."""
+
+
+@dataclass
+class EditConflict(RexError):
+    """Two overlapping edits: nothing is saved; both texts are kept for the user."""
+
+    mine: str
+    theirs: str
+    merged: str
+    head: int
+    conflicts: int = field(default=1)
+
+    def __str__(self) -> str:
+        return (
+            "Quelqu'un a modifié ce REX pendant que vous écriviez, au même endroit que vous. "
+            "Votre texte est conservé ci-dessous : reportez vos changements puis enregistrez."
+        )
+
+
+@dataclass
+class SaveResult:
+    """What a save did: ``created``, ``saved``, ``merged`` (with a concurrent edit) or ``noop``."""
+
+    outcome: str
+    revision: Revision | None
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action sur ce REX.")
+
+
+def check_title(title: str) -> str:
+    """A clean one-line title, or :class:`RexError`."""
+    title = single_line(title)
+    if not title:
+        raise RexError("Le titre est obligatoire.")
+    if len(title) > MAX_TITLE:
+        raise RexError(f"Le titre ne doit pas dépasser {MAX_TITLE} caractères.")
+    return title
+
+
+def check_body(body: str) -> str:
+    """Normalised Markdown source within the size limit, or :class:`RexError`."""
+    body = clean_text(body)
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
+        raise RexError(
+            f"Le texte dépasse la taille maximale ({MAX_BODY_BYTES // 1024} Ko). "
+            "Découpez-le en plusieurs REX ou allégez-le : rien n'a été enregistré."
+        )
+    return body.rstrip() + "\n" if body.strip() else ""
+
+
+def by_slug(slug: str) -> tuple[Rex | None, bool]:
+    """The REX for a slug, and whether the slug is an old one (redirect)."""
+    rex = db.session.scalar(select(Rex).where(Rex.slug == slug))
+    if rex is not None:
+        return rex, False
+    redirect = db.session.get(SlugRedirect, slug)
+    return (db.session.get(Rex, redirect.rex_id), True) if redirect else (None, False)
+
+
+def unique_slug(title: str, exclude_id: int | None = None) -> str:
+    """A free slug for ``title`` (old slugs of other REX are taken too)."""
+    base = slugify(title, max_length=100) or "rex"
+    slug, n = base, 1
+    while True:
+        owner = db.session.scalar(select(Rex.id).where(Rex.slug == slug))
+        old = db.session.get(SlugRedirect, slug)
+        if (owner is None or owner == exclude_id) and (old is None or old.rex_id == exclude_id):
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyped-def]
+    """A wikilink resolver that only links to REX at least as visible as the page being written,
+    so stored HTML never reveals a private title to the page's readers."""
+    from flask import url_for
+
+    def resolve(label: str) -> tuple[str, bool]:
+        target = fold(label).strip()
+        allowed = [Space.PUBLIC.value]
+        if rex_space != Space.PUBLIC.value:
+            allowed.append(Space.NETWORK.value)
+        stmt = select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
+            Rex.space.in_(allowed + ([Space.GROUP.value] if rex_space == Space.GROUP.value else []))
+        )
+        for slug, title, space, gid in db.session.execute(
+            stmt.where((Rex.slug == slugify(label)) | (func.lower(Rex.title) == label.lower()))
+        ):
+            if space == Space.GROUP.value and gid != group_id:
+                continue
+            if slug == slugify(label) or fold(title) == target:
+                return url_for("wiki.show", slug=slug), True
+        return url_for("wiki.new", titre=label), False
+
+    return resolve
+
+
+def render(rex: Rex, source: str) -> str:
+    """Render a REX source with the wikilinks its audience may follow."""
+    return str(render_markdown(source, resolve_wikilink=resolver_for(rex.space, rex.group_id)))
+
+
+def _event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
+    db.session.add(
+        Event(rex_id=rex.id, kind=kind, actor_id=actor.id if actor else None, detail=detail)
+    )
+
+
+def _add_revision(
+    rex: Rex, actor: User | None, title: str, source: str, comment: str, author_name: str = ""
+) -> Revision:
+    rex.head += 1
+    revision = Revision(
+        rex_id=rex.id,
+        number=rex.head,
+        title=title,
+        source=source,
+        html=render(rex, source),
+        author_id=actor.id if actor else None,
+        author_name=author_name,
+        comment=single_line(comment)[:500],
+    )
+    rex.html = revision.html
+    rex.updated_at = db.utcnow()
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def _check_meta(licence_id: str, status: str, themes: list[str]) -> None:
+    registry.get(licence_id)  # raises UnknownLicence (a ValueError) with a French message
+    if status not in {s.value for s in Status}:
+        raise RexError("Statut de projet inconnu.")
+    from .vocab import themes as theme_vocab
+
+    unknown = [t for t in themes if t not in theme_vocab()]
+    if unknown:
+        raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
+
+
+def create_rex(
+    actor: User | None,
+    *,
+    title: str,
+    body: str,
+    space: str = Space.NETWORK.value,
+    group_id: int | None = None,
+    summary: str = "",
+    licence_id: str | None = None,
+    themes: list[str] | None = None,
+    status: str = Status.ONGOING.value,
+    period: str = "",
+    budget: str = "",
+    team_size: int | None = None,
+    collectivite_ids: list[int] | None = None,
+    comment: str = "Création",
+    uuid: str | None = None,
+    slug: str | None = None,
+    author_name: str = "",
+) -> Rex:
+    """Create a REX and its first revision. ``actor`` ``None`` is the content importer."""
+    if actor is not None:
+        _require(policy.can_create_rex(actor, space, group_id))
+    if space not in {s.value for s in Space} or (space == Space.GROUP.value) != (
+        group_id is not None
+    ):
+        raise RexError("Espace de publication invalide.")
+    title, body = check_title(title), check_body(body)
+    licence_id = licence_id or registry.default_licence().id
+    _check_meta(licence_id, status, themes or [])
+    rex = Rex(
+        slug=unique_slug(slug or title),
+        title=title,
+        summary=single_line(summary)[:1000],
+        space=space,
+        group_id=group_id,
+        licence_id=licence_id,
+        themes=list(themes or []),
+        status=status,
+        period=single_line(period)[:100],
+        budget=single_line(budget)[:100],
+        team_size=team_size,
+        created_by_id=actor.id if actor else None,
+    )
+    if uuid:
+        rex.uuid = uuid
+    if collectivite_ids:
+        rex.collectivites = list(
+            db.session.scalars(select(Collectivite).where(Collectivite.id.in_(collectivite_ids)))
+        )
+    db.session.add(rex)
+    db.session.flush()
+    _add_revision(rex, actor, title, body, comment, author_name)
+    return rex
+
+
+def save(
+    actor: User, rex: Rex, *, base: int, body: str, title: str | None = None, comment: str = ""
+) -> SaveResult:
+    """Save a new text edited from revision ``base``; merges with concurrent edits."""
+    _require(policy.can_edit_rex(actor, rex))
+    rex = db.session.execute(
+        select(Rex)
+        .where(Rex.id == rex.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    body = check_body(body)
+    new_title = check_title(title) if title is not None else rex.title
+    if not 1 <= base <= rex.head:
+        raise RexError("La version de départ de cette modification est inconnue.")
+    head = revision(rex, rex.head)
+    outcome = "saved"
+    if base != rex.head:
+        result = merge(revision(rex, base).source, head.source, body)
+        if result.conflicts:
+            raise EditConflict(
+                mine=body,
+                theirs=head.source,
+                merged=result.text,
+                head=rex.head,
+                conflicts=result.conflicts,
+            )
+        body, outcome = result.text, "merged"
+    if new_title != rex.title:
+        rename(actor, rex, new_title)
+    if body == head.source:
+        return SaveResult("noop" if new_title == head.title else "renamed", None)
+    return SaveResult(outcome, _add_revision(rex, actor, rex.title, body, comment))
+
+
+def revision(rex: Rex, number: int) -> Revision:
+    """One revision of a REX (or :class:`RexError`)."""
+    found = db.session.scalar(
+        select(Revision).where(Revision.rex_id == rex.id, Revision.number == number)
+    )
+    if found is None:
+        raise RexError(f"La version {number} de ce REX n'existe pas.")
+    return found
+
+
+def restore(actor: User, rex: Rex, number: int) -> Revision | None:
+    """Restore an old text as a new revision (history is never rewritten)."""
+    old = revision(rex, number)
+    result = save(
+        actor, rex, base=rex.head, body=old.source, comment=f"Restauration de la version {number}"
+    )
+    return result.revision
+
+
+def rename(actor: User, rex: Rex, title: str) -> None:
+    """Change the title and slug; the old slug keeps redirecting."""
+    _require(policy.can_edit_rex(actor, rex))
+    title = check_title(title)
+    if title == rex.title:
+        return
+    old_title, old_slug = rex.title, rex.slug
+    new_slug = unique_slug(title, exclude_id=rex.id)
+    if new_slug != old_slug:
+        existing = db.session.get(SlugRedirect, new_slug)
+        if existing is not None:
+            db.session.delete(existing)
+        db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
+        rex.slug = new_slug
+    rex.title = title
+    _event(rex, actor, "rename", before=old_title, after=title)
+    db.session.flush()
+
+
+def contributor_ids(rex: Rex) -> set[int]:
+    """Ids of the accounts that authored a revision."""
+    return set(
+        db.session.scalars(
+            select(Revision.author_id).where(
+                Revision.rex_id == rex.id, Revision.author_id.is_not(None)
+            )
+        )
+    )
+
+
+def is_sole_contributor(actor: User, rex: Rex) -> bool:
+    """Whether every revision is the actor's."""
+    names = db.session.scalar(
+        select(func.count(Revision.id)).where(Revision.rex_id == rex.id, Revision.author_name != "")
+    )
+    return contributor_ids(rex) <= {actor.id} and not names
+
+
+def move(actor: User, rex: Rex, space: str, group_id: int | None = None) -> None:
+    """Move a REX between spaces (widening needs the sole contributor; see policy)."""
+    if space not in {s.value for s in Space} or (space == Space.GROUP.value) != (
+        group_id is not None
+    ):
+        raise RexError("Espace de publication invalide.")
+    sole = is_sole_contributor(actor, rex)
+    if policy.widens_audience(rex, space) and not sole and policy.can_edit_rex(actor, rex):
+        raise RexError(
+            "D'autres personnes ont contribué à ce REX : il ne peut être rendu plus visible "
+            "qu'avec l'accord de chacune (proposition de publication par l'animation)."
+        )
+    _require(policy.can_move_rex(actor, rex, space, group_id, sole=sole))
+    before = rex.space
+    rex.space, rex.group_id = space, group_id
+    rex.html = render(rex, revision(rex, rex.head).source)  # wikilinks follow the new audience
+    _event(rex, actor, "move", before=before, after=space)
+    db.session.flush()
+
+
+def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
+    """Change the licence, within the compatibility rules (recorded in the history)."""
+    _require(policy.can_change_licence(actor, rex))
+    others = bool(contributor_ids(rex) - {actor.id})
+    try:
+        compat.check_relicense(rex.licence_id, licence_id, other_contributors=others)
+        for source in sources_of(rex):
+            compat.check_derivative(source.licence_id, licence_id)
+    except registry.LicenceError as exc:
+        raise RexError(str(exc)) from exc
+    before = rex.licence_id
+    rex.licence_id = licence_id
+    _event(rex, actor, "licence", before=before, after=licence_id)
+    db.session.flush()
+
+
+def sources_of(rex: Rex) -> list[Rex]:
+    """The REX this one is derived from."""
+    return list(
+        db.session.scalars(
+            select(Rex)
+            .join(Derivation, Derivation.source_id == Rex.id)
+            .where(Derivation.rex_id == rex.id)
+        )
+    )
+
+
+def add_derivation(actor: User, rex: Rex, source: Rex) -> None:
+    """Record that ``rex`` adapts ``source``; the licences must be compatible."""
+    _require(policy.can_edit_rex(actor, rex) and policy.can_view_rex(actor, source))
+    if source.id == rex.id:
+        raise RexError("Un REX ne peut pas dériver de lui-même.")
+    try:
+        compat.check_derivative(source.licence_id, rex.licence_id)
+    except registry.LicenceError as exc:
+        raise RexError(str(exc)) from exc
+    if db.session.get(Derivation, (rex.id, source.id)) is None:
+        db.session.add(Derivation(rex_id=rex.id, source_id=source.id))
+        _event(rex, actor, "derivation", source=source.uuid)
+        db.session.flush()
+
+
+def contributors(rex: Rex) -> list[tuple[str, int]]:
+    """Credited names with their number of revisions, most active first (one query)."""
+    rows = db.session.execute(
+        select(User.display_name, Revision.author_name, func.count(Revision.id))
+        .select_from(Revision)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.rex_id == rex.id)
+        .group_by(User.display_name, Revision.author_name)
+        .order_by(func.count(Revision.id).desc())
+    ).all()
+    return [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
+
+
+def rerender_all() -> int:
+    """Re-render every stored revision and REX page (after an allowlist change)."""
+    count = 0
+    for rex in db.session.scalars(select(Rex)):
+        for rev in db.session.scalars(select(Revision).where(Revision.rex_id == rex.id)):
+            rev.html = render(rex, rev.source)
+            count += 1
+            if rev.number == rex.head:
+                rex.html = rev.html
+    db.session.flush()
+    return count
+
+
+def template_body() -> str:
+    """The new-REX template shipped in ``content/modeles/rex.md``."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "content" / "modeles" / "rex.md"
+    return path.read_text(encoding="utf-8")

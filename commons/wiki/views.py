@@ -1,0 +1,244 @@
+"""REX pages: list with filters, page, creation from the template, edit with preview and
+conflict handling, licence and space changes. History, diff and restore are in ``history.py``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from .. import db
+from ..collectivites import services as collectivites
+from ..collectivites import vocab as coll_vocab
+from ..forms import choices
+from ..groups.queries import groups_of
+from ..licensing import compat, registry
+from ..markup import render_markdown
+from ..pages import add_nav
+from . import policy, queries, services
+from .forms import EditForm, LicenceForm, MoveForm, NewForm
+from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
+from .vocab import themes as theme_vocab
+
+bp = Blueprint("wiki", __name__, url_prefix="/rex", template_folder="templates")
+
+
+def load_rex(slug: str) -> Rex:
+    """The REX for a slug if the current user may see it, else 404 (never 403: no leak)."""
+    rex, _old = services.by_slug(slug)
+    if rex is None or not policy.can_view_rex(current_user, rex):
+        abort(404)
+    return rex
+
+
+def _space_choices() -> list[tuple[str, str]]:
+    options = [
+        (Space.NETWORK.value, SPACE_LABELS[Space.NETWORK]),
+        (Space.PUBLIC.value, SPACE_LABELS[Space.PUBLIC]),
+    ]
+    options += [(f"group:{g.id}", f"Groupe « {g.name} » (privé)") for g in groups_of(current_user)]
+    return options
+
+
+def parse_space(value: str) -> tuple[str, int | None]:
+    """``network`` / ``public`` / ``group:<id>`` -> (space, group_id)."""
+    if value.startswith("group:") and value[6:].isdigit():
+        return Space.GROUP.value, int(value[6:])
+    if value in (Space.NETWORK.value, Space.PUBLIC.value):
+        return value, None
+    return "", None
+
+
+@bp.route("/")
+def index() -> str:
+    filters = queries.Filters.from_args(request.args)
+    page = queries.listing(current_user, filters)
+    return render_template(
+        "wiki/index.html",
+        page=page,
+        filters=filters,
+        themes=theme_vocab(),
+        kinds=coll_vocab.kinds(),
+        statuses=STATUS_LABELS,
+        licences=registry.licences(),
+        spaces=SPACE_LABELS,
+    )
+
+
+@bp.route("/<slug>")
+def show(slug: str) -> str | Response:
+    rex = load_rex(slug)
+    if rex.slug != slug:
+        return redirect(url_for("wiki.show", slug=rex.slug), code=301)
+    view = queries.page(rex)
+    return render_template(
+        "wiki/show.html",
+        rex=rex,
+        view=view,
+        licence=registry.get(rex.licence_id),
+        citation=compat.attribution_text(
+            rex.title,
+            [name for name, _ in view.contributors] or ["Contributeurs de Commons"],
+            url_for("wiki.show", slug=rex.slug, _external=True),
+            rex.licence_id,
+        ),
+        can_edit=policy.can_edit_rex(current_user, rex),
+        spaces=SPACE_LABELS,
+        statuses=STATUS_LABELS,
+        themes=theme_vocab(),
+        kinds=coll_vocab.kinds(),
+    )
+
+
+def _new_form() -> NewForm:
+    form = NewForm()
+    form.space.choices = choices(_space_choices())
+    form.licence.choices = choices(registry.choices())
+    form.themes.choices = choices(theme_vocab().items())
+    form.status.choices = choices(STATUS_LABELS.items())
+    form.collectivites.choices = choices(collectivites.choices())
+    return form
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    form = _new_form()
+    if request.method == "GET":
+        form.title.data = request.args.get("titre", "")[:200]
+        form.body.data = services.template_body()
+        form.licence.data = registry.default_licence().id
+        group = request.args.get("groupe", type=int)
+        form.space.data = f"group:{group}" if group else Space.NETWORK.value
+        if current_user.collectivite_id:
+            form.collectivites.data = [str(current_user.collectivite_id)]
+    preview = None
+    if form.validate_on_submit():
+        if "apercu" in request.form:
+            preview = render_markdown(form.body.data or "")
+        else:
+            space, group_id = parse_space(form.space.data or "")
+            try:
+                rex = services.create_rex(
+                    current_user,
+                    title=form.title.data,
+                    body=form.body.data or "",
+                    space=space,
+                    group_id=group_id,
+                    summary=form.summary.data or "",
+                    licence_id=form.licence.data,
+                    themes=form.themes.data or [],
+                    status=form.status.data,
+                    period=form.period.data or "",
+                    budget=form.budget.data or "",
+                    team_size=form.team_size.data,
+                    collectivite_ids=[int(i) for i in form.collectivites.data or [] if i.isdigit()],
+                    comment=form.comment.data or "Création",
+                )
+            except services.Forbidden:
+                db.session.rollback()
+                form.space.errors = ["Vous ne pouvez pas écrire dans cet espace."]
+            except (services.RexError, registry.LicenceError) as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
+                return redirect(url_for("wiki.show", slug=rex.slug))
+    return render_template("wiki/new.html", form=form, preview=preview)
+
+
+@bp.route("/<slug>/modifier", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> str | Response:
+    rex = load_rex(slug)
+    if not policy.can_edit_rex(current_user, rex):
+        abort(403)
+    form = EditForm()
+    if request.method == "GET":
+        form.title.data, form.base.data = rex.title, str(rex.head)
+        form.body.data = services.revision(rex, rex.head).source
+    preview, conflict = None, None
+    if form.validate_on_submit():
+        if "apercu" in request.form:
+            preview = render_markdown(form.body.data or "")
+        else:
+            base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+            try:
+                result = services.save(
+                    current_user,
+                    rex,
+                    base=base,
+                    body=form.body.data or "",
+                    title=form.title.data,
+                    comment=form.comment.data or "",
+                )
+            except services.EditConflict as exc:
+                db.session.rollback()
+                conflict = exc
+                form.base.data = str(exc.head)  # the next save is based on the current head
+            except services.RexError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(queries.SAVE_MESSAGES[result.outcome], "success")
+                return redirect(url_for("wiki.show", slug=rex.slug))
+    return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
+
+
+@bp.route("/<slug>/licence", methods=["GET", "POST"])
+@login_required
+def licence(slug: str) -> str | Response:
+    rex = load_rex(slug)
+    if not policy.can_change_licence(current_user, rex):
+        abort(403)
+    form = LicenceForm()
+    form.licence.choices = choices(registry.choices())
+    if request.method == "GET":
+        form.licence.data = rex.licence_id
+    if form.validate_on_submit():
+        try:
+            services.change_licence(current_user, rex, form.licence.data)
+        except (services.RexError, registry.LicenceError) as exc:
+            db.session.rollback()
+            form.licence.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("La licence est modifiée ; le changement figure dans l'historique.", "success")
+            return redirect(url_for("wiki.show", slug=rex.slug))
+    return render_template("wiki/licence.html", rex=rex, form=form, licences=registry.licences())
+
+
+@bp.route("/<slug>/deplacer", methods=["GET", "POST"])
+@login_required
+def move(slug: str) -> str | Response:
+    rex = load_rex(slug)
+    if not policy.can_edit_rex(current_user, rex):
+        abort(403)
+    form = MoveForm()
+    form.space.choices = choices(_space_choices())
+    if form.validate_on_submit():
+        space, group_id = parse_space(form.space.data or "")
+        try:
+            services.move(current_user, rex, space, group_id)
+        except services.Forbidden:
+            db.session.rollback()
+            form.space.errors = ["Vous ne pouvez pas déplacer ce REX vers cet espace."]
+        except services.RexError as exc:
+            db.session.rollback()
+            form.space.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Le REX a changé d'espace ; le changement figure dans l'historique.", "success")
+            return redirect(url_for("wiki.show", slug=rex.slug))
+    return render_template("wiki/move.html", rex=rex, form=form, spaces=SPACE_LABELS)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the history routes and the navigation entry."""
+    from . import cli, history  # noqa: F401 - routes and commands register themselves
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.wiki_group)
+    add_nav(app, "wiki.index", "Retours d'expérience")
