@@ -8,6 +8,7 @@ carries both texts so the caller can show them and lose nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -108,25 +109,28 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
 
 def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyped-def]
     """A wikilink resolver that only links to REX at least as visible as the page being written,
-    so stored HTML never reveals a private title to the page's readers."""
-    from flask import url_for
+    so stored HTML never reveals a private title to the page's readers. Works outside requests
+    (importer, CLI): links are plain site-relative paths."""
 
     def resolve(label: str) -> tuple[str, bool]:
-        target = fold(label).strip()
+        wanted_slug, wanted_title = slugify(label), fold(label).strip()
         allowed = [Space.PUBLIC.value]
         if rex_space != Space.PUBLIC.value:
             allowed.append(Space.NETWORK.value)
-        stmt = select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
-            Rex.space.in_(allowed + ([Space.GROUP.value] if rex_space == Space.GROUP.value else []))
+        if rex_space == Space.GROUP.value:
+            allowed.append(Space.GROUP.value)
+        rows = db.session.execute(
+            select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
+                Rex.space.in_(allowed),
+                (Rex.slug == wanted_slug) | (func.lower(Rex.title) == label.lower()),
+            )
         )
-        for slug, title, space, gid in db.session.execute(
-            stmt.where((Rex.slug == slugify(label)) | (func.lower(Rex.title) == label.lower()))
-        ):
+        for slug, title, space, gid in rows:
             if space == Space.GROUP.value and gid != group_id:
                 continue
-            if slug == slugify(label) or fold(title) == target:
-                return url_for("wiki.show", slug=slug), True
-        return url_for("wiki.new", titre=label), False
+            if slug == wanted_slug or fold(title) == wanted_title:
+                return f"/rex/{slug}", True
+        return f"/rex/nouveau?titre={quote(label)}", False
 
     return resolve
 
@@ -279,7 +283,12 @@ def restore(actor: User, rex: Rex, number: int) -> Revision | None:
     """Restore an old text as a new revision (history is never rewritten)."""
     old = revision(rex, number)
     result = save(
-        actor, rex, base=rex.head, body=old.source, comment=f"Restauration de la version {number}"
+        actor,
+        rex,
+        base=rex.head,
+        body=old.source,
+        title=old.title,
+        comment=f"Restauration de la version {number}",
     )
     return result.revision
 
@@ -337,7 +346,7 @@ def move(actor: User, rex: Rex, space: str, group_id: int | None = None) -> None
     _require(policy.can_move_rex(actor, rex, space, group_id, sole=sole))
     before = rex.space
     rex.space, rex.group_id = space, group_id
-    rex.html = render(rex, revision(rex, rex.head).source)  # wikilinks follow the new audience
+    rerender(rex)  # every version's wikilinks follow the new audience
     _event(rex, actor, "move", before=before, after=space)
     db.session.flush()
 
@@ -397,17 +406,21 @@ def contributors(rex: Rex) -> list[tuple[str, int]]:
     return [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
 
 
-def rerender_all() -> int:
-    """Re-render every stored revision and REX page (after an allowlist change)."""
+def rerender(rex: Rex) -> int:
+    """Re-render every revision of one REX (after a move or a new link target)."""
     count = 0
-    for rex in db.session.scalars(select(Rex)):
-        for rev in db.session.scalars(select(Revision).where(Revision.rex_id == rex.id)):
-            rev.html = render(rex, rev.source)
-            count += 1
-            if rev.number == rex.head:
-                rex.html = rev.html
+    for rev in db.session.scalars(select(Revision).where(Revision.rex_id == rex.id)):
+        rev.html = render(rex, rev.source)
+        count += 1
+        if rev.number == rex.head:
+            rex.html = rev.html
     db.session.flush()
     return count
+
+
+def rerender_all() -> int:
+    """Re-render every stored revision and REX page (after an allowlist change)."""
+    return sum(rerender(rex) for rex in list(db.session.scalars(select(Rex))))
 
 
 def template_body() -> str:

@@ -1,0 +1,99 @@
+"""REX journeys in a real browser: write from the template with a preview, edit concurrently
+without losing text, and a REX full of XSS payloads that must run no script."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+MEMBER = "agent@demo.commons.fr"
+OTHER = "agente.donnees@demo.commons.fr"
+XSS_DIR = Path(__file__).resolve().parents[1] / "data" / "xss"
+
+
+def _write_rex(page: Page, title: str, body: str | None = None, space: str = "network") -> str:
+    page.goto("/rex/nouveau")
+    page.locator("#title").fill(title)
+    page.locator("#summary").fill("Résumé écrit dans le navigateur.")
+    page.locator("#space").select_option(space)
+    if body is not None:
+        page.locator("#body").fill(body)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    return page.url
+
+
+def test_write_a_rex_from_the_template_with_preview(page: Page, login: Callable[..., None]) -> None:
+    login(page, MEMBER)
+    page.goto("/rex/nouveau")
+    body = page.locator("#body").input_value()
+    assert "## Ce qui n'a pas marché" in body and "## Enseignements et conseils aux pairs" in body
+    page.locator("#title").fill("Tiers-lieu numérique : retour d'expérience")
+    page.locator("#body").fill(body.replace("Quelle collectivité", "**Une commune rurale**"))
+    page.get_by_role("button", name="Prévisualiser").click()
+    preview = page.locator(".preview")
+    expect(preview.locator("strong")).to_have_text("Une commune rurale")
+    assert "rurale" in page.locator("#body").input_value()  # the text survives the preview
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", name="Comment citer")).to_be_visible()
+    expect(page.locator(".citation")).to_contain_text("Julien Morel")
+    expect(page.locator(".prose h2").first).to_have_text("Contexte")
+
+
+def test_two_editors_lose_nothing(new_page: Callable[[], Page], login: Callable[..., None]) -> None:
+    alice, bob = new_page(), new_page()
+    login(alice, MEMBER)
+    login(bob, "dgs@demo.commons.fr")
+    url = _write_rex(
+        alice, "REX à deux mains", "## Contexte\n\nLigne A.\n\n## Démarche\n\nLigne B.\n"
+    )
+    for editor in (alice, bob):
+        editor.goto(url + "/modifier")
+    alice.locator("#body").fill(
+        "## Contexte\n\nLigne A modifiée par Julien.\n\n## Démarche\n\nLigne B.\n"
+    )
+    alice.get_by_role("button", name="Enregistrer").click()
+    expect(alice.get_by_role("status").or_(alice.locator(".flash-success"))).to_contain_text(
+        "enregistrée"
+    )
+    # Bob edited the same line from the old version: conflict, and his text is kept.
+    bob.locator("#body").fill("## Contexte\n\nLigne A vue par Marc.\n\n## Démarche\n\nLigne B.\n")
+    bob.get_by_role("button", name="Enregistrer").click()
+    expect(bob.get_by_role("heading", name="Conflit de modification")).to_be_visible()
+    assert "Ligne A vue par Marc." in bob.locator("#body").input_value()
+    assert "Ligne A modifiée par Julien." in bob.locator("#theirs").input_value()
+    bob.locator("#body").fill(
+        "## Contexte\n\nLigne A modifiée par Julien, vue par Marc.\n\n## Démarche\n\nLigne B.\n"
+    )
+    bob.get_by_role("button", name="Enregistrer").click()
+    expect(bob.locator(".prose")).to_contain_text("modifiée par Julien, vue par Marc")
+
+
+def test_xss_corpus_runs_no_script(page: Page, login: Callable[..., None]) -> None:
+    payloads: list[str] = []
+    for path in sorted(XSS_DIR.glob("*.txt")):
+        payloads += [
+            line
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+            if line.strip()
+        ]
+    chunks = [payloads[i : i + 400] for i in range(0, len(payloads), 400)]
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, MEMBER)
+    for n, chunk in enumerate(chunks):
+        body = "\n\n".join(
+            f"{p}\n\n[lien]({p}) ![img]({p})\n\n| a | b |\n|---|---|\n| {p} | x |" for p in chunk
+        )
+        url = _write_rex(page, f"Corpus XSS {n + 1}", body[:190_000])
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(300)
+        executed = page.evaluate(
+            "() => [typeof window.xss, document.querySelectorAll("
+            "'main script, main iframe, main svg, main object, main embed').length]"
+        )
+        assert executed == ["undefined", 0], (n, executed)
+    assert dialogs == []
