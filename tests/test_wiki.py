@@ -365,3 +365,40 @@ def test_list_filters_and_sort(client, make_user, make_rex, make_collectivite) -
     page = client.get("/rex/?tri=titre").get_data(as_text=True)
     assert page.index("Appli mobilité") < page.index("Zéro déchet")
     assert client.get("/rex/?page=abc&theme=<script>").status_code == 200
+
+
+def test_derive_form_checks_visibility_and_licence(client, make_user, make_group, make_rex) -> None:  # type: ignore[no-untyped-def]
+    member, outsider = make_user(), make_user()
+    group = make_group(members=(member,))
+    hidden = make_rex(author=member, space="group", group=group, title="Source cachée")
+    sa = make_rex(author=member, space="public", title="Source BY-SA", licence_id="CC-BY-SA-4.0")
+    mine = make_rex(
+        author=outsider, space="network", title="Mon adaptation", licence_id="etalab-2.0"
+    )
+    login(client, outsider)
+    page = client.post(
+        f"/rex/{mine.slug}/derive", data={"source": hidden.slug}, follow_redirects=True
+    )
+    assert "REX source introuvable" in page.get_data(as_text=True)  # no leak of the private REX
+    page = client.post(
+        f"/rex/{mine.slug}/derive",
+        data={"source": f"http://x/rex/{sa.slug}"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "BY-SA" in page and "Dérivé de" not in page
+    client.post(f"/rex/{mine.slug}/licence", data={"licence": "CC-BY-SA-4.0"})
+    page = client.post(
+        f"/rex/{mine.slug}/derive", data={"source": "Source BY-SA"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Dérivé de" in page and "Source BY-SA" in page
+
+
+def test_wiki_rerender_cli(app, make_user, make_rex) -> None:  # type: ignore[no-untyped-def]
+    rex = make_rex(author=make_user())
+    rev = services.revision(rex, 1)
+    rev.html = rex.html = "<p>obsolète</p>"
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["wiki", "rerender"])
+    assert result.exit_code == 0 and "1 révision(s)" in result.output
+    db.session.expire_all()
+    assert "<h2" in db.session.get(Rex, rex.id).html

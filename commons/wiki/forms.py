@@ -53,3 +53,9 @@ class LicenceForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     space = SelectField("Nouvel espace", validate_choice=False)
+
+
+class DeriveForm(FlaskForm):
+    source = StringField(
+        "Titre ou adresse du REX adapté", [required(), length(300)], filters=[clean]
+    )

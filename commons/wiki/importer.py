@@ -5,7 +5,6 @@ idempotent by uuid and flush only (callers commit, or roll back on :class:`RexIm
 from __future__ import annotations
 
 import re
-import uuid as uuidlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from .models import Rex, SlugRedirect, Space, Status
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 UPDATE_COMMENT = "Mise à jour depuis content/"
 
 
@@ -91,10 +91,8 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[dict[str, Any],
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
-        raise RexImportError(
-            f"{name} : le fichier n'est pas un texte UTF-8 valide (octet invalide à la position "
-            f"{exc.start}) ; enregistrez-le en UTF-8."
-        ) from exc
+        message = f"{name} : le fichier n'est pas en UTF-8 valide (octet invalide n° {exc.start})."
+        raise RexImportError(message) from exc
     try:
         meta, body = split_front_matter(text)
     except yaml.YAMLError as exc:
@@ -102,10 +100,8 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[dict[str, Any],
         where = f" (ligne {mark.line + 2})" if mark is not None else ""
         raise RexImportError(f"{name} : en-tête YAML illisible{where}.") from exc
     if not meta:
-        raise RexImportError(
-            f"{name} : en-tête YAML manquant : le fichier doit commencer par une ligne « --- », "
-            "suivie des champs du REX puis d'une autre ligne « --- »."
-        )
+        fix = "le fichier doit commencer par « --- », les champs du REX, puis « --- »"
+        raise RexImportError(f"{name} : en-tête YAML manquant : {fix}.")
     return meta, body, name
 
 
@@ -152,10 +148,8 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
         bad(key, "liste de textes attendue")
         return []
 
-    try:
-        uuid = str(uuidlib.UUID(str(meta.get("uuid"))))
-    except ValueError:
-        uuid = ""
+    uuid = str(meta.get("uuid", "")).lower()
+    if not UUID_RE.fullmatch(uuid):
         bad("uuid", f"identifiant UUID invalide « {meta.get('uuid')} »")
     slug = str(meta.get("slug", ""))
     if not SLUG_RE.fullmatch(slug) or len(slug) > 100:
@@ -163,10 +157,8 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
     title, summary = text_of("title", services.MAX_TITLE), text_of("summary", 1000, False)
     credit = {k: text_of(f"attribution.{k}", n) for k, n in (("mode", 40), ("credited", 200))}
     licence = str(meta.get("licence"))
-    if licence not in registry.licences():
-        bad("licence", f"licence inconnue « {licence} »")
-    elif not registry.get(licence).open:
-        bad("licence", f"« {licence} » n'est pas une licence ouverte")
+    if licence not in {lic.id for lic in registry.open_licences()}:
+        bad("licence", f"licence inconnue ou non ouverte « {licence} »")
     themes = texts("themes")
     if unknown := [theme for theme in themes if theme not in vocab.themes()]:
         bad("themes", f"thème inconnu « {', '.join(unknown)} »")
@@ -198,8 +190,7 @@ def _relative_urls() -> Iterator[None]:
     if has_request_context():
         yield
         return
-    root = urlsplit(current_app.config.get("BASE_URL") or "").path or "/"
-    adapter = current_app.url_map.bind("localhost", script_name=root)
+    adapter = current_app.url_map.bind("localhost", urlsplit(current_app.config["BASE_URL"]).path)
 
     def build(*args: Any, **kwargs: Any) -> str:
         return adapter.build(*args, **{**kwargs, "force_external": False})
@@ -255,9 +246,7 @@ def _import(doc: RexDocument, provenance: str) -> tuple[Rex, str]:
         found.append(same or collectivites.create(name=name, kind=kind, departement_code=dep))
     rex = db.session.scalar(select(Rex).where(Rex.uuid == doc.uuid))
     if rex is not None:
-        outcome = "updated" if _update(rex, doc, found) else "unchanged"
-        db.session.flush()
-        return rex, outcome
+        return rex, "updated" if _update(rex, doc, found) else "unchanged"
     rex = services.create_rex(
         None, title=doc.title, body=doc.body, space=Space.PUBLIC.value, licence_id=doc.licence,
         themes=doc.themes, status=doc.status, period=doc.period, summary=doc.summary,
@@ -266,7 +255,6 @@ def _import(doc: RexDocument, provenance: str) -> tuple[Rex, str]:
     )  # fmt: skip
     rex.created_at = datetime.combine(doc.created, time(), tzinfo=UTC)
     rex.provenance = provenance[:300]
-    db.session.flush()
     return rex, "created"
 
 
@@ -275,6 +263,7 @@ def import_rex(doc: RexDocument, *, provenance: str = "") -> tuple[Rex, bool]:
     metadata follows the file, an identical file changes nothing); whether it was created."""
     with _relative_urls():
         rex, outcome = _import(doc, provenance)
+    db.session.flush()
     return rex, outcome == "created"
 
 

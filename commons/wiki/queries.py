@@ -144,3 +144,12 @@ def page(rex: Rex, actor: Any = None) -> RexView:
         )
     )
     return RexView(contributors=services.contributors(rex), sources=sources, derived=derived)
+
+
+def find_visible(actor: Any, wanted: str) -> Rex | None:
+    """A REX the actor may see, by slug, URL ending in its slug, or exact title."""
+    slug = wanted.rstrip("/").rsplit("/", 1)[-1]
+    rex = db.session.scalar(
+        select(Rex).where(policy.visible_rex(actor), (Rex.slug == slug) | (Rex.title == wanted))
+    )
+    return rex

@@ -16,7 +16,7 @@ from ..licensing import compat, registry
 from ..markup import render_markdown
 from ..pages import add_nav
 from . import policy, queries, services
-from .forms import EditForm, LicenceForm, MoveForm, NewForm
+from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
 
@@ -83,6 +83,7 @@ def show(slug: str) -> str | Response:
             rex.licence_id,
         ),
         can_edit=policy.can_edit_rex(current_user, rex),
+        derive_form=DeriveForm(),
         spaces=SPACE_LABELS,
         statuses=STATUS_LABELS,
         themes=theme_vocab(),
@@ -233,6 +234,31 @@ def move(slug: str) -> str | Response:
             flash("Le REX a changé d'espace ; le changement figure dans l'historique.", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
     return render_template("wiki/move.html", rex=rex, form=form, spaces=SPACE_LABELS)
+
+
+@bp.route("/<slug>/derive", methods=["POST"])
+@login_required
+def derive(slug: str) -> Response:
+    rex = load_rex(slug)
+    if not policy.can_edit_rex(current_user, rex):
+        abort(403)
+    form = DeriveForm()
+    wanted = (form.source.data or "").strip() if form.validate() else ""
+    source = queries.find_visible(current_user, wanted) if wanted else None
+    if source is None:
+        flash(
+            "REX source introuvable : indiquez le titre exact ou l'adresse du REX adapté.", "error"
+        )
+        return redirect(url_for("wiki.show", slug=rex.slug))
+    try:
+        services.add_derivation(current_user, rex, source)
+    except services.RexError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("wiki.show", slug=rex.slug))
+    db.session.commit()
+    flash(f"Lien « dérivé de » ajouté vers « {source.title} ».", "success")
+    return redirect(url_for("wiki.show", slug=rex.slug))
 
 
 def init_app(app: Flask) -> None:

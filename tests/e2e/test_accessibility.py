@@ -22,6 +22,7 @@ ADMIN = "admin@demo.commons.fr"
 FACILITATOR = "animatrice@demo.commons.fr"
 MEMBER = "agent@demo.commons.fr"  # member of participation-citoyenne only
 OTHER = "agente.donnees@demo.commons.fr"  # member of donnees-open-data only
+REX = "angers-budget-participatif"  # one of the public REX shipped in content/rex
 
 
 def _fill(**fields: str) -> Callable[[Page], None]:
@@ -144,6 +145,32 @@ CASES = [
         act=lambda page: _submit_join_without_charter(page),
         shows=("Vous devez accepter",),
     ),
+    # Retours d'expérience (the corpus shipped in content/rex is loaded by `content load`).
+    Case("rex-liste", "/rex/", shows=("Budget participatif",)),
+    Case("rex-liste-filtree", "/rex/?theme=participation-citoyenne&tri=titre"),
+    Case("rex-page", f"/rex/{REX}", shows=("Comment citer", "Ce qui n'a pas marché")),
+    Case("rex-page-connecte", f"/rex/{REX}", user=MEMBER, shows=("Modifier",)),
+    Case("rex-nouveau", "/rex/nouveau", user=MEMBER, shows=("Écrire un retour d'expérience",)),
+    Case(
+        "rex-apercu",
+        "/rex/nouveau",
+        user=MEMBER,
+        act=lambda page: page.get_by_role("button", name="Prévisualiser").click(),
+        shows=("Aperçu (non enregistré)",),
+    ),
+    Case(
+        "rex-nouveau-erreurs",
+        "/rex/nouveau",
+        user=MEMBER,
+        act=_fill(title=""),
+        shows=("à corriger",),
+    ),
+    Case("rex-modifier", f"/rex/{REX}/modifier", user=MEMBER),
+    Case("rex-historique", f"/rex/{REX}/historique", shows=("Version",)),
+    Case("rex-version", f"/rex/{REX}/version/1"),
+    Case("rex-diff", f"/rex/{REX}/diff?de=1&a=1"),
+    Case("rex-licence", f"/rex/{REX}/licence", user=MEMBER, shows=("Licence Ouverte",)),
+    Case("rex-deplacer", f"/rex/{REX}/deplacer", user=MEMBER),
 ]
 
 
