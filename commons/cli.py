@@ -135,12 +135,15 @@ def content_group() -> None:
 @with_appcontext
 def content_load(path: Path | None, demo: bool) -> None:
     from . import content
+    from .wiki.importer import RexImportError
 
-    report = content.load(path, demo=demo)
+    try:
+        report = content.load(path, demo=demo)
+    except RexImportError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(
-        f"Contenu chargé : {report.collectivites} collectivité(s), {report.groups} groupe(s)."
-    )
+    click.echo(report.summary())
     if report.users:
         click.echo("Comptes de démonstration (mot de passe : demo-commons-2026) :")
         for email, role in report.users:

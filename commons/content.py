@@ -1,7 +1,7 @@
-"""Loading ``content/``: the collectivités named by the shipped REX, and the demo data.
+"""Loading ``content/``: the shipped REX (with the collectivités they name), and the demo data.
 
-Idempotent: running it twice changes nothing. The REX themselves are loaded by the wiki
-importer once it exists (``content/`` is in the export archive format).
+Idempotent: running it twice changes nothing. ``content/`` is in the export archive format, so the
+REX go through the same importer as another instance's export (:mod:`commons.wiki.importer`).
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import db
 from .accounts import services as accounts
 from .accounts.models import User
 from .collectivites import services as collectivites
+from .collectivites.models import Collectivite
 from .groups import services as groups
 from .groups.models import Group
-from .pages import split_front_matter
+from .wiki.importer import import_folder
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 
@@ -30,6 +31,17 @@ class LoadReport:
     collectivites: int = 0
     users: list[tuple[str, str]] = field(default_factory=list)
     groups: int = 0
+    rex_created: int = 0
+    rex_updated: int = 0
+    rex_unchanged: int = 0
+
+    def summary(self) -> str:
+        """One French line for the CLI."""
+        return (
+            f"Contenu chargé : {self.rex_created} REX créé(s), {self.rex_updated} mis à jour, "
+            f"{self.rex_unchanged} inchangé(s) ; {self.collectivites} collectivité(s), "
+            f"{self.groups} groupe(s)."
+        )
 
 
 def _collectivite(name: str, kind: str, departement: str | None, report: LoadReport) -> int:
@@ -40,15 +52,17 @@ def _collectivite(name: str, kind: str, departement: str | None, report: LoadRep
     return collectivites.create(name=name, kind=kind, departement_code=departement).id
 
 
-def load_rex_collectivites(path: Path, report: LoadReport) -> None:
-    """Create the collectivités listed in the front matter of ``path/rex/*.md``."""
-    for file in sorted((path / "rex").glob("*.md")):
-        if file.name == "README.md":
-            continue
-        meta, _ = split_front_matter(file.read_text(encoding="utf-8"))
-        for item in meta.get("collectivites") or []:  # type: ignore[union-attr]
-            if isinstance(item, dict) and item.get("name") and item.get("type"):
-                _collectivite(str(item["name"]), str(item["type"]), item.get("departement"), report)
+def load_rex(path: Path, report: LoadReport) -> None:
+    """Import ``path/rex/*.md`` (all or nothing: ``RexImportError`` lists every bad file)."""
+    if not (path / "rex").is_dir():
+        return
+    count = select(func.count(Collectivite.id))
+    before = db.session.scalar(count) or 0
+    imported = import_folder(path / "rex")
+    report.collectivites += (db.session.scalar(count) or 0) - before
+    report.rex_created += imported.created
+    report.rex_updated += imported.updated
+    report.rex_unchanged += imported.unchanged
 
 
 def load_demo(path: Path, report: LoadReport) -> None:
@@ -105,7 +119,7 @@ def load(path: Path | None = None, *, demo: bool = False) -> LoadReport:
     if not path.is_dir():
         raise FileNotFoundError(f"Dossier de contenu introuvable : {path}")
     report = LoadReport()
-    load_rex_collectivites(path, report)
+    load_rex(path, report)
     if demo:
         load_demo(path, report)
     db.session.flush()

@@ -5,18 +5,13 @@ idempotent by uuid and flush only (callers commit, or roll back on :class:`RexIm
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
-from flask import current_app, has_request_context
-from flask.globals import app_ctx
 from sqlalchemy import select
 
 from .. import db
@@ -27,7 +22,8 @@ from ..licensing import registry
 from ..pages import split_front_matter
 from ..text import single_line
 from . import services, vocab
-from .models import Rex, SlugRedirect, Space, Status
+from .merge import merge
+from .models import Revision, Rex, SlugRedirect, Space, Status
 
 MAX_FILE_BYTES = 1024 * 1024
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -105,7 +101,7 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[dict[str, Any],
     return meta, body, name
 
 
-def _collectivites(items: object, bad: Any) -> list[dict[str, str | None]]:
+def _collectivites(items: object, bad: Callable[[str, str], None]) -> list[dict[str, str | None]]:
     refs: list[dict[str, str | None]] = []
     for n, item in enumerate(items if isinstance(items, list) else [None], 1):
         key = f"collectivites, n° {n}"
@@ -157,8 +153,10 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
     title, summary = text_of("title", services.MAX_TITLE), text_of("summary", 1000, False)
     credit = {k: text_of(f"attribution.{k}", n) for k, n in (("mode", 40), ("credited", 200))}
     licence = str(meta.get("licence"))
-    if licence not in {lic.id for lic in registry.open_licences()}:
-        bad("licence", f"licence inconnue ou non ouverte « {licence} »")
+    if licence not in registry.licences():
+        bad("licence", f"licence inconnue « {licence} »")
+    elif not registry.get(licence).open:
+        bad("licence", f"« {licence} » n'est pas une licence ouverte")
     themes = texts("themes")
     if unknown := [theme for theme in themes if theme not in vocab.themes()]:
         bad("themes", f"thème inconnu « {', '.join(unknown)} »")
@@ -168,7 +166,7 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
     created = meta.get("created")
     created = created.date() if isinstance(created, datetime) else created
     if not isinstance(created, date):
-        bad("created", "date ISO attendue (AAAA-MM-JJ)")
+        bad("created", "date AAAA-MM-JJ attendue (sans guillemets)")
     try:
         body = services.check_body(body)
     except services.RexError as exc:
@@ -182,24 +180,6 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
         uuid, title, slug, summary, licence, credit, refs, themes, status,
         "" if period == "unknown" else period, sources, created, body, name,
     )  # fmt: skip
-
-
-@contextmanager
-def _relative_urls() -> Iterator[None]:
-    """Outside a request (CLI, tests) let ``url_for`` build the relative URLs of wikilinks."""
-    if has_request_context():
-        yield
-        return
-    adapter = current_app.url_map.bind("localhost", urlsplit(current_app.config["BASE_URL"]).path)
-
-    def build(*args: Any, **kwargs: Any) -> str:
-        return adapter.build(*args, **{**kwargs, "force_external": False})
-
-    previous, app_ctx.url_adapter = app_ctx.url_adapter, SimpleNamespace(build=build)
-    try:
-        yield
-    finally:
-        app_ctx.url_adapter = previous
 
 
 def _conflicts(doc: RexDocument) -> list[str]:
@@ -216,15 +196,40 @@ def _conflicts(doc: RexDocument) -> list[str]:
     return [f"{doc.name} : " + " ; ".join(problems) + "."] if problems else []
 
 
+def _last_imported(rex: Rex) -> Revision:
+    """The newest revision written by an import (no local account)."""
+    found = db.session.scalar(
+        select(Revision)
+        .where(Revision.rex_id == rex.id, Revision.author_id.is_(None))
+        .order_by(Revision.number.desc())
+        .limit(1)
+    )
+    return found or services.revision(rex, 1)
+
+
 def _update(rex: Rex, doc: RexDocument, collectivites_: list[Collectivite]) -> bool:
-    """Bring an existing REX in line with its file (not its slug); whether anything changed."""
-    changed = doc.body != services.revision(rex, rex.head).source
-    if changed:
-        credited = doc.attribution["credited"]
-        services._add_revision(rex, None, doc.title, doc.body, UPDATE_COMMENT, credited)
+    """Bring an existing REX in line with its file; whether anything changed.
+
+    Local edits are never lost: the file is compared with the last *imported* text, and a new
+    file text is merged three-way with the local head (an overlapping change keeps the local text).
+    """
+    imported, head = _last_imported(rex), services.revision(rex, rex.head)
+    changed = False
+    if doc.body != imported.source:
+        body = doc.body
+        if head.number != imported.number:
+            result = merge(imported.source, head.source, doc.body)
+            body = head.source if result.conflicts else result.text
+        if body != head.source:
+            credited = doc.attribution["credited"]
+            services._add_revision(rex, None, rex.title, body, UPDATE_COMMENT, credited)
+            changed = True
     if {c.id for c in rex.collectivites} != {c.id for c in collectivites_}:
         rex.collectivites, changed = collectivites_, True
-    for attr in ("title", "summary", "themes", "status", "period", "licence_id"):
+    attrs = ["summary", "themes", "status", "period", "licence_id"]
+    if doc.title != imported.title and rex.title == imported.title:  # not renamed locally
+        attrs.append("title")
+    for attr in attrs:
         if getattr(rex, attr) != (value := getattr(doc, attr.removesuffix("_id"))):
             setattr(rex, attr, value)
             changed = True
@@ -244,15 +249,26 @@ def _import(doc: RexDocument, provenance: str) -> tuple[Rex, str]:
         name, kind, dep = str(ref["name"]), str(ref["type"]), ref["departement"]
         same = collectivites.find_same(name, kind, dep)
         found.append(same or collectivites.create(name=name, kind=kind, departement_code=dep))
+    found = list(dict.fromkeys(found))  # the same collectivité named twice
     rex = db.session.scalar(select(Rex).where(Rex.uuid == doc.uuid))
     if rex is not None:
         return rex, "updated" if _update(rex, doc, found) else "unchanged"
     rex = services.create_rex(
-        None, title=doc.title, body=doc.body, space=Space.PUBLIC.value, licence_id=doc.licence,
-        themes=doc.themes, status=doc.status, period=doc.period, summary=doc.summary,
-        collectivite_ids=[c.id for c in found], uuid=doc.uuid, slug=doc.slug,
-        author_name=doc.attribution["credited"], comment="Import",
-    )  # fmt: skip
+        None,
+        title=doc.title,
+        body=doc.body,
+        space=Space.PUBLIC.value,
+        licence_id=doc.licence,
+        themes=doc.themes,
+        status=doc.status,
+        period=doc.period,
+        summary=doc.summary,
+        collectivite_ids=[c.id for c in found],
+        uuid=doc.uuid,
+        slug=doc.slug,
+        author_name=doc.attribution["credited"],
+        comment="Import",
+    )
     rex.created_at = datetime.combine(doc.created, time(), tzinfo=UTC)
     rex.provenance = provenance[:300]
     return rex, "created"
@@ -261,8 +277,7 @@ def _import(doc: RexDocument, provenance: str) -> tuple[Rex, str]:
 def import_rex(doc: RexDocument, *, provenance: str = "") -> tuple[Rex, bool]:
     """Create or update the REX of ``doc`` (idempotent by uuid: a changed text adds one revision,
     metadata follows the file, an identical file changes nothing); whether it was created."""
-    with _relative_urls():
-        rex, outcome = _import(doc, provenance)
+    rex, outcome = _import(doc, provenance)
     db.session.flush()
     return rex, outcome == "created"
 
@@ -285,14 +300,13 @@ def import_folder(path: Path, *, provenance: str = "") -> ImportReport:
     if errors:
         raise RexImportError(errors)
     report = ImportReport()
-    with _relative_urls():
-        imported = [_import(doc, provenance) for doc in docs]
-        for rex, outcome in imported:
-            setattr(report, outcome, getattr(report, outcome) + 1)
-            head = services.revision(rex, rex.head)  # wikilinks to REX imported after this one
-            html = services.render(rex, head.source)
-            for target in (head, rex):
-                if target.html != html:
-                    target.html = html
+    imported = [_import(doc, provenance) for doc in docs]
+    for rex, outcome in imported:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        head = services.revision(rex, rex.head)  # wikilinks to REX imported after this one
+        html = services.render(rex, head.source)
+        for target in (head, rex):
+            if target.html != html:
+                target.html = html
     db.session.flush()
     return report
