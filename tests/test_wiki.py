@@ -402,3 +402,14 @@ def test_wiki_rerender_cli(app, make_user, make_rex) -> None:  # type: ignore[no
     assert result.exit_code == 0 and "1 révision(s)" in result.output
     db.session.expire_all()
     assert "<h2" in db.session.get(Rex, rex.id).html
+
+
+def test_preview_needs_no_title_and_saves_nothing(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(client, make_user())
+    response = client.post(
+        "/rex/nouveau", data={"title": "", "body": "**Gras** <script>x</script>", "apercu": "1"}
+    )
+    page = response.get_data(as_text=True)
+    assert "Aperçu (non enregistré)" in page and "<strong>Gras</strong>" in page
+    assert "<script>x" not in page and "à corriger" not in page
+    assert db.session.scalar(select(func.count(Rex.id))) == 0

@@ -114,38 +114,37 @@ def new() -> str | Response:
         if current_user.collectivite_id:
             form.collectivites.data = [str(current_user.collectivite_id)]
     preview = None
-    if form.validate_on_submit():
-        if "apercu" in request.form:
-            preview = render_markdown(form.body.data or "")
+    if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
+        preview = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        space, group_id = parse_space(form.space.data or "")
+        try:
+            rex = services.create_rex(
+                current_user,
+                title=form.title.data,
+                body=form.body.data or "",
+                space=space,
+                group_id=group_id,
+                summary=form.summary.data or "",
+                licence_id=form.licence.data,
+                themes=form.themes.data or [],
+                status=form.status.data,
+                period=form.period.data or "",
+                budget=form.budget.data or "",
+                team_size=form.team_size.data,
+                collectivite_ids=[int(i) for i in form.collectivites.data or [] if i.isdigit()],
+                comment=form.comment.data or "Création",
+            )
+        except services.Forbidden:
+            db.session.rollback()
+            form.space.errors = ["Vous ne pouvez pas écrire dans cet espace."]
+        except (services.RexError, registry.LicenceError) as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         else:
-            space, group_id = parse_space(form.space.data or "")
-            try:
-                rex = services.create_rex(
-                    current_user,
-                    title=form.title.data,
-                    body=form.body.data or "",
-                    space=space,
-                    group_id=group_id,
-                    summary=form.summary.data or "",
-                    licence_id=form.licence.data,
-                    themes=form.themes.data or [],
-                    status=form.status.data,
-                    period=form.period.data or "",
-                    budget=form.budget.data or "",
-                    team_size=form.team_size.data,
-                    collectivite_ids=[int(i) for i in form.collectivites.data or [] if i.isdigit()],
-                    comment=form.comment.data or "Création",
-                )
-            except services.Forbidden:
-                db.session.rollback()
-                form.space.errors = ["Vous ne pouvez pas écrire dans cet espace."]
-            except (services.RexError, registry.LicenceError) as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
-                return redirect(url_for("wiki.show", slug=rex.slug))
+            db.session.commit()
+            flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
+            return redirect(url_for("wiki.show", slug=rex.slug))
     return render_template("wiki/new.html", form=form, preview=preview)
 
 
@@ -160,31 +159,30 @@ def edit(slug: str) -> str | Response:
         form.title.data, form.base.data = rex.title, str(rex.head)
         form.body.data = services.revision(rex, rex.head).source
     preview, conflict = None, None
-    if form.validate_on_submit():
-        if "apercu" in request.form:
-            preview = render_markdown(form.body.data or "")
+    if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
+        preview = render_markdown(form.body.data or "")
+    elif form.validate_on_submit():
+        base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        try:
+            result = services.save(
+                current_user,
+                rex,
+                base=base,
+                body=form.body.data or "",
+                title=form.title.data,
+                comment=form.comment.data or "",
+            )
+        except services.EditConflict as exc:
+            db.session.rollback()
+            conflict = exc
+            form.base.data = str(exc.head)  # the next save is based on the current head
+        except services.RexError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
         else:
-            base = int(form.base.data) if (form.base.data or "").isdigit() else 0
-            try:
-                result = services.save(
-                    current_user,
-                    rex,
-                    base=base,
-                    body=form.body.data or "",
-                    title=form.title.data,
-                    comment=form.comment.data or "",
-                )
-            except services.EditConflict as exc:
-                db.session.rollback()
-                conflict = exc
-                form.base.data = str(exc.head)  # the next save is based on the current head
-            except services.RexError as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(queries.SAVE_MESSAGES[result.outcome], "success")
-                return redirect(url_for("wiki.show", slug=rex.slug))
+            db.session.commit()
+            flash(queries.SAVE_MESSAGES[result.outcome], "success")
+            return redirect(url_for("wiki.show", slug=rex.slug))
     return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
 
 

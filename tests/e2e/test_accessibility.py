@@ -146,7 +146,7 @@ CASES = [
         shows=("Vous devez accepter",),
     ),
     # Retours d'expérience (the corpus shipped in content/rex is loaded by `content load`).
-    Case("rex-liste", "/rex/", shows=("Budget participatif",)),
+    Case("rex-liste", "/rex/", shows=("budget participatif",)),
     Case("rex-liste-filtree", "/rex/?theme=participation-citoyenne&tri=titre"),
     Case("rex-page", f"/rex/{REX}", shows=("Comment citer", "Ce qui n'a pas marché")),
     Case("rex-page-connecte", f"/rex/{REX}", user=MEMBER, shows=("Modifier",)),
