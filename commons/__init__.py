@@ -26,9 +26,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .accounts import views as accounts
     from .collectivites import views as collectivites
     from .groups import views as groups
+    from .licensing import views as licensing
     from .wiki import views as wiki
 
-    for part in (db, security, mail, pages, wiki, accounts, collectivites, groups):
+    for part in (db, security, mail, pages, wiki, accounts, collectivites, groups, licensing):
         part.init_app(app)
     from . import cli
 

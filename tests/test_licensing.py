@@ -502,3 +502,11 @@ def test_attribution_required_needs_an_author(licence_id: str, authors: list[str
 def test_attribution_accepts_any_iterable_of_authors() -> None:
     text = attribution_text(TITLE, (name for name in ["A", "B", "C"]), URL, LO)
     assert " par A, B et C, " in text
+
+
+def test_licence_pages(client) -> None:  # type: ignore[no-untyped-def]
+    index = client.get("/licences/").get_data(as_text=True)
+    assert "Licence Ouverte" in index and "CC BY-SA 4.0" in index
+    page = client.get("/licences/CC-BY-SA-4.0")
+    assert page.status_code == 200 and "partage" in page.get_data(as_text=True).lower()
+    assert client.get("/licences/GPL-3.0").status_code == 404

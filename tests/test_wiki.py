@@ -413,3 +413,16 @@ def test_preview_needs_no_title_and_saves_nothing(client, make_user) -> None:  #
     assert "Aperçu (non enregistré)" in page and "<strong>Gras</strong>" in page
     assert "<script>x" not in page and "à corriger" not in page
     assert db.session.scalar(select(func.count(Rex.id))) == 0
+
+
+def test_group_space_lists_its_rex_to_members_only(client, make_user, make_group, make_rex) -> None:  # type: ignore[no-untyped-def]
+    member, outsider = make_user(), make_user()
+    group = make_group(members=(member,))
+    make_rex(author=member, space="group", group=group, title="Bilan de la concertation Canari")
+    login(client, member)
+    space = client.get(f"/groupes/{group.slug}/espace").get_data(as_text=True)
+    assert "Bilan de la concertation Canari" in space and f"/rex/nouveau?groupe={group.id}" in space
+    client.post("/deconnexion")
+    login(client, outsider)
+    assert client.get(f"/groupes/{group.slug}/espace").status_code == 403
+    assert "Canari" not in client.get(f"/groupes/{group.slug}").get_data(as_text=True)

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -152,8 +165,12 @@ def private(slug: str) -> str:
     if not policy.can_view_private(current_user, group):
         abort(403)
     manage = policy.can_manage_members(current_user, group)
+    sections = [
+        render(group) for render in current_app.extensions.get("commons.group_sections", [])
+    ]
     return render_template(
         "groups/private.html",
+        sections=sections,
         group=group,
         members=queries.members_of(group),
         requests=queries.pending_requests(group) if manage else [],
@@ -318,6 +335,12 @@ def member(slug: str, handle: str, action: str) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("groups.private", slug=slug))
     return _done(message, slug, "groups.private")
+
+
+def add_private_section(app: Flask, render: Callable[[Group], Markup]) -> None:
+    """Let a feature (REX, forum…) show a section in a group's private space, without the
+    groups package importing it."""
+    app.extensions.setdefault("commons.group_sections", []).append(render)
 
 
 def init_app(app: Flask) -> None:

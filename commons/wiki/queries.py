@@ -153,3 +153,15 @@ def find_visible(actor: Any, wanted: str) -> Rex | None:
         select(Rex).where(policy.visible_rex(actor), (Rex.slug == slug) | (Rex.title == wanted))
     )
     return rex
+
+
+def of_group(group_id: int, limit: int = 50) -> list[Rex]:
+    """The REX of a group's private space, most recently updated first (callers check access)."""
+    return list(
+        db.session.scalars(
+            select(Rex)
+            .where(Rex.space == "group", Rex.group_id == group_id)
+            .order_by(Rex.updated_at.desc())
+            .limit(limit)
+        )
+    )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..collectivites import services as collectivites
 from ..collectivites import vocab as coll_vocab
 from ..forms import choices
+from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
 from ..markup import render_markdown
@@ -259,10 +261,19 @@ def derive(slug: str) -> Response:
     return redirect(url_for("wiki.show", slug=rex.slug))
 
 
+def group_section(group: Group) -> Markup:
+    """The "REX du groupe" section of a group's private space."""
+    return Markup(
+        render_template("wiki/_group_section.html", group=group, items=queries.of_group(group.id))
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the blueprint, the history routes and the navigation entry."""
+    from ..groups.views import add_private_section
     from . import cli, history  # noqa: F401 - routes and commands register themselves
 
+    add_private_section(app, group_section)
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)
     add_nav(app, "wiki.index", "Retours d'expérience")
