@@ -125,7 +125,9 @@ def test_external_links_get_rel_and_internal_links_do_not() -> None:
 def test_pathological_nesting_does_not_crash(depth: int) -> None:
     for source in (
         ">" * depth + " fond",
-        "".join("  " * i + "- n\n" for i in range(depth)),
+        "- " * depth + "fond",  # each "- " opens a nested list: 10,000 levels in 20 KB
+        "1. " * depth + "fond",
+        "".join("  " * i + "- n\n" for i in range(300)),  # indented levels (quadratic size)
         "[" * depth + "x" + "]" * depth,
         "*" * depth + "x",
     ):
