@@ -3,19 +3,28 @@
 ``render_markdown`` runs Python-Markdown (tables, fenced code, footnotes, table of contents, sane
 lists, wikilinks ``[[Titre]]``) and then bleach with a strict allowlist: no SVG/MathML, only
 ``http``, ``https`` and ``mailto`` URLs (and relative ones), and ``rel="nofollow noopener"`` on
-external links. The strict Content-Security-Policy is the second wall should a bypass exist.
-HTML is rendered once, when content is written, and stored.
+external links; ``class`` only takes the renderer's own values. The strict
+Content-Security-Policy is the second wall should a bypass exist. HTML is rendered once, when
+content is written, and stored.
+
+Python-Markdown, ``html.parser`` and html5lib have super-linear paths (``[[[[…``, thousands of
+nested tags, headings cut one by one from a long block...). A linear pre-scan estimates their
+cost; a document over budget, or one nested past the recursion limit, is rendered as plain
+escaped paragraphs: the text is kept, the layout is lost.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
+from html import unescape
 from typing import Any
 from xml.etree import ElementTree
 
 import bleach
 import markdown
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -45,34 +54,72 @@ ALLOWED_ATTRIBUTES: dict[str, list[str]] = {
     **_HEADINGS,
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+#: ``class`` values the renderer itself produces; others could borrow the site's own styles
+#: (fake flash messages, hidden text).
+_CLASS = re.compile(
+    r"wikilink|wikilink-missing|toc|footnote|footnote-ref|footnote-backref|language-[\w+#.-]{1,40}"
+)
 
 #: A resolver turns a wikilink label into (url, exists). ``None`` renders plain labels.
 WikilinkResolver = Callable[[str], tuple[str, bool]]
 
 
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    return name != "class" or all(_CLASS.fullmatch(word) for word in value.split())
+
+
+def _leaves_site(href: str) -> bool:
+    """Whether a browser would take ``href`` off site (entities, blanks and ``\\`` as it does)."""
+    url = unescape(href).strip("".join(map(chr, range(33))))
+    url = re.sub(r"[\t\n\r]", "", url).replace("\\", "/").lower()
+    return url.startswith(("http:", "https:", "//"))
+
+
 class _ExternalLinks(Filter):
-    """Add ``rel="nofollow noopener"`` (and drop targets) on links that leave the site."""
+    """Add ``rel="nofollow noopener"`` on links that leave the site, drop any other ``rel``."""
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for token in super().__iter__():
             if token["type"] == "StartTag" and token["name"] == "a":
                 attrs = token["data"]
-                href = attrs.get((None, "href"), "")
-                if re.match(r"^(https?:)?//", href, re.IGNORECASE):
+                if _leaves_site(attrs.get((None, "href"), "")):
                     attrs[(None, "rel")] = "nofollow noopener"
                 else:
                     attrs.pop((None, "rel"), None)
             yield token
 
 
+class _Walker(html5lib_shim.getTreeWalker("etree")):  # type: ignore[misc]
+    """html5lib's etree walker finds an element's position by scanning its siblings each time
+    it climbs back up (quadratic on long tables and lists): index each parent's children once."""
+
+    def __init__(self, tree: Any) -> None:
+        super().__init__(tree)
+        self._positions: dict[int, dict[int, int]] = {}
+
+    def getParentNode(self, node: Any) -> Any:  # noqa: N802
+        if not isinstance(node, tuple) or node[3] == "text" or len(node[2]) < 2:
+            return super().getParentNode(node)
+        parents = node[2]
+        parent, grandparent = parents.pop(), parents[-1]
+        positions = self._positions.get(id(grandparent))
+        if positions is None:
+            positions = {id(child): i for i, child in enumerate(grandparent)}
+            self._positions[id(grandparent)] = positions
+        return parent, positions[id(parent)], parents, None
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
+    attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     strip=True,
     strip_comments=True,
     filters=[_ExternalLinks],
 )
+_cleaner.walker = _Walker
 
 
 class _WikilinkProcessor(InlineProcessor):
@@ -120,25 +167,116 @@ def _markdown(resolver: WikilinkResolver | None) -> markdown.Markdown:
 
 
 def _plain(text: str) -> str:
+    """Escaped paragraphs: safe by construction, so no parser nor sanitiser is needed."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
+_BUDGET_NS = 4_000_000_000  # estimated render time (on a modest CPU) past which layout is dropped
+_MAX_HTML = 1_000_000  # characters of HTML the sanitiser gets (about 2.5 s)
+_BLANK = r"\n[ \t]*\n"
+_NEST = re.compile(rf"\]\(|[\[\]()]|{_BLANK}")
+_TAG_OPENS = re.compile(r"<[A-Za-z/!?]|(?P<end>>)")
+_CUTS = re.compile(rf"^ {{0,3}}(?:#|[=-]+[ \t]*$|([*_])(?:[ \t]*\1){{2,}})|(?P<end>{_BLANK})", re.M)
+_HEADINGS = re.compile(r"^ {0,3}(?:#|[=-]+[ \t]*$)", re.M)
+_FENCES = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
+_TAGS = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_VOID = re.compile(r"area|base|br|col|embed|hr|img|input|link|meta|source|wbr", re.I)
+_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[*+-][ \t]|\d{1,9}[.)][ \t]))+", re.M)
+_MARKER = re.compile(r">|[*+-][ \t]|\d{1,9}[.)][ \t]")
+_NOTE_REFS = re.compile(r"\[\^([^\]\n]{0,100})\]")
+
+
+def _spans(text: str, pattern: re.Pattern[str]) -> int:
+    """Sum, over the opening matches, of the distance to the next closing match (group "end")."""
+    cost = count = total = 0
+    for m in pattern.finditer(text):
+        if m.group("end") is not None:
+            cost, count, total = cost + count * m.start() - total, 0, 0
+        else:
+            count, total = count + 1, total + m.start()
+    return cost + count * len(text) - total
+
+
+def _link_scans(text: str) -> tuple[int, int]:
+    """Characters Python-Markdown reads from each ``[`` to its ``]`` (its issue #798) and from
+    each ``](`` to its ``)``, within a block."""
+    brackets = parens = 0
+    opened: list[int] = []
+    groups: list[int | None] = []  # "(" positions, kept only for a link's "]("
+    for m in _NEST.finditer(text + "\n\n"):
+        token, at = m.group(), m.start()
+        if token == "[":
+            opened.append(at)
+        elif token[0] == "]":
+            brackets += at - opened.pop() if opened else 0
+            if token == "](":
+                groups.append(at)
+        elif token == "(":
+            groups.append(None)
+        elif token == ")":
+            start = groups.pop() if groups else None
+            parens += 0 if start is None else at - start
+        else:  # a blank line ends the block: unclosed scans stop here
+            brackets += sum(at - start for start in opened)
+            parens += sum(at - start for start in groups if start is not None)
+            opened, groups = [], []
+    return brackets, parens
+
+
+def _estimated_ns(text: str) -> int:
+    """Linear estimate of the render time, weighting the parsers' known super-linear paths."""
+    brackets, parens = _link_scans(text)
+    depth = nesting = 0  # html5lib walks the open elements at each start tag
+    for m in _TAGS.finditer(text):
+        if m.group(1):
+            depth = max(depth - 1, 0)
+        elif not _VOID.fullmatch(m.group(2)):
+            depth += 1
+            nesting += depth
+    markers = sum(min(len(_MARKER.findall(m.group())), 300) ** 2 for m in _MARKERS.finditer(text))
+    # Each inline match rebuilds its block's text; each fence rebuilds the document.
+    inline = sum(sum(map(b.count, "\\`*_[!<&")) * len(b) for b in re.split(_BLANK, text))
+    headings, tocs = len(_HEADINGS.findall(text)), text.count("[TOC]")
+    notes = Counter(_NOTE_REFS.findall(text))
+    return (
+        6_000 * len(text)
+        + 800 * brackets
+        + 80 * parens
+        + 2 * _spans(text, _TAG_OPENS)  # html.parser scans from each "<tag" to the next ">"
+        + 40 * _spans(text, _CUTS)  # a heading or rule cut from a block re-reads the rest
+        + 60 * nesting
+        + 1_500 * markers
+        + inline // 2
+        + 2 * len(text) * len(_FENCES.findall(text))
+        + 30 * headings**2  # the table of contents lists every heading as siblings
+        + 500 * tocs * (tocs + headings)
+        + 40 * len(notes) ** 2
+        + 450 * sum(n * n for n in notes.values())  # footnote numbering
+        + sum(map(text.count, "<>&")) ** 2 // 4  # html5lib appends each "&lt;" to a string
+    )
+
+
 def clean_text(text: str) -> str:
-    """Normalise user text: no NUL or other C0 control characters, Unix line ends."""
+    """Normalise user text: no NUL or other C0 control characters, Unix line ends, and no lone
+    surrogates (from bytes decoded with ``surrogateescape``: they could not be stored)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\ud800-\udfff]", "\ufffd", text)
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
 
 
 def render_markdown(text: str, resolve_wikilink: WikilinkResolver | None = None) -> Markup:
     """Render user Markdown to sanitised HTML (store the result; do not call per request)."""
     text = clean_text(text)
+    if _estimated_ns(text) > _BUDGET_NS:
+        return Markup(_plain(text))
     try:
         html = _markdown(resolve_wikilink).convert(text)
-    except RecursionError:
-        # Pathological nesting (thousands of '>' or list levels): keep the text, lose the layout.
-        html = _plain(text)
-    return Markup(_cleaner.clean(html))
+        if len(html) <= _MAX_HTML:  # else many footnotes, table cells or wikilinks blew it up
+            return Markup(_cleaner.clean(html))
+    except RecursionError:  # nesting past the recursion limit (thousands of '>' or list levels)
+        pass
+    return Markup(_plain(text))
 
 
 def sanitise_html(html: str) -> Markup:
