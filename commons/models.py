@@ -3,11 +3,23 @@
 from .accounts.models import User
 from .collectivites.models import Collectivite
 from .db import Base
+from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
+from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
+    "Category",
+    "Notification",
+    "Post",
+    "PostEdit",
+    "Preference",
+    "Thread",
+    "ThreadRead",
+    "Topic",
+    "TopicVote",
+    "Watch",
     "Base",
     "Collectivite",
     "Derivation",

@@ -1,0 +1,199 @@
+"""Forum services: threads, replies, edits with history, soft deletion, pin/lock, REX talk.
+
+Flush only. Each new post is announced to the notifications package (watchers, mentions),
+which only ever notifies people who can see the post.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import db
+from ..accounts.models import User
+from ..markup import clean_text, render_markdown
+from ..security import count_events, record_event
+from ..text import single_line, slugify
+from ..wiki.models import Rex, Space
+from . import policy
+from .models import Category, Post, PostEdit, Thread, ThreadSpace
+
+MAX_POST_BYTES = 50 * 1024
+POST_BUCKET = "forum-post"
+
+
+class ForumError(ValueError):
+    """A refused forum operation, with a French message."""
+
+
+class Forbidden(ForumError):
+    """The actor may not do this."""
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action.")
+
+
+def check_body(body: str) -> str:
+    """A non-empty message under the size limit."""
+    body = clean_text(body).strip()
+    if not body:
+        raise ForumError("Le message est vide.")
+    if len(body.encode("utf-8")) > MAX_POST_BYTES:
+        raise ForumError(
+            f"Le message dépasse {MAX_POST_BYTES // 1024} Ko : raccourcissez-le ou découpez-le."
+        )
+    return body
+
+
+def _throttle(actor: User) -> None:
+    limit = int(current_app.config.get("FORUM_POSTS_PER_MINUTE", 6))
+    if count_events(POST_BUCKET, str(actor.id), timedelta(minutes=1)) >= limit:
+        raise ForumError(
+            "Vous publiez beaucoup de messages en peu de temps : patientez une minute "
+            "avant d'envoyer le suivant. Votre texte est conservé ci-dessous."
+        )
+    record_event(POST_BUCKET, str(actor.id))
+
+
+def _add_post(actor: User, thread: Thread, body: str) -> Post:
+    thread.last_post_number += 1
+    post = Post(
+        thread_id=thread.id,
+        number=thread.last_post_number,
+        author_id=actor.id,
+        source=body,
+        html=str(render_markdown(body)),
+    )
+    thread.post_count += 1
+    thread.last_post_at = db.utcnow()
+    db.session.add(post)
+    db.session.flush()
+    from ..notifications import services as notifications
+
+    notifications.post_created(post, thread, actor)
+    return post
+
+
+def create_thread(
+    actor: User,
+    *,
+    title: str,
+    body: str,
+    space: str,
+    group_id: int | None = None,
+    category_id: int | None = None,
+) -> Thread:
+    """Open a thread with its first post."""
+    _require(policy.can_create_thread(actor, space, group_id))
+    title = single_line(title)
+    if not 3 <= len(title) <= 200:
+        raise ForumError("Le titre doit comporter entre 3 et 200 caractères.")
+    body = check_body(body)
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        raise ForumError("Catégorie inconnue.")
+    _throttle(actor)
+    thread = Thread(
+        title=title,
+        space=space,
+        group_id=group_id if space == ThreadSpace.GROUP.value else None,
+        category_id=category_id if space == ThreadSpace.NETWORK.value else None,
+        author_id=actor.id,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    _add_post(actor, thread, body)
+    return thread
+
+
+def _locked(thread: Thread) -> Thread:
+    return db.session.execute(
+        select(Thread)
+        .where(Thread.id == thread.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def reply(actor: User, thread: Thread, body: str) -> Post:
+    """Answer in a thread (refused when locked or hidden, or when posting too fast)."""
+    thread = _locked(thread)
+    if not policy.can_view_thread(actor, thread):
+        raise Forbidden("Vous n'avez pas accès à cette discussion.")
+    if thread.locked and not policy.can_moderate_thread(actor, thread):
+        raise ForumError("Cette discussion est verrouillée : on ne peut plus y répondre.")
+    if thread.hidden and not policy.can_moderate_thread(actor, thread):
+        raise ForumError("Cette discussion a été masquée par l'animation.")
+    body = check_body(body)
+    _throttle(actor)
+    return _add_post(actor, thread, body)
+
+
+def edit_post(actor: User, post: Post, thread: Thread, body: str) -> None:
+    """Edit a post; the previous text is kept in its history."""
+    _require(policy.can_edit_post(actor, post, thread))
+    body = check_body(body)
+    if body == post.source:
+        return
+    db.session.add(PostEdit(post_id=post.id, editor_id=actor.id, source_before=post.source))
+    post.source, post.html, post.edited_at = body, str(render_markdown(body)), db.utcnow()
+    db.session.flush()
+
+
+def delete_post(actor: User, post: Post, thread: Thread) -> None:
+    """Soft-delete one's own post (its place in the thread stays, its text is hidden)."""
+    _require(policy.can_delete_post(actor, post, thread))
+    post.deleted_at = db.utcnow()
+    db.session.flush()
+
+
+def set_flags(
+    actor: User, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None
+) -> None:
+    """Pin or lock a thread (moderators)."""
+    _require(policy.can_moderate_thread(actor, thread))
+    if pinned is not None:
+        thread.pinned = pinned
+    if locked is not None:
+        thread.locked = locked
+    db.session.flush()
+
+
+def talk_thread(rex: Rex, *, create_for: User | None = None) -> Thread | None:
+    """The "Discussion" thread of a REX; created on demand (with its opening post) for
+    ``create_for``."""
+    thread = db.session.scalar(select(Thread).where(Thread.rex_id == rex.id))
+    if thread is not None or create_for is None:
+        return thread
+    space = ThreadSpace.GROUP.value if rex.space == Space.GROUP.value else ThreadSpace.NETWORK.value
+    thread = Thread(
+        title=f"Discussion : {rex.title}"[:200],
+        space=space,
+        group_id=rex.group_id if space == ThreadSpace.GROUP.value else None,
+        rex_id=rex.id,
+        author_id=create_for.id,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    return thread
+
+
+def create_category(actor: User, *, name: str, description: str = "") -> Category:
+    """Add an Agora category (network facilitators)."""
+    _require(policy.can_manage_categories(actor))
+    name = single_line(name)
+    if not 2 <= len(name) <= 120:
+        raise ForumError("Le nom de la catégorie doit comporter entre 2 et 120 caractères.")
+    slug = slugify(name, max_length=70) or "categorie"
+    if db.session.scalar(select(Category.id).where(Category.slug == slug)):
+        raise ForumError("Une catégorie porte déjà ce nom.")
+    position = len(list(db.session.scalars(select(Category.id))))
+    category = Category(
+        slug=slug, name=name, description=single_line(description)[:500], position=position
+    )
+    db.session.add(category)
+    db.session.flush()
+    return category
