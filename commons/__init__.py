@@ -25,11 +25,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import db, mail, pages, security
     from .accounts import views as accounts
     from .collectivites import views as collectivites
+    from .forum import agenda_views as agenda
+    from .forum import views as forum
     from .groups import views as groups
     from .licensing import views as licensing
+    from .notifications import views as notifications
     from .wiki import views as wiki
 
-    for part in (db, security, mail, pages, wiki, accounts, collectivites, groups, licensing):
+    parts = (
+        db,
+        security,
+        mail,
+        pages,
+        wiki,
+        forum,
+        accounts,
+        collectivites,
+        groups,
+        licensing,
+        agenda,
+        notifications,
+    )
+    for part in parts:
         part.init_app(app)
     from . import cli
 
