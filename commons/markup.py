@@ -147,7 +147,10 @@ class _Wikilinks(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.inlinePatterns.register(
-            _WikilinkProcessor(r"\[\[([^\[\]\n|]{1,200})\]\]", self.resolver), "commons-wiki", 75
+            # \x02 and \x03 delimit the placeholders of code, raw HTML and escapes: not in labels.
+            _WikilinkProcessor(r"\[\[([^\[\]\n|\x02\x03]{1,200})\]\]", self.resolver),
+            "commons-wiki",
+            75,
         )
 
 
@@ -161,7 +164,10 @@ def _markdown(resolver: WikilinkResolver | None) -> markdown.Markdown:
             "toc",
             _Wikilinks(resolver),
         ],
-        extension_configs={"toc": {"permalink": False, "toc_depth": "2-4"}},
+        extension_configs={
+            "tables": {"use_align_attribute": True},  # a style="text-align" would be stripped
+            "toc": {"permalink": False, "toc_depth": "2-4"},
+        },
         output_format="html",
     )
 
