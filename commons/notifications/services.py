@@ -7,13 +7,14 @@ when it is shown or e-mailed later the permission is checked again.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 
 from .. import db
 from ..accounts.models import User
-from .models import Notification, ThreadRead, Watch, WatchLevel
+from .models import EmailMode, Notification, Preference, ThreadRead, Watch, WatchLevel
 
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{0,39})", re.IGNORECASE)
 
@@ -70,7 +71,7 @@ def _levels(thread: Any) -> dict[int, str]:
                 Watch.target_type == target_type, Watch.target_id == target_id
             )
         )
-        levels.update(dict(rows.tuples().all()))
+        levels.update(dict(rows.all()))
     return levels
 
 
@@ -138,4 +139,159 @@ def last_read(user: Any, thread_ids: list[int]) -> dict[int, int]:
             ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(thread_ids)
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
+
+
+def email_mode(user_id: int) -> str:
+    """The user's e-mail mode (immediate when no preference was recorded)."""
+    mode = db.session.scalar(select(Preference.email_mode).where(Preference.user_id == user_id))
+    return mode or EmailMode.IMMEDIATE.value
+
+
+def set_email_mode(user_id: int, mode: str) -> Preference:
+    """Record the user's e-mail mode (immediate, digest, none)."""
+    if mode not in {m.value for m in EmailMode}:
+        raise ValueError("Mode d'envoi inconnu.")
+    pref = db.session.get(Preference, user_id)
+    if pref is None:
+        pref = Preference(user_id=user_id, email_mode=mode)
+        db.session.add(pref)
+    else:
+        pref.email_mode = mode
+    db.session.flush()
+    return pref
+
+
+def _visible_clause(user: Any) -> Any:
+    """Notifications about nothing (no thread) or about a thread the user can still see."""
+    from ..forum import policy as forum_policy
+
+    return or_(Notification.thread_id.is_(None), forum_policy.visible_threads(user))
+
+
+def unread_count(user: Any) -> int:
+    """Unread notifications about content the user can still see (one COUNT query)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    from ..forum.models import Thread
+
+    query = (
+        select(func.count(Notification.id))
+        .select_from(Notification)
+        .outerjoin(Thread, Thread.id == Notification.thread_id)
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            _visible_clause(user),
+        )
+    )
+    return int(db.session.scalar(query) or 0)
+
+
+def visible_thread_ids(user: Any, thread_ids: set[int]) -> set[int]:
+    """Among ``thread_ids``, those the user can see (one query, the policy's SQL filter)."""
+    from ..forum import policy as forum_policy
+    from ..forum.models import Thread
+
+    if not thread_ids:
+        return set()
+    query = select(Thread.id).where(Thread.id.in_(thread_ids), forum_policy.visible_threads(user))
+    return set(db.session.scalars(query))
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every notification of the user read; return how many changed."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=db.utcnow())
+    )
+    db.session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """``url_for`` that also works outside a request (CLI, digests), as a path."""
+    from flask import current_app, has_request_context, url_for
+
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def post_path(thread_id: int, number: int) -> str:
+    """Path of a post: the forum permalink when the forum registered it, else its literal form."""
+    from flask import current_app
+
+    if "forum.permalink" in current_app.view_functions:
+        return path_for("forum.permalink", thread_id=thread_id, number=number)
+    return f"/forum/sujet/{thread_id}/message/{number}"
+
+
+@dataclass
+class Entry:
+    """A notification ready to show: nothing but ``visible`` when the thread is out of reach."""
+
+    note: Notification
+    visible: bool
+    sentence: str = ""
+    title: str = ""
+    path: str = ""
+
+
+def _sentence(kind: str, actor: str) -> str:
+    if kind == "mention":
+        return f"{actor} vous a mentionné·e dans"
+    if kind == "reply":
+        return f"Nouvelle réponse de {actor} dans"
+    if kind == "new_thread":
+        return f"Nouvelle discussion ouverte par {actor} :"
+    return "Nouvelle activité dans"
+
+
+def describe(user: Any, notes: list[Notification]) -> list[Entry]:
+    """Entries for notifications, loading threads, posts and actors in bulk (four queries)
+    and re-checking that the user can still see each thread."""
+    from ..forum.models import Post, Thread
+
+    thread_ids = {n.thread_id for n in notes if n.thread_id is not None}
+    visible = visible_thread_ids(user, thread_ids)
+    threads = (
+        {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(visible)))}
+        if visible
+        else {}
+    )
+    post_ids = {n.post_id for n in notes if n.post_id is not None and n.thread_id in visible}
+    numbers = (
+        dict(db.session.execute(select(Post.id, Post.number).where(Post.id.in_(post_ids))).all())
+        if post_ids
+        else {}
+    )
+    actor_ids = {n.actor_id for n in notes if n.actor_id is not None and n.thread_id in visible}
+    actors = (
+        dict(
+            db.session.execute(
+                select(User.id, User.display_name).where(User.id.in_(actor_ids))
+            ).all()
+        )
+        if actor_ids
+        else {}
+    )
+    entries = []
+    for note in notes:
+        thread = threads.get(note.thread_id) if note.thread_id is not None else None
+        if thread is None:
+            entries.append(Entry(note=note, visible=False))
+            continue
+        number = numbers.get(note.post_id, 1)
+        actor = actors.get(note.actor_id, "Quelqu'un")
+        entries.append(
+            Entry(
+                note=note,
+                visible=True,
+                sentence=_sentence(note.kind, actor),
+                title=thread.title,
+                path=post_path(thread.id, number),
+            )
+        )
+    return entries

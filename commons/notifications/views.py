@@ -1,12 +1,168 @@
-"""Routes of the notifications blueprint (being built)."""
+"""Notification centre, e-mail preferences, watches and the sign-in-free unsubscribe page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from .. import db
+from . import cli, emails, services
+from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
+from .models import Notification, Watch
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
+PER_PAGE = 30
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    mine = Notification.user_id == current_user.id
+    total = db.session.scalar(select(func.count(Notification.id)).where(mine)) or 0
+    notes = list(
+        db.session.scalars(
+            select(Notification)
+            .where(mine)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(PER_PAGE)
+            .offset((page - 1) * PER_PAGE)
+        )
+    )
+    return render_template(
+        "notifications/index.html",
+        entries=services.describe(current_user, notes),
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/tout-lu", methods=["POST"])
+@login_required
+def mark_all_read() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.mark_all_read(current_user)
+    db.session.commit()
+    flash("Toutes vos notifications sont marquées comme lues.", "success")
+    return redirect(url_for("notifications.index"))
+
+
+def _target(target_type: str, target_id: int) -> tuple[str, str] | None:
+    """(label, URL) of a watch target the current user can see, else ``None``."""
+    if target_type == "thread":
+        from ..forum import policy as forum_policy
+        from ..forum.models import Thread
+
+        thread = db.session.get(Thread, target_id)
+        if thread is None or not forum_policy.can_view_thread(current_user, thread):
+            return None
+        return thread.title, services.post_path(thread.id, 1)
+    if target_type == "rex":
+        from ..wiki.models import Rex
+        from ..wiki.policy import can_view_rex
+
+        rex = db.session.get(Rex, target_id)
+        if rex is None or not can_view_rex(current_user, rex):
+            return None
+        return rex.title, url_for("wiki.show", slug=rex.slug)
+    if target_type == "group":
+        from ..groups.models import Group
+        from ..groups.policy import can_view_private
+
+        group = db.session.get(Group, target_id)
+        if group is None or not can_view_private(current_user, group):
+            return None
+        return group.name, url_for("groups.show", slug=group.slug)
+    return None
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences() -> str | Response:
+    form = PreferenceForm()
+    if form.validate_on_submit():
+        services.set_email_mode(current_user.id, form.email_mode.data)
+        db.session.commit()
+        flash("Vos préférences de courriel sont enregistrées.", "success")
+        return redirect(url_for("notifications.preferences"))
+    if request.method == "GET":
+        form.email_mode.data = services.email_mode(current_user.id)
+    watches = db.session.scalars(
+        select(Watch).where(Watch.user_id == current_user.id).order_by(Watch.id)
+    ).all()
+    rows: list[dict[str, Any]] = []
+    for w in watches:
+        target = _target(w.target_type, w.target_id)
+        if target is not None:  # what one can no longer see is not listed (nor notified)
+            rows.append({"watch": w, "label": target[0], "url": target[1]})
+    return render_template(
+        "notifications/preferences.html",
+        form=form,
+        rows=rows,
+        levels=LEVELS,
+        watch_form=WatchForm(),
+    )
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return url_for("notifications.preferences")
+
+
+@bp.route("/suivre", methods=["POST"])
+@login_required
+def follow() -> Response:
+    form = WatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if _target(form.target_type.data, form.target_id.data) is None:
+        abort(403)
+    services.watch(current_user, form.target_type.data, form.target_id.data, form.level.data)
+    db.session.commit()
+    flash("Votre suivi est enregistré.", "success")
+    return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/desabonnement/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> str | Response:
+    user = emails.user_from_unsubscribe_token(token)
+    if user is None:
+        abort(404)
+    form = ConfirmForm()
+    done = False
+    if form.validate_on_submit():
+        services.set_email_mode(user.id, "none")
+        db.session.commit()
+        done = True
+    return render_template("notifications/unsubscribe.html", form=form, done=done)
+
+
+def _unread_notifications() -> int:
+    return services.unread_count(current_user)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint, the header's unread counter and ``commons notify``."""
     app.register_blueprint(bp)
+    app.cli.add_command(cli.notify_group)
+
+    @app.context_processor
+    def notification_counter() -> dict[str, Any]:
+        # A callable: the COUNT runs only when a page's header asks for it (not in e-mails).
+        return {"unread_notifications": _unread_notifications}

@@ -1,0 +1,165 @@
+"""Notification e-mails: one message per notification (immediate mode) or a daily digest.
+
+Visibility is checked again when sending: a notification about a thread the recipient can no
+longer see is marked handled and never mailed. Each message carries an unsubscribe link that
+works without signing in. Called after a commit; these functions commit their own bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select, update
+
+from .. import db, mail
+from ..accounts.models import User
+from . import services
+from .models import EmailMode, Notification, Preference
+
+UNSUBSCRIBE_SALT = "unsubscribe"
+UNSUBSCRIBE_MAX_AGE = 3 * 365 * 24 * 3600  # links in old messages keep working for years
+PENDING_WINDOW = timedelta(days=7)  # a user switching to e-mail later gets no backlog flood
+DIGEST_INTERVAL = timedelta(hours=24)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed token naming the user, for the unsubscribe link."""
+    return _serializer().dumps(user_id)
+
+
+def user_from_unsubscribe_token(token: str) -> User | None:
+    """The user named by a valid unsubscribe token, else ``None``."""
+    try:
+        user_id = _serializer().loads(token, max_age=UNSUBSCRIBE_MAX_AGE)
+    except BadSignature:
+        return None
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _links(user: User) -> dict[str, str]:
+    token = unsubscribe_token(user.id)
+    return {
+        "unsubscribe_url": _absolute(services.path_for("notifications.unsubscribe", token=token)),
+        "preferences_url": _absolute(services.path_for("notifications.preferences")),
+    }
+
+
+def _claim(note_ids: list[int], now: datetime) -> list[int]:
+    """Mark notifications e-mailed (only those nobody else took) and commit: at most once."""
+    claimed = []
+    for note_id in note_ids:
+        result = db.session.execute(
+            update(Notification)
+            .where(Notification.id == note_id, Notification.emailed_at.is_(None))
+            .values(emailed_at=now)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            claimed.append(note_id)
+    db.session.commit()
+    return claimed
+
+
+def send_immediate(notifications: list[Notification]) -> int:
+    """Send one message per notification still visible to its recipient; return how many."""
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for note in notifications:
+        by_user[note.user_id].append(note)
+    sent = 0
+    now = db.utcnow()
+    for user_id, notes in by_user.items():
+        user = db.session.get(User, user_id)
+        claimed = set(_claim([n.id for n in notes], now))
+        if user is None or not user.is_active:
+            continue
+        for entry in services.describe(user, [n for n in notes if n.id in claimed]):
+            if not entry.visible:
+                continue
+            mail.send_template(
+                user.email,
+                f"{entry.sentence} « {entry.title} »"[:180],
+                "notifications/mail/immediate",
+                user=user,
+                entry=entry,
+                url=_absolute(entry.path),
+                **_links(user),
+            )
+            sent += 1
+    return sent
+
+
+def deliver_pending() -> int:
+    """Send what is waiting for users in immediate mode (the default); return messages sent.
+
+    Call it after ``db.session.commit()`` (e.g. after a new post); it commits its own changes.
+    """
+    mode = func.coalesce(Preference.email_mode, EmailMode.IMMEDIATE.value)
+    query = (
+        select(Notification)
+        .outerjoin(Preference, Preference.user_id == Notification.user_id)
+        .where(
+            Notification.emailed_at.is_(None),
+            Notification.created_at >= db.utcnow() - PENDING_WINDOW,
+            mode == EmailMode.IMMEDIATE.value,
+        )
+        .order_by(Notification.id)
+    )
+    return send_immediate(list(db.session.scalars(query)))
+
+
+def send_digests(now: datetime) -> int:
+    """One digest per user in digest mode whose last digest is at least 24 h old, listing
+    their un-mailed notifications still visible to them; return how many were sent."""
+    due = db.session.scalars(
+        select(Preference).where(
+            Preference.email_mode == EmailMode.DIGEST.value,
+            or_(
+                Preference.last_digest_at.is_(None),
+                Preference.last_digest_at <= now - DIGEST_INTERVAL,
+            ),
+        )
+    ).all()
+    sent = 0
+    for pref in due:
+        notes = list(
+            db.session.scalars(
+                select(Notification)
+                .where(
+                    Notification.user_id == pref.user_id,
+                    Notification.emailed_at.is_(None),
+                    Notification.created_at >= now - PENDING_WINDOW,
+                )
+                .order_by(Notification.id)
+            )
+        )
+        user = db.session.get(User, pref.user_id)
+        claimed = set(_claim([n.id for n in notes], now))
+        if user is None or not user.is_active or not claimed:
+            continue
+        entries = [
+            e for e in services.describe(user, [n for n in notes if n.id in claimed]) if e.visible
+        ]
+        if not entries:
+            continue
+        pref.last_digest_at = now
+        db.session.commit()
+        mail.send_template(
+            user.email,
+            f"Votre résumé : {len(entries)} notification(s)",
+            "notifications/mail/digest",
+            user=user,
+            entries=[(e, _absolute(e.path)) for e in entries],
+            **_links(user),
+        )
+        sent += 1
+    return sent
