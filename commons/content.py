@@ -111,6 +111,43 @@ def load_demo(path: Path, report: LoadReport) -> None:
                 users[req["email"]], group, message=req["message"], accept_charter=True
             )
         report.groups += 1
+    if report.groups:  # the forum demo comes with the groups, once
+        _load_demo_forum(data, users)
+
+
+def _load_demo_forum(data: dict, users: dict[str, User]) -> None:  # type: ignore[type-arg]
+    """Agora categories, a few threads (Agora and group) and agenda topics with votes."""
+    from .forum import agenda
+    from .forum import services as forum
+    from .forum.models import Thread
+
+    admin = next(u for u in users.values() if u.is_admin)
+    categories = {
+        c["name"]: forum.create_category(admin, name=c["name"], description=c["description"])
+        for c in data.get("categories", [])
+    }
+    for item in data.get("threads", []):
+        first, *rest = item["posts"]
+        group = (
+            db.session.scalar(select(Group).where(Group.slug == item["group"]))
+            if item.get("group")
+            else None
+        )
+        thread: Thread = forum.create_thread(
+            users[first["author"]],
+            title=item["title"],
+            body=first["body"],
+            space="group" if group else "network",
+            group_id=group.id if group else None,
+            category_id=categories[item["category"]].id if item.get("category") else None,
+        )
+        for post in rest:
+            forum.reply(users[post["author"]], thread, post["body"])
+    for item in data.get("topics", []):
+        group = db.session.scalar(select(Group).where(Group.slug == item["group"]))
+        topic = agenda.propose(users[item["author"]], group, item["title"], "")
+        for voter in item.get("voters", []):
+            agenda.vote(users[voter], topic)
 
 
 def load(path: Path | None = None, *, demo: bool = False) -> LoadReport:

@@ -171,6 +171,26 @@ CASES = [
     Case("rex-diff", f"/rex/{REX}/diff?de=1&a=1"),
     Case("rex-licence", f"/rex/{REX}/licence", user=MEMBER, shows=("Licence Ouverte",)),
     Case("rex-deplacer", f"/rex/{REX}/deplacer", user=MEMBER),
+    # Forum, agenda and notifications (demo threads: 1 in the Agora, 2 in the group).
+    Case("forum", "/forum/", user=MEMBER, shows=("budget participatif",)),
+    Case("forum-nouveau", "/forum/nouveau", user=MEMBER),
+    Case("forum-nouveau-groupe", "/forum/nouveau?groupe=1", user=MEMBER),
+    Case(
+        "forum-nouveau-erreurs",
+        "/forum/nouveau",
+        user=MEMBER,
+        act=lambda page: page.get_by_role("button", name="Publier la discussion").click(),
+        shows=("à corriger",),
+    ),
+    Case("forum-sujet", "/forum/sujet/1", user=MEMBER, shows=("Répondre",)),
+    Case("forum-sujet-groupe", "/forum/sujet/2", user=FACILITATOR, shows=("Épingler",)),
+    Case("forum-discussion-rex", f"/forum/rex/{REX}", user=MEMBER),
+    Case(
+        "agenda-membre", "/groupes/participation-citoyenne/sujets", user=MEMBER, shows=("soutien",)
+    ),
+    Case("agenda-animation", "/groupes/participation-citoyenne/sujets", user=FACILITATOR),
+    Case("notifications", "/notifications/", user="dgs@demo.commons.fr"),
+    Case("notifications-preferences", "/notifications/preferences", user=MEMBER),
 ]
 
 
