@@ -207,3 +207,42 @@ def test_preferences_and_follow(app: Flask, client, circle) -> None:  # type: ig
     assert other.post("/notifications/suivre", data=group).status_code == 403
     assert other.get("/notifications/preferences").status_code == 200
     assert notifications.watch_level(outsider, "thread", thread.id) is None
+
+
+def test_watch_forms_on_thread_rex_and_group_pages(app, client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]
+    from commons.forum import services as forum
+    from commons.notifications.models import Watch
+    from commons.wiki import services as wiki
+
+    member = make_user()
+    group = make_group(members=(member,))
+    thread = forum.create_thread(
+        member, title="Un sujet suivi", body="x", space="group", group_id=group.id
+    )
+    rex = wiki.create_rex(member, title="REX suivi", body="y", space="network")
+    db.session.commit()
+    login(client, member)
+    for path, target in (
+        (f"/forum/sujet/{thread.id}", "thread"),
+        (f"/rex/{rex.slug}", "rex"),
+        (f"/groupes/{group.slug}/espace", "group"),
+    ):
+        page = client.get(path).get_data(as_text=True)
+        assert f'name="target_type" value="{target}"' in page, path
+    target_id = {"group": group.id, "rex": rex.id}
+    for target_type, ident in target_id.items():
+        response = client.post(
+            "/notifications/suivre",
+            data={
+                "target_type": target_type,
+                "target_id": ident,
+                "level": "all",
+                "next": "//evil.example",
+            },
+        )
+        assert response.status_code == 302 and "evil" not in response.headers["Location"]
+    levels = {
+        (w.target_type, w.level)
+        for w in db.session.scalars(select(Watch).where(Watch.user_id == member.id))
+    }
+    assert ("group", "all") in levels and ("rex", "all") in levels

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from .. import db
+from ..security import safe_next
 from . import cli, emails, services
 from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
 from .models import Notification, Watch
@@ -120,9 +121,7 @@ def preferences() -> str | Response:
 
 
 def _safe_next(value: str | None) -> str:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return url_for("notifications.preferences")
+    return safe_next(value, url_for("notifications.preferences"))
 
 
 @bp.route("/suivre", methods=["POST"])
@@ -157,6 +156,11 @@ def _unread_notifications() -> int:
     return services.unread_count(current_user)
 
 
+def _watch_level(target_type: str, target_id: int) -> str:
+    """The signed-in user's watch level on a target, for the "Suivre" forms."""
+    return services.watch_level(current_user, target_type, target_id) or ""
+
+
 def init_app(app: Flask) -> None:
     """Register the blueprint, the header's unread counter and ``commons notify``."""
     app.register_blueprint(bp)
@@ -165,4 +169,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def notification_counter() -> dict[str, Any]:
         # A callable: the COUNT runs only when a page's header asks for it (not in e-mails).
-        return {"unread_notifications": _unread_notifications}
+        return {"unread_notifications": _unread_notifications, "watch_level": _watch_level}

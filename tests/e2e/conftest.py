@@ -88,6 +88,19 @@ class Server:
     instance: Path
     process: subprocess.Popen[bytes]
     log_path: Path
+    #: The environment the server runs with (for CLI commands against the same instance).
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``commons ARGS`` against the server's instance (like cron would)."""
+        return subprocess.run(
+            _commons_command() + list(args),
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     @property
     def mail_dir(self) -> Path:
@@ -146,7 +159,7 @@ def server() -> Iterator[Server]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    srv = Server(base_url=base_url, instance=instance, process=process, log_path=log_path)
+    srv = Server(base_url=base_url, instance=instance, process=process, log_path=log_path, env=env)
     try:
         try:
             poll(

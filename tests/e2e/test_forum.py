@@ -64,3 +64,34 @@ def test_agenda_propose_and_support(page: Page, login: Callable[..., None]) -> N
     topic.get_by_role("button", name="Soutenir").click()
     topic = page.locator("li", has_text="Évaluer un budget participatif après trois ans").first
     expect(topic.get_by_role("button", name="Retirer mon soutien")).to_be_visible()
+
+
+def test_daily_digest_lands_in_the_mailbox(
+    new_page: Callable[[], Page], login: Callable[..., None], mailbox, server
+) -> None:  # type: ignore[no-untyped-def]
+    julien, nadia = new_page(), new_page()
+    login(julien, MEMBER)
+    julien.goto("/notifications/preferences")
+    julien.get_by_label("Un résumé par jour au plus").check()
+    julien.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(julien.locator(".flash-success")).to_be_visible()
+
+    login(nadia, "animatrice@demo.commons.fr")
+    nadia.goto("/forum/sujet/2")
+    nadia.locator("#body").fill(
+        "@julien-morel, pouvez-vous préparer la séance sur la restitution ?"
+    )
+    nadia.get_by_role("button", name="Publier la réponse").click()
+    expect(nadia.locator("main")).to_contain_text("préparer la séance")
+
+    before = mailbox.count()
+    done = server.cli("notify", "digests")
+    assert done.returncode == 0, done.stderr
+    assert "résumé(s) envoyé(s)" in done.stdout
+    digest = mailbox.newest(MEMBER, after=before)
+    text = digest.get_body(preferencelist=("plain",)).get_content()
+    assert (
+        "Concertation sur le projet de territoire" in text
+        and "/notifications/desabonnement/" in text
+    )
+    assert all(m["To"] != OUTSIDER for m in mailbox.messages()[before:])
