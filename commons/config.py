@@ -69,6 +69,8 @@ class Defaults:
     #: Small peer groups: default and hard maximum member count.
     GROUP_DEFAULT_CAP = 12
     GROUP_MAX_CAP = 30
+    #: Forum flood limit: messages per person per minute (shared by all workers, in the DB).
+    FORUM_POSTS_PER_MINUTE = 6
     #: Show demo accounts on the login page (make run sets it with demo content).
     SHOW_DEMO_ACCOUNTS = False
 

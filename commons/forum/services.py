@@ -50,7 +50,7 @@ def check_body(body: str) -> str:
 
 
 def _throttle(actor: User) -> None:
-    limit = int(current_app.config.get("FORUM_POSTS_PER_MINUTE", 6))
+    limit = int(current_app.config["FORUM_POSTS_PER_MINUTE"])
     if count_events(POST_BUCKET, str(actor.id), timedelta(minutes=1)) >= limit:
         raise ForumError(
             "Vous publiez beaucoup de messages en peu de temps : patientez une minute "
