@@ -69,3 +69,26 @@ def test_forged_join_request_changes_nothing(client, make_user, make_group) -> N
 def test_forged_registration_creates_no_account(client) -> None:  # type: ignore[no-untyped-def]
     client.post("/inscription", data={"email": "x@exemple.fr", "display_name": "X Y"})
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_forged_forum_reply_changes_nothing(client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]
+    from commons.forum import services as forum
+    from commons.forum.models import Post
+
+    member = make_user()
+    group = make_group(members=(member,))
+    thread = forum.create_thread(
+        member, title="Sujet", body="Premier", space="group", group_id=group.id
+    )
+    db.session.commit()
+    client.post(
+        "/connexion",
+        data={
+            "email": member.email,
+            "password": PASSWORD,
+            "csrf_token": _token(client, "/connexion"),
+        },
+    )
+    response = client.post(f"/forum/sujet/{thread.id}/repondre", data={"body": "forgé"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Post.id))) == 1

@@ -427,3 +427,34 @@ def test_reply_through_the_web_emails_watchers_immediately(
     ]
     assert [m["To"] for m in mails] == [author.email]
     assert all(m["To"] != outsider.email for m in outbox(app))
+
+
+def test_categories_are_managed_by_network_facilitators(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    facilitator, agent = make_user(role="facilitator"), make_user()
+    first = services.create_category(facilitator, name="Mobilité")
+    second = services.create_category(facilitator, name="Énergie")
+    thread = services.create_thread(
+        agent, title="Covoiturage rural", body="x", space="network", category_id=first.id
+    )
+    db.session.commit()
+    login(client, agent)
+    assert client.post(f"/forum/categories/{second.id}/monter").status_code == 403
+    assert client.post(f"/forum/categories/{first.id}/supprimer").status_code == 403
+    client.post("/deconnexion")
+    login(client, facilitator)
+    client.post(f"/forum/categories/{second.id}/monter")
+    order = list(db.session.scalars(select(Category.name).order_by(Category.position)))
+    assert order == ["Énergie", "Mobilité"]
+    client.post(f"/forum/categories/{first.id}/supprimer")
+    db.session.refresh(thread)
+    assert thread.category_id is None and db.session.get(Thread, thread.id) is not None
+    assert "Covoiturage rural" in client.get("/forum/").get_data(as_text=True)
+
+
+def test_new_thread_in_an_unlisted_group_is_404_for_outsiders(
+    client, make_user, make_group
+) -> None:  # type: ignore[no-untyped-def]
+    outsider = make_user()
+    group = make_group(listed=False)
+    login(client, outsider)
+    assert client.get(f"/forum/nouveau?groupe={group.id}").status_code == 404

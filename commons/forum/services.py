@@ -197,3 +197,24 @@ def create_category(actor: User, *, name: str, description: str = "") -> Categor
     db.session.add(category)
     db.session.flush()
     return category
+
+
+def move_category(actor: User, category: Category, delta: int) -> None:
+    """Move a category up (-1) or down (+1) in the Agora (positions renumbered 0..n-1)."""
+    _require(policy.can_manage_categories(actor))
+    ordered = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+    index = ordered.index(category)
+    target = max(0, min(len(ordered) - 1, index + delta))
+    ordered.insert(target, ordered.pop(index))
+    for position, item in enumerate(ordered):
+        item.position = position
+    db.session.flush()
+
+
+def delete_category(actor: User, category: Category) -> None:
+    """Remove a category; its threads stay, uncategorised (nothing is lost)."""
+    _require(policy.can_manage_categories(actor))
+    for thread in db.session.scalars(select(Thread).where(Thread.category_id == category.id)):
+        thread.category_id = None
+    db.session.delete(category)
+    db.session.flush()

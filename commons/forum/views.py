@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..forms import choices
+from ..groups import policy as group_policy
 from ..groups.models import Group
 from ..notifications import emails as notification_emails
 from ..notifications import services as notifications
@@ -20,7 +21,7 @@ from ..wiki import services as wiki_services
 from ..wiki.models import Rex
 from . import policy, queries, services
 from .forms import BODY_HINT, CategoryForm, FlagsForm, PostForm, ThreadForm
-from .models import Post, Thread, ThreadSpace
+from .models import Category, Post, Thread, ThreadSpace
 
 bp = Blueprint("forum", __name__, url_prefix="/forum", template_folder="templates")
 
@@ -91,8 +92,8 @@ def add_category() -> Response:
 def new() -> str | Response:
     group_id = request.args.get("groupe", type=int)
     group = db.session.get(Group, group_id) if group_id else None
-    if group_id and group is None:
-        abort(404)
+    if group_id and (group is None or not group_policy.can_view_group(current_user, group)):
+        abort(404)  # an unlisted group does not exist for outsiders
     space = ThreadSpace.GROUP.value if group else ThreadSpace.NETWORK.value
     if not policy.can_create_thread(current_user, space, group_id):
         abort(403)
@@ -293,6 +294,27 @@ def group_section(group: Group) -> Markup:
             rows=queries.of_group(current_user, group.id),
         )
     )
+
+
+@bp.route(
+    "/categories/<int:category_id>/<any(monter, descendre, supprimer):action>", methods=["POST"]
+)
+@login_required
+def manage_category(category_id: int, action: str) -> Response:
+    if not policy.can_manage_categories(current_user):
+        abort(403)
+    category = db.session.get(Category, category_id) or abort(404)
+    if not FlagsForm().validate_on_submit():
+        abort(400)
+    if action == "supprimer":
+        services.delete_category(current_user, category)
+        flash(
+            f"Catégorie « {category.name} » supprimée ; ses discussions sont conservées.", "success"
+        )
+    else:
+        services.move_category(current_user, category, -1 if action == "monter" else 1)
+    db.session.commit()
+    return redirect(url_for("forum.index"))
 
 
 def init_app(app: Flask) -> None:
