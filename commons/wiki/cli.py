@@ -18,8 +18,8 @@ def wiki_group() -> None:
 )
 @with_appcontext
 def rerender() -> None:
-    from . import services
+    from . import rendering
 
-    count = services.rerender_all()
+    count = rendering.rerender_all()
     db.session.commit()
     click.echo(f"{count} révision(s) re-rendue(s).")

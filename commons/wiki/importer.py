@@ -21,7 +21,7 @@ from ..collectivites.models import Collectivite
 from ..licensing import registry
 from ..pages import split_front_matter
 from ..text import single_line
-from . import services, vocab
+from . import rendering, services, vocab
 from .merge import merge
 from .models import Revision, Rex, SlugRedirect, Space, Status
 
@@ -304,7 +304,7 @@ def import_folder(path: Path, *, provenance: str = "") -> ImportReport:
     for rex, outcome in imported:
         setattr(report, outcome, getattr(report, outcome) + 1)
         head = services.revision(rex, rex.head)  # wikilinks to REX imported after this one
-        html = services.render(rex, head.source)
+        html = rendering.render(rex, head.source)
         for target in (head, rex):
             if target.html != html:
                 target.html = html

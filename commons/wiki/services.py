@@ -8,7 +8,6 @@ carries both texts so the caller can show them and lose nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -16,11 +15,12 @@ from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
 from ..licensing import compat, registry
-from ..markup import clean_text, render_markdown
-from ..text import fold, single_line, slugify
+from ..markup import clean_text
+from ..text import single_line, slugify
 from . import policy
 from .merge import merge
 from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
+from .rendering import render, rerender
 
 MAX_TITLE = 200
 MAX_BODY_BYTES = 200 * 1024
@@ -105,39 +105,6 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
             return slug
         n += 1
         slug = f"{base}-{n}"
-
-
-def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyped-def]
-    """A wikilink resolver that only links to REX at least as visible as the page being written,
-    so stored HTML never reveals a private title to the page's readers. Works outside requests
-    (importer, CLI): links are plain site-relative paths."""
-
-    def resolve(label: str) -> tuple[str, bool]:
-        wanted_slug, wanted_title = slugify(label), fold(label).strip()
-        allowed = [Space.PUBLIC.value]
-        if rex_space != Space.PUBLIC.value:
-            allowed.append(Space.NETWORK.value)
-        if rex_space == Space.GROUP.value:
-            allowed.append(Space.GROUP.value)
-        rows = db.session.execute(
-            select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
-                Rex.space.in_(allowed),
-                (Rex.slug == wanted_slug) | (func.lower(Rex.title) == label.lower()),
-            )
-        )
-        for slug, title, space, gid in rows:
-            if space == Space.GROUP.value and gid != group_id:
-                continue
-            if slug == wanted_slug or fold(title) == wanted_title:
-                return f"/rex/{slug}", True
-        return f"/rex/nouveau?titre={quote(label)}", False
-
-    return resolve
-
-
-def render(rex: Rex, source: str) -> str:
-    """Render a REX source with the wikilinks its audience may follow."""
-    return str(render_markdown(source, resolve_wikilink=resolver_for(rex.space, rex.group_id)))
 
 
 def _event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
@@ -404,28 +371,3 @@ def contributors(rex: Rex) -> list[tuple[str, int]]:
         .order_by(func.count(Revision.id).desc())
     ).all()
     return [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
-
-
-def rerender(rex: Rex) -> int:
-    """Re-render every revision of one REX (after a move or a new link target)."""
-    count = 0
-    for rev in db.session.scalars(select(Revision).where(Revision.rex_id == rex.id)):
-        rev.html = render(rex, rev.source)
-        count += 1
-        if rev.number == rex.head:
-            rex.html = rev.html
-    db.session.flush()
-    return count
-
-
-def rerender_all() -> int:
-    """Re-render every stored revision and REX page (after an allowlist change)."""
-    return sum(rerender(rex) for rex in list(db.session.scalars(select(Rex))))
-
-
-def template_body() -> str:
-    """The new-REX template shipped in ``content/modeles/rex.md``."""
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[2] / "content" / "modeles" / "rex.md"
-    return path.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from ..groups.queries import groups_of
 from ..licensing import compat, registry
 from ..markup import render_markdown
 from ..pages import add_nav
-from . import policy, queries, services
+from . import policy, queries, rendering, services
 from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
@@ -109,7 +109,7 @@ def new() -> str | Response:
     form = _new_form()
     if request.method == "GET":
         form.title.data = request.args.get("titre", "")[:200]
-        form.body.data = services.template_body()
+        form.body.data = rendering.template_body()
         form.licence.data = registry.default_licence().id
         group = request.args.get("groupe", type=int)
         form.space.data = f"group:{group}" if group else Space.NETWORK.value

@@ -1,0 +1,70 @@
+"""REX rendering: wikilinks resolved for the audience of the page, stored HTML, re-rendering."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+
+from .. import db
+from ..markup import render_markdown
+from ..text import fold, slugify
+from .models import Revision, Rex, Space
+
+
+def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyped-def]
+    """A wikilink resolver that only links to REX at least as visible as the page being written,
+    so stored HTML never reveals a private title to the page's readers. Works outside requests
+    (importer, CLI): links are plain site-relative paths."""
+
+    def resolve(label: str) -> tuple[str, bool]:
+        wanted_slug, wanted_title = slugify(label), fold(label).strip()
+        allowed = [Space.PUBLIC.value]
+        if rex_space != Space.PUBLIC.value:
+            allowed.append(Space.NETWORK.value)
+        if rex_space == Space.GROUP.value:
+            allowed.append(Space.GROUP.value)
+        rows = db.session.execute(
+            select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
+                Rex.space.in_(allowed),
+                (Rex.slug == wanted_slug) | (func.lower(Rex.title) == label.lower()),
+            )
+        )
+        for slug, title, space, gid in rows:
+            if space == Space.GROUP.value and gid != group_id:
+                continue
+            if slug == wanted_slug or fold(title) == wanted_title:
+                return f"/rex/{slug}", True
+        return f"/rex/nouveau?titre={quote(label)}", False
+
+    return resolve
+
+
+def render(rex: Rex, source: str) -> str:
+    """Render a REX source with the wikilinks its audience may follow."""
+    return str(render_markdown(source, resolve_wikilink=resolver_for(rex.space, rex.group_id)))
+
+
+def rerender(rex: Rex) -> int:
+    """Re-render every revision of one REX (after a move or a new link target)."""
+    count = 0
+    for rev in db.session.scalars(select(Revision).where(Revision.rex_id == rex.id)):
+        rev.html = render(rex, rev.source)
+        count += 1
+        if rev.number == rex.head:
+            rex.html = rev.html
+    db.session.flush()
+    return count
+
+
+def rerender_all() -> int:
+    """Re-render every stored revision and REX page (after an allowlist change)."""
+    return sum(rerender(rex) for rex in list(db.session.scalars(select(Rex))))
+
+
+def template_body() -> str:
+    """The new-REX template shipped in ``content/modeles/rex.md``."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "content" / "modeles" / "rex.md"
+    return path.read_text(encoding="utf-8")
