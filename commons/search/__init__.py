@@ -1,0 +1,1 @@
+"""Full-text search: French analysis and the embedded Whoosh backend."""

@@ -1,0 +1,296 @@
+"""Embedded Whoosh search backend: schema, timed writes, visibility-filtered French search.
+
+Visibility is always part of the query (``filter=``), so totals, facets, snippets and
+suggestions are computed only from documents the caller may see. Keep one :class:`WhooshIndex`
+per worker process: it holds one searcher and refreshes it at the start of every search.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from whoosh import index as whoosh_index
+from whoosh import sorting
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, Query, Term
+from whoosh.searching import Searcher
+
+from commons.search import analysis as an
+
+_FR = an.french_analyzer()
+_EXACT = an.exact_analyzer()
+
+SCHEMA = Schema(
+    id=ID(unique=True, stored=True),
+    kind=ID(stored=True),
+    title=TEXT(analyzer=_FR, stored=True, field_boost=3.0),
+    summary=TEXT(analyzer=_FR, stored=True, field_boost=2.0),
+    body=TEXT(analyzer=_FR, stored=True),
+    exact=TEXT(analyzer=_EXACT, stored=False),
+    themes=KEYWORD(commas=True, stored=True, lowercase=True),
+    kind_coll=KEYWORD(commas=True, lowercase=True),
+    collectivite=TEXT(analyzer=_FR),
+    author=TEXT(analyzer=_FR),
+    visibility=ID(),
+    group_id=NUMERIC(stored=True),
+    licence=ID(stored=True),
+    year=NUMERIC(stored=True),
+    updated=DATETIME(stored=True, sortable=True),
+    url=STORED(),
+)
+KINDS = frozenset({"rex", "thread", "post", "group", "collectivite"})
+VISIBILITIES = frozenset({"public", "network", "group"})
+FACETS = ("kind", "themes", "kind_coll", "licence", "year")
+MAX_PAGE = 1000
+SUGGEST_BELOW = 3
+
+
+class IndexBusy(Exception):
+    """Another process holds the index writer lock; retry later (the outbox keeps the rows)."""
+
+
+@dataclass
+class SearchHit:
+    """One visible result; ``snippet`` is safe HTML (escaped text, ``<mark>`` around matches)."""
+
+    id: str
+    kind: str
+    title: str
+    url: str | None
+    snippet: str
+    updated: datetime | None = None
+
+
+@dataclass
+class SearchResults:
+    """A page of results; ``facets`` maps a facet to ``{value: count}`` (most frequent first)."""
+
+    query: str
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, dict[Any, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    message: str | None = None
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def suggestion_text(self) -> str | None:
+        """French prompt for :attr:`suggestion`."""
+        return f"Vouliez-vous dire « {self.suggestion} » ?" if self.suggestion else None
+
+
+class WhooshIndex:
+    """A Whoosh index directory with a timed writer and one refreshed searcher."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._ix: whoosh_index.Index | None = None
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    def create(self) -> WhooshIndex:
+        """Create an empty index at ``path`` (replacing any existing one: full reindex)."""
+        self.close()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._ix = whoosh_index.create_in(str(self.path), SCHEMA)
+        return self
+
+    def open(self) -> WhooshIndex:
+        """Open the index at ``path``, creating it when missing."""
+        if self._ix is None:
+            if whoosh_index.exists_in(str(self.path)):
+                self._ix = whoosh_index.open_dir(str(self.path))
+            else:
+                self.create()
+        return self
+
+    @property
+    def ix(self) -> whoosh_index.Index:
+        """The underlying Whoosh index (opened on first use)."""
+        self.open()
+        assert self._ix is not None
+        return self._ix
+
+    def close(self) -> None:
+        """Close the searcher (the index files stay)."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """A writer that waits ``timeout`` seconds for the lock; commits or cancels."""
+        try:
+            writer = self.ix.writer(timeout=self.timeout)
+        except whoosh_index.LockError as exc:
+            raise IndexBusy(f"index {self.path} is locked by another writer") from exc
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        """Add or replace documents (by ``id``), all or none; raises :class:`IndexBusy`."""
+        prepared = [prepare_document(d) for d in docs]
+        with self._writing() as writer:
+            for doc in prepared:
+                writer.update_document(**doc)
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove documents by ``id`` (missing ids are ignored); raises :class:`IndexBusy`."""
+        with self._writing() as writer:
+            for doc_id in ids:
+                writer.delete_by_term("id", doc_id)
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        *,
+        visibility_filter: tuple[bool, Iterable[int]],
+        filters: Mapping[str, Any] | None = None,
+        sort: Literal["relevance", "date"] = "relevance",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> SearchResults:
+        """Search ``text`` among documents visible to ``(signed_in, group_ids)``.
+
+        ``filters`` narrows by facet values (``{"kind": "rex", "themes": ["mobilite"]}``).
+        Empty or unusable queries return no hits and a French ``message``; never raises on
+        user input.
+        """
+        page = min(max(1, int(page)), MAX_PAGE)
+        per_page = min(max(1, int(per_page)), 100)
+        out = SearchResults(query=text, page=page, per_page=per_page)
+        vis = an.visibility_query(*visibility_filter)
+        with self._lock:
+            searcher = self._fresh_searcher()
+            parsed = an.parse_query(text, _resolver(searcher))
+            if parsed.query is None:
+                out.message = parsed.message
+                return out
+            extra = an.filter_queries(filters or {}, FACETS, _resolver(searcher))
+            flt = And([vis, *parsed.filters, *extra])
+            groupedby = {
+                name: sorting.FieldFacet(
+                    name, allow_overlap=name in ("themes", "kind_coll"), maptype=sorting.Count
+                )
+                for name in FACETS
+            }
+            kwargs: dict[str, Any] = {"filter": flt, "groupedby": groupedby, "optimize": False}
+            if sort == "date":
+                kwargs.update(sortedby="updated", reverse=True)
+            results = searcher.search(parsed.query, limit=page * per_page, **kwargs)
+            out.total = len(results)
+            for name in FACETS:
+                counts = {k: n for k, n in results.groups(name).items() if k not in (None, "")}
+                out.facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+            for hit in results[(page - 1) * per_page : page * per_page]:
+                out.hits.append(_to_hit(hit.fields(), parsed.highlight_terms))
+            if out.total < SUGGEST_BELOW:
+                out.suggestion = self._suggest(searcher, parsed, And([vis, *extra]), out.total)
+        return out
+
+    def _fresh_searcher(self) -> Searcher:
+        self._searcher = self._searcher.refresh() if self._searcher else self.ix.searcher()
+        return self._searcher
+
+    def _visible_count(self, searcher: Searcher, query: Query, vis: Query) -> int:
+        return len(searcher.search(query, filter=vis, limit=1, optimize=False))
+
+    def _suggest(
+        self, searcher: Searcher, parsed: an.ParsedQuery, vis: Query, total: int
+    ) -> str | None:
+        """Correct unknown words from the ``exact`` lexicon, keeping only visible corrections.
+
+        Candidates come from the whole lexicon (it may contain words of hidden documents), so
+        each one is re-queried with ``vis`` (visibility + caller filters) and ranked by its
+        *visible* count only; the corrected query must itself find more visible documents.
+        """
+        if not parsed.words:
+            return None
+        reader = searcher.reader()
+        replaced: dict[str, str] = {}
+        for raw, word in parsed.words:
+            if self._visible_count(searcher, Term("exact", word), vis):
+                continue
+            for dist in (1, 2):
+                candidates = sorted(set(reader.terms_within("exact", word, dist, prefix=1)))[:20]
+                counts = [
+                    (self._visible_count(searcher, Term("exact", c), vis), c) for c in candidates
+                ]
+                if visible := [sc for sc in counts if sc[0] > 0 and sc[1] != word]:
+                    replaced[raw] = max(visible)[1]
+                    break
+        if not replaced:
+            return None
+        suggestion = " ".join(replaced.get(p, p) for p in parsed.raw_parts)
+        corrected = an.parse_query(suggestion, _resolver(searcher))
+        if corrected.query is None:
+            return None
+        found = self._visible_count(searcher, corrected.query, And([vis, *corrected.filters]))
+        return suggestion if found > total else None
+
+
+def _resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
+    """Normalise filter values; licences match their indexed case (``cc-by-4.0``)."""
+
+    def resolve(index_field: str, value: str) -> str | None:
+        if index_field != "licence":
+            return an.fold(value).strip() or None
+        for term in searcher.reader().lexicon("licence"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if text.lower() == value.lower():
+                return text
+        return value or None
+
+    return resolve
+
+
+def _to_hit(stored: dict[str, Any], terms: set[str]) -> SearchHit:
+    get = stored.get
+    excerpt = an.snippet(get("body", ""), terms) or an.snippet(get("summary", ""), terms)
+    if not excerpt:
+        excerpt = html.escape((get("summary") or get("body") or "")[:240])
+    return SearchHit(
+        stored["id"], get("kind", ""), get("title", ""), get("url"), excerpt, get("updated")
+    )
+
+
+def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate a document dict and convert it to Whoosh field values (``exact`` is derived)."""
+    unknown = set(doc) - set(SCHEMA.names()) - {"exact"}
+    if unknown:
+        raise ValueError(f"unknown search fields: {sorted(unknown)}")
+    if not doc.get("id") or doc.get("kind") not in KINDS:
+        raise ValueError(f"document needs an id and a kind in {sorted(KINDS)}: {doc.get('id')!r}")
+    if doc.get("visibility") not in VISIBILITIES:
+        raise ValueError(f"{doc['id']}: visibility must be one of {sorted(VISIBILITIES)}")
+    if doc["visibility"] == "group" and doc.get("group_id") is None:
+        raise ValueError(f"{doc['id']}: a group document needs a group_id")
+    out = {k: v for k, v in doc.items() if v is not None and k != "exact"}
+    for name in ("themes", "kind_coll"):
+        if name in out and not isinstance(out[name], str):
+            out[name] = ",".join(an.fold(str(v)) for v in out[name])
+    prose = (out.get(k, "") for k in ("title", "summary", "body"))
+    out["exact"] = "\n".join(p for p in prose if p)
+    return out
