@@ -54,8 +54,14 @@ def count_events(bucket: str, key: str, window: timedelta) -> int:
 
 
 def record_event(bucket: str, key: str) -> None:
-    """Record one event (flush only)."""
-    db.session.add(RateEvent(bucket=bucket, key=key, at=db.utcnow()))
+    """Record one event (flush only); events older than a day for that key are purged."""
+    now = db.utcnow()
+    db.session.execute(
+        delete(RateEvent).where(
+            RateEvent.bucket == bucket, RateEvent.key == key, RateEvent.at < now - timedelta(days=1)
+        )
+    )
+    db.session.add(RateEvent(bucket=bucket, key=key, at=now))
     db.session.flush()
 
 

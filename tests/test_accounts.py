@@ -318,3 +318,18 @@ def test_profile_visible_to_members_and_editable_by_owner(client, make_user) -> 
 def test_handles_are_unique(app, make_user) -> None:  # type: ignore[no-untyped-def]
     first, second = make_user(name="Léa Petit"), make_user(name="Lea Petit")
     assert (first.handle, second.handle) == ("lea-petit", "lea-petit-2")
+
+
+def test_old_rate_events_are_purged(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from commons.security import RateEvent, record_event
+
+    db.session.add(
+        RateEvent(bucket="login-account", key="x@exemple.fr", at=db.utcnow() - timedelta(days=2))
+    )
+    db.session.commit()
+    record_event("login-account", "x@exemple.fr")
+    db.session.commit()
+    ages = list(db.session.scalars(select(RateEvent.at).where(RateEvent.key == "x@exemple.fr")))
+    assert len(ages) == 1 and ages[0] > db.utcnow() - timedelta(minutes=1)
