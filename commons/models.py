@@ -6,6 +6,7 @@ from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .notifications.models import Notification, Preference, ThreadRead, Watch
+from .search.models import IndexQueue
 from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
@@ -25,6 +26,7 @@ __all__ = [
     "Derivation",
     "Event",
     "Group",
+    "IndexQueue",
     "Invitation",
     "JoinRequest",
     "Membership",

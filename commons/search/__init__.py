@@ -1,1 +1,45 @@
-"""Full-text search: French analysis and the embedded Whoosh backend."""
+"""Full-text search: French analysis, the embedded Whoosh backend and the durable outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the outbox listener (once per process), the CLI, and the after-request drain.
+
+    After a write request (POST…) that did not fail, pending queue rows are drained with a short
+    writer timeout (``SEARCH_REQUEST_DRAIN_TIMEOUT``, default 0.5 s). A failure is logged and
+    the rows stay for the next drain (next request, ``commons search drain``, a worker).
+    """
+    from flask import request
+    from sqlalchemy import select
+
+    from .. import db
+    from . import outbox
+    from .cli import search_group
+    from .models import IndexQueue
+
+    app.config.setdefault("SEARCH_WRITE_TIMEOUT", 5.0)
+    app.config.setdefault("SEARCH_REQUEST_DRAIN_TIMEOUT", 0.5)
+    outbox.register_listener()
+    outbox._state(app)  # marks the app as search-enabled for the listener
+    app.cli.add_command(search_group)
+
+    @app.teardown_request
+    def _drain_after_write(exc: BaseException | None) -> None:
+        if exc is not None or request.method in {"GET", "HEAD", "OPTIONS"}:
+            return
+        try:
+            db.session.remove()  # the request is over: end its transaction, free SQLite's lock
+            with outbox._session(app, write=False) as session:
+                if session.scalar(select(IndexQueue.id).limit(1)) is None:
+                    return
+            outbox.drain(app, timeout=float(app.config["SEARCH_REQUEST_DRAIN_TIMEOUT"]))
+        except Exception:  # never fail a user's request because of the index
+            app.logger.exception("search: drain after request failed; rows kept for later")
+
+
+__all__: list[Any] = ["init_app"]

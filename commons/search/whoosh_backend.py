@@ -20,6 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh import sorting
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import And, Query, Term
+from whoosh.reading import EmptyReader
 from whoosh.searching import Searcher
 
 from commons.search import analysis as an
@@ -211,7 +212,15 @@ class WhooshIndex:
         return out
 
     def _fresh_searcher(self) -> Searcher:
-        self._searcher = self._searcher.refresh() if self._searcher else self.ix.searcher()
+        """The reused searcher, reopened when the index changed. Not ``Searcher.refresh()``:
+        in whoosh-reloaded it fails on an empty index and keeps old segments after a write."""
+        current = self._searcher
+        if current is not None:
+            reader = current.reader()
+            if not isinstance(reader, EmptyReader) and current.up_to_date():
+                return current
+            current.close()
+        self._searcher = self.ix.searcher()
         return self._searcher
 
     def _visible_count(self, searcher: Searcher, query: Query, vis: Query) -> int:

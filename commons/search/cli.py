@@ -1,0 +1,42 @@
+"""``commons search``: drain the outbox into the index, or rebuild the index."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.group("search", help="Recherche : index plein texte.")
+def search_group() -> None:
+    pass
+
+
+@search_group.command("drain", help="Indexe les modifications en file d'attente.")
+@click.option("--limit", default=500, show_default=True, help="Lignes traitées par passe.")
+@click.option("--all", "drain_all", is_flag=True, help="Recommence jusqu'à vider la file.")
+@with_appcontext
+def drain_command(limit: int, drain_all: bool) -> None:
+    from .outbox import drain
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    report = drain(app, limit)
+    while drain_all and not report.busy and report.remaining and report.indexed + report.deleted:
+        report = drain(app, limit)
+    click.echo(str(report))
+    if report.busy:
+        raise click.ClickException("L'index est verrouillé par un autre processus ; réessayez.")
+
+
+@search_group.command("reindex", help="Reconstruit tout l'index depuis la base, sans coupure.")
+@with_appcontext
+def reindex_command() -> None:
+    from .outbox import IndexBusy, reindex
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        count = reindex(app)
+    except IndexBusy as exc:
+        message = "L'index est verrouillé par un autre processus ; réessayez."
+        raise click.ClickException(message) from exc
+    click.echo(f"Index reconstruit : {count} document(s).")

@@ -1,0 +1,166 @@
+"""Index documents built from database objects (``None`` means: not in the index).
+
+Visibility is decided here, once, from the same facts the ``policy`` modules use: a REX has
+its space, a thread is for signed-in agents or a group (a REX talk thread follows its REX), a
+group is public when listed, a collectivité is public once validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..collectivites.models import Collectivite
+from ..forum.models import Post, Thread
+from ..groups.models import Group
+from ..wiki.models import Revision, Rex
+
+#: Thread bodies are capped (UTF-8 bytes) so a huge thread cannot bloat the index.
+MAX_BODY_BYTES = 200 * 1024
+
+Document = dict[str, Any]
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """Whoosh DATETIME fields need naive datetimes: store UTC without a zone."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _cap(text: str, limit: int = MAX_BODY_BYTES) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", errors="ignore")
+
+
+def _visibility(space: str, group_id: int | None) -> dict[str, Any]:
+    if space == "group":
+        return {"visibility": "group", "group_id": group_id}
+    return {"visibility": space}
+
+
+def rex_document(session: Session, rex: Rex) -> Document:
+    """A REX: its space decides who finds it; the body is the head revision's Markdown."""
+    source = session.scalar(
+        select(Revision.source).where(Revision.rex_id == rex.id, Revision.number == rex.head)
+    )
+    updated = _naive_utc(rex.updated_at)
+    return {
+        "id": f"rex:{rex.id}",
+        "kind": "rex",
+        "title": rex.title,
+        "summary": rex.summary or None,
+        "body": source or "",
+        "themes": list(rex.themes or []),
+        "kind_coll": sorted({c.kind for c in rex.collectivites}),
+        "collectivite": " ".join(c.name for c in rex.collectivites) or None,
+        "licence": rex.licence_id,
+        "year": updated.year if updated else None,
+        "updated": updated,
+        "url": f"/rex/{rex.slug}",
+        **_visibility(rex.space, rex.group_id),
+    }
+
+
+def thread_document(session: Session, thread: Thread) -> Document | None:
+    """A thread and its live posts; hidden threads (and talk of a missing REX) are not indexed.
+
+    Threads are never public: the Agora is for signed-in agents, a group thread for its members,
+    and a REX talk thread is a group thread for a group REX, otherwise a network one.
+    """
+    if thread.hidden:
+        return None
+    if thread.rex_id is not None:
+        rex = session.get(Rex, thread.rex_id)
+        if rex is None:
+            return None
+        space, group_id = ("group", rex.group_id) if rex.space == "group" else ("network", None)
+    else:
+        space = "group" if thread.space == "group" else "network"
+        group_id = thread.group_id
+    if space == "group" and group_id is None:
+        return None
+    sources = session.scalars(
+        select(Post.source)
+        .where(Post.thread_id == thread.id, Post.deleted_at.is_(None), Post.hidden.is_(False))
+        .order_by(Post.number)
+    )
+    updated = _naive_utc(thread.last_post_at)
+    return {
+        "id": f"thread:{thread.id}",
+        "kind": "thread",
+        "title": thread.title,
+        "body": _cap("\n\n".join(sources)),
+        "year": updated.year if updated else None,
+        "updated": updated,
+        "url": f"/forum/sujet/{thread.id}",
+        **_visibility(space, group_id),
+    }
+
+
+def group_document(session: Session, group: Group) -> Document:
+    """A group's public card (name, summary, description; never its charter or its content)."""
+    created = _naive_utc(group.created_at)
+    return {
+        "id": f"group:{group.id}",
+        "kind": "group",
+        "title": group.name,
+        "summary": group.summary or None,
+        "body": group.description_md or "",
+        "themes": list(group.themes or []),
+        "updated": created,
+        "url": f"/groupes/{group.slug}",
+        **_visibility("public" if group.listed else "group", group.id),
+    }
+
+
+def collectivite_document(session: Session, coll: Collectivite) -> Document | None:
+    """A validated collectivité of the public directory."""
+    if not coll.validated:
+        return None
+    return {
+        "id": f"collectivite:{coll.id}",
+        "kind": "collectivite",
+        "title": coll.name,
+        "kind_coll": [coll.kind],
+        "updated": _naive_utc(coll.created_at),
+        "url": f"/collectivites/{coll.slug}",
+        "visibility": "public",
+    }
+
+
+MODELS: dict[str, Any] = {
+    "rex": (Rex, rex_document),
+    "thread": (Thread, thread_document),
+    "group": (Group, group_document),
+    "collectivite": (Collectivite, collectivite_document),
+}
+
+
+def build(session: Session, doc_id: str) -> Document | None:
+    """The current document for ``doc_id`` (``"rex:12"``), or ``None`` to remove it."""
+    kind, _, raw = doc_id.partition(":")
+    if kind not in MODELS or not raw.isdigit():
+        raise ValueError(f"unknown search document id: {doc_id!r}")
+    model, builder = MODELS[kind]
+    obj = session.get(model, int(raw))
+    return None if obj is None else builder(session, obj)
+
+
+def all_documents(session: Session) -> Iterator[Document]:
+    """Every indexable document in the database (for a full reindex), in batches."""
+    for model, builder in MODELS.values():
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for obj in session.scalars(select(model).where(model.id.in_(chunk))):
+                doc = builder(session, obj)
+                if doc is not None:
+                    yield doc
+            session.expunge_all()
