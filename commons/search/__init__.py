@@ -17,6 +17,10 @@ def init_app(app: Flask) -> None:
     from flask import request
     from sqlalchemy import select
 
+    from . import views
+
+    views.init_app(app)
+
     from .. import db
     from . import outbox
     from .cli import search_group

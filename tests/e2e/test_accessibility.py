@@ -190,6 +190,8 @@ CASES = [
     ),
     Case("agenda-animation", "/groupes/participation-citoyenne/sujets", user=FACILITATOR),
     Case("notifications", "/notifications/", user="dgs@demo.commons.fr"),
+    Case("recherche-vide", "/recherche", shows=("Saisissez quelques mots",)),
+    Case("recherche", "/recherche?q=budget+participatif", user=MEMBER, shows=("résultat",)),
     Case("notifications-preferences", "/notifications/preferences", user=MEMBER),
 ]
 

@@ -1,0 +1,95 @@
+"""The search page ``/recherche``: French full-text search over what the reader may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_login import current_user
+
+from ..collectivites import vocab as coll_vocab
+from ..groups import policy as groups
+from ..licensing import registry
+from ..wiki.vocab import themes as theme_vocab
+from .outbox import get_index
+from .whoosh_backend import IndexBusy
+
+bp = Blueprint("search", __name__, template_folder="templates")
+KINDS = {
+    "rex": "Retours d'expérience",
+    "thread": "Discussions",
+    "group": "Groupes",
+    "collectivite": "Collectivités",
+    "post": "Messages",
+}
+#: Query-string name -> facet name of the index.
+FILTERS = {
+    "type_doc": "kind",
+    "theme": "themes",
+    "type": "kind_coll",
+    "licence": "licence",
+    "annee": "year",
+}
+
+
+def _filters(args: Any) -> dict[str, Any]:
+    chosen: dict[str, Any] = {}
+    for arg, facet in FILTERS.items():
+        value = (args.get(arg) or "").strip()[:60]
+        if not value:
+            continue
+        if facet == "year":
+            if value.isdigit():
+                chosen[facet] = int(value)
+        else:
+            chosen[facet] = [value] if facet in ("themes", "kind_coll") else value
+    return chosen
+
+
+def facet_labels() -> dict[str, dict[Any, str]]:
+    """Readable labels of facet values."""
+    return {
+        "kind": KINDS,
+        "themes": theme_vocab(),
+        "kind_coll": coll_vocab.kinds(),
+        "licence": {k: v.short_name for k, v in registry.licences().items()},
+    }
+
+
+@bp.route("/recherche")
+def search() -> str:
+    text = (request.args.get("q") or "").strip()[:1000]
+    sort = "date" if request.args.get("tri") == "date" else "relevance"
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))
+    filters = _filters(request.args)
+    results, busy = None, False
+    if text or filters:
+        signed_in = bool(current_user.is_authenticated)
+        try:
+            results = get_index(current_app._get_current_object()).search(
+                text,
+                visibility_filter=(signed_in, groups.group_ids_of(current_user)),
+                filters=filters,
+                sort=sort,
+                page=page,
+            )
+        except (IndexBusy, ValueError):
+            busy = True
+    return render_template(
+        "search/results.html",
+        q=text,
+        results=results,
+        busy=busy,
+        sort=sort,
+        filters={arg: request.args.get(arg, "") for arg in FILTERS},
+        facet_args=FILTERS,
+        labels=facet_labels(),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the search page and its navigation entry."""
+    from ..pages import add_nav
+
+    app.register_blueprint(bp)
+    add_nav(app, "search.search", "Recherche")
