@@ -116,11 +116,6 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 15000) -
     return engine
 
 
-def is_sqlite() -> bool:
-    """Whether the current application runs on SQLite."""
-    return current_app.extensions["commons.engine"].dialect.name == "sqlite"
-
-
 def set_write_intent(value: bool) -> None:
     """Declare whether the next transactions of this context write (see module docstring)."""
     _write_intent.set(value)

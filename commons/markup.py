@@ -283,8 +283,3 @@ def render_markdown(text: str, resolve_wikilink: WikilinkResolver | None = None)
     except RecursionError:  # nesting past the recursion limit (thousands of '>' or list levels)
         pass
     return Markup(_plain(text))
-
-
-def sanitise_html(html: str) -> Markup:
-    """Run already-produced HTML through the same allowlist (imports, re-renders)."""
-    return Markup(_cleaner.clean(html))

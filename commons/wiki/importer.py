@@ -222,7 +222,7 @@ def _update(rex: Rex, doc: RexDocument, collectivites_: list[Collectivite]) -> b
             body = head.source if result.conflicts else result.text
         if body != head.source:
             credited = doc.attribution["credited"]
-            services._add_revision(rex, None, rex.title, body, UPDATE_COMMENT, credited)
+            services.add_revision(rex, None, rex.title, body, UPDATE_COMMENT, credited)
             changed = True
     if {c.id for c in rex.collectivites} != {c.id for c in collectivites_}:
         rex.collectivites, changed = collectivites_, True

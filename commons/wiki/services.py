@@ -113,9 +113,11 @@ def _event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
     )
 
 
-def _add_revision(
+def add_revision(
     rex: Rex, actor: User | None, title: str, source: str, comment: str, author_name: str = ""
 ) -> Revision:
+    """Append a revision and make it the head (no permission check: callers check; the
+    content importer credits ``author_name`` with no actor)."""
     rex.head += 1
     revision = Revision(
         rex_id=rex.id,
@@ -197,7 +199,7 @@ def create_rex(
         )
     db.session.add(rex)
     db.session.flush()
-    _add_revision(rex, actor, title, body, comment, author_name)
+    add_revision(rex, actor, title, body, comment, author_name)
     return rex
 
 
@@ -233,7 +235,7 @@ def save(
         rename(actor, rex, new_title)
     if body == head.source:
         return SaveResult("noop" if new_title == head.title else "renamed", None)
-    return SaveResult(outcome, _add_revision(rex, actor, rex.title, body, comment))
+    return SaveResult(outcome, add_revision(rex, actor, rex.title, body, comment))
 
 
 def revision(rex: Rex, number: int) -> Revision:
