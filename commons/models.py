@@ -1,6 +1,7 @@
 """Every feature's models, imported for Alembic and tests. No model code here."""
 
 from .accounts.models import User
+from .audit.models import AuditEntry
 from .collectivites.models import Collectivite
 from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
@@ -11,6 +12,7 @@ from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
+    "AuditEntry",
     "Category",
     "Notification",
     "Post",

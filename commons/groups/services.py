@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import db
+from .. import audit, db
 from ..accounts.models import User
 from ..markup import render_markdown
 from ..text import single_line, slugify
@@ -25,6 +25,28 @@ class GroupError(ValueError):
 
 class Forbidden(GroupError):
     """The actor may not do this."""
+
+
+def _audit(
+    actor: User | None,
+    action: str,
+    group: Group | int,
+    user: User | None = None,
+    reason: str = "",
+    **detail: object,
+) -> None:
+    group_id = group if isinstance(group, int) else group.id
+    label = user.display_name if user is not None else ""
+    audit.record(
+        actor,
+        action,
+        target_type="user" if user else "group",
+        target_id=user.id if user else group_id,
+        target_label=label,
+        group_id=group_id,
+        reason=reason,
+        detail=dict(detail),
+    )
 
 
 def _require(allowed: bool) -> None:
@@ -202,6 +224,7 @@ def request_join(actor: User, group: Group, *, message: str, accept_charter: boo
     join = JoinRequest(group_id=group.id, user_id=actor.id, message=message.strip()[:2000])
     db.session.add(join)
     db.session.flush()
+    _audit(actor, "membership.request", group, actor)
     return join
 
 
@@ -225,6 +248,7 @@ def approve(actor: User, join: JoinRequest) -> Membership:
     join.decided_by_id = actor.id
     join.decided_at = db.utcnow()
     db.session.flush()
+    _audit(actor, "membership.approve", group, user)
     return membership
 
 
@@ -238,6 +262,7 @@ def decline(actor: User, join: JoinRequest, *, note: str = "") -> None:
     join.decided_at = db.utcnow()
     join.decision_note = note.strip()[:1000]
     db.session.flush()
+    _audit(actor, "membership.decline", group, db.session.get(User, join.user_id), note.strip())
 
 
 def withdraw(actor: User, join: JoinRequest) -> None:
@@ -269,6 +294,7 @@ def invite(actor: User, group: Group, user: User, *, message: str = "") -> Invit
     )
     db.session.add(invitation)
     db.session.flush()
+    _audit(actor, "membership.invite", group, user)
     return invitation
 
 
@@ -295,6 +321,8 @@ def answer_invitation(
         join.status = RequestStatus.APPROVED.value
         join.decided_at = db.utcnow()
     db.session.flush()
+    if accept:
+        _audit(actor, "membership.accept", invitation.group_id, actor)
     return membership
 
 
@@ -328,12 +356,14 @@ def leave(actor: User, group: Group) -> None:
     """Leave a group (the last facilitator cannot leave)."""
     _require(policy.can_leave(actor, group))
     _remove(group, actor)
+    _audit(actor, "membership.leave", group, actor)
 
 
 def remove_member(actor: User, group: Group, user: User) -> None:
     """A facilitator removes a member."""
     _require(policy.can_manage_members(actor, group))
     _remove(group, user)
+    _audit(actor, "membership.remove", group, user)
 
 
 def set_role(actor: User, group: Group, user: User, role: str) -> None:
@@ -354,6 +384,8 @@ def set_role(actor: User, group: Group, user: User, role: str) -> None:
             raise GroupError("Le groupe doit garder au moins un·e animateur·rice.")
         if member_count(group.id) >= group.member_cap:
             raise GroupError("Le groupe est complet : pas de place pour un membre de plus.")
+    before = membership.role
     membership.role = role
     db.session.flush()
     policy.forget_memberships(user)
+    _audit(actor, "membership.role", group, user, before=before, after=role)

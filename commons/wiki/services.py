@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import audit, db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
 from ..licensing import compat, registry
@@ -334,6 +334,15 @@ def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
     rex.licence_id = licence_id
     _event(rex, actor, "licence", before=before, after=licence_id)
     db.session.flush()
+    audit.record(
+        actor,
+        "licence.change",
+        target_type="rex",
+        target_id=rex.id,
+        target_label=rex.title,
+        group_id=rex.group_id,
+        detail={"before": before, "after": licence_id},
+    )
 
 
 def sources_of(rex: Rex) -> list[Rex]:
