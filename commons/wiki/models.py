@@ -86,6 +86,12 @@ class Rex(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     #: Imported from another instance: its name or URL ("importé de …").
     provenance: Mapped[str] = mapped_column(String(300), default="")
+    #: How contributors are credited: ``named`` (default), ``chatham`` or ``group``
+    #: (see :mod:`commons.wiki.attribution`).
+    attribution_mode: Mapped[str] = mapped_column(String(20), default="named")
+    #: Credits frozen at publication or import (``[{"name": …, "role": …}]``); ``None``:
+    #: derived live from the revisions' authors.
+    credits: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
 
     collectivites: Mapped[list[Collectivite]] = relationship(
         secondary=rex_collectivite, lazy="selectin", order_by=Collectivite.name
