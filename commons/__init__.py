@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings.finalise(app.config, Path(app.instance_path))
 
-    from . import assets, audit, db, mail, pages, search, security
+    from . import assets, audit, db, export, mail, pages, search, security
     from .accounts import views as accounts
     from .collectivites import views as collectivites
     from .forum import agenda_views as agenda
@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         licensing,
         agenda,
         notifications,
+        export,
     )
     for part in parts:
         part.init_app(app)
