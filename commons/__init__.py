@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings.finalise(app.config, Path(app.instance_path))
 
-    from . import assets, audit, db, export, mail, pages, search, security
+    from . import audit, caching, db, export, mail, pages, search, security
     from .accounts import views as accounts
     from .collectivites import views as collectivites
     from .forum import agenda_views as agenda
@@ -39,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         security,
         mail,
         pages,
-        assets,
+        caching,
         wiki,
         forum,
         accounts,

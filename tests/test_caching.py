@@ -34,3 +34,28 @@ def test_unknown_static_file_is_a_404_without_cache(client) -> None:  # type: ig
     response = client.get("/static/../config.py?v=x")
     assert response.status_code == 404
     assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_public_page_answers_conditional_get(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/charte")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert "Cookie" in first.headers["Vary"]
+    again = client.get("/charte", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    other = client.get("/charte", headers={"If-None-Match": '"autre-version"'})
+    assert other.status_code == 200 and other.get_data() == first.get_data()
+
+
+def test_signed_in_pages_are_private(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import login
+
+    login(client, make_user())
+    response = client.get("/charte")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_posts_and_errors_get_no_etag(client) -> None:  # type: ignore[no-untyped-def]
+    assert "ETag" not in client.get("/page-inexistante").headers
+    assert "ETag" not in client.post("/connexion", data={}).headers

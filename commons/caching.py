@@ -1,4 +1,12 @@
-"""Static files with fingerprinted URLs and far-future caching.
+"""HTTP caching: fingerprinted static files, and conditional GET on pages.
+
+Pages and JSON/XML responses to GET get an ``ETag`` (a hash of the body) and answer
+``If-None-Match`` with ``304 Not Modified``; ``Cache-Control: no-cache`` makes clients and
+proxies revalidate every time, ``private`` whenever the request carries a cookie (a signed-in
+page, a flash message) and ``Vary: Cookie``. Views that set their own validators (the export
+archive) or stream their body are left alone.
+
+Static files:
 
 ``url_for('static', filename='commons.css')`` gains ``?v=<content hash>``; a request carrying
 the current hash is served ``Cache-Control: public, max-age=31536000, immutable``, anything
@@ -38,7 +46,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _cache(response: Response) -> Response:
-        if request.endpoint != "static" or response.status_code not in (200, 304):
+        if request.endpoint != "static":
+            return _conditional(response)
+        if response.status_code not in (200, 304):
             return response
         filename = (request.view_args or {}).get("filename", "")
         current = fingerprint(str(filename))
@@ -47,3 +57,27 @@ def init_app(app: Flask) -> None:
         else:
             response.headers["Cache-Control"] = "public, max-age=300, must-revalidate"
         return response
+
+
+CONDITIONAL_TYPES = frozenset(
+    {"text/html", "application/json", "application/xml", "application/atom+xml", "text/plain"}
+)
+
+
+def _conditional(response: Response) -> Response:
+    """ETag + ``304`` for a cacheable GET response (see the module docstring)."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.is_streamed
+        or response.direct_passthrough
+        or response.mimetype not in CONDITIONAL_TYPES
+    ):
+        return response
+    response.vary.add("Cookie")
+    if "Cache-Control" not in response.headers:
+        scope = "private" if request.cookies else "public"
+        response.headers["Cache-Control"] = f"{scope}, no-cache"
+    if "ETag" not in response.headers:
+        response.add_etag()
+    return response.make_conditional(request)
