@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid as uuidlib
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -92,6 +93,10 @@ class Rex(Base):
     #: Credits frozen at publication or import (``[{"name": …, "role": …}]``); ``None``:
     #: derived live from the revisions' authors.
     credits: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+    #: What an import brought that this instance cannot recompute (``None`` for local REX):
+    #: ``chain`` (``[{"instance", "url"}]``, origin first), ``canonical_url``, ``receipts``
+    #: (consent receipt digests recorded by the origin).
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     collectivites: Mapped[list[Collectivite]] = relationship(
         secondary=rex_collectivite, lazy="selectin", order_by=Collectivite.name
