@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 import commons.search.models  # noqa: F401  (registers the queue table before create_all)
 from commons import db, search
 from commons.forum import services as forum
-from commons.search import outbox
+from commons.search import outbox, whoosh_store
 from commons.search.models import IndexQueue
-from commons.search.whoosh_backend import WhooshIndex
+from commons.search.whoosh_store import WhooshIndex
 from commons.wiki import services as wiki
 
 ANON = (False, set())
@@ -176,7 +176,7 @@ def test_reindex_rebuilds_and_searches_keep_working(sapp: Flask, make_user: Any)
     assert found(sapp, "composteurs", ANON) == {f"rex:{first.id}"}
 
     seen_during: list[set[str]] = []
-    real_point = outbox._point
+    real_point = whoosh_store._point
 
     def point(link: Any, target: Any) -> None:  # a search right before and after the swap
         seen_during.append(found(sapp, "composteurs", ANON))
@@ -197,10 +197,10 @@ def test_reindex_rebuilds_and_searches_keep_working(sapp: Flask, make_user: Any)
     searcher = threading.Thread(target=keep_searching)
     searcher.start()
     try:
-        outbox._point = point  # type: ignore[assignment]
+        whoosh_store._point = point  # type: ignore[assignment]
         count = outbox.reindex(sapp)
     finally:
-        outbox._point = real_point  # type: ignore[assignment]
+        whoosh_store._point = real_point  # type: ignore[assignment]
         stop.set()
         searcher.join()
     assert errors == []

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from commons.search.analysis import exact_analyzer, fold, french_analyzer
-from commons.search.whoosh_backend import IndexBusy, SearchResults, WhooshIndex
+from commons.search.results import IndexBusy, SearchResults
+from commons.search.whoosh_backend import WhooshIndex
 
 # No warning filter needed: whoosh-reloaded 2.7.5 imports cleanly with warnings as errors (its
 # vendored whoosh.support.pyparsing, which would warn, is not imported by these modules).

@@ -1,4 +1,5 @@
-"""Full-text search: French analysis, the embedded Whoosh backend and the durable outbox."""
+"""Full-text search: French analysis, two backends behind one interface (Whoosh embedded,
+PostgreSQL full-text) and the durable outbox."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the outbox listener (once per process), the CLI, and the after-request drain.
+    """Check the backend setting, register the outbox listener (once per process), the CLI,
+    and the after-request drain.
+
+    ``SEARCH_BACKEND=postgres`` on a SQLite database is refused here, with a French message.
 
     After a write request (POST…) that did not fail, pending queue rows are drained with a short
     writer timeout (``SEARCH_REQUEST_DRAIN_TIMEOUT``, default 0.5 s). A failure is logged and
@@ -17,19 +21,19 @@ def init_app(app: Flask) -> None:
     from flask import request
     from sqlalchemy import select
 
-    from . import views
-
-    views.init_app(app)
-
     from .. import db
-    from . import outbox
+    from . import outbox, views
+    from .backends import check_config
+
+    app.config["SEARCH_BACKEND"] = check_config(app.config)
+    views.init_app(app)
     from .cli import search_group
     from .models import IndexQueue
 
     app.config.setdefault("SEARCH_WRITE_TIMEOUT", 5.0)
     app.config.setdefault("SEARCH_REQUEST_DRAIN_TIMEOUT", 0.5)
     outbox.register_listener()
-    outbox._state(app)  # marks the app as search-enabled for the listener
+    outbox.enable(app)
     app.cli.add_command(search_group)
 
     @app.teardown_request
@@ -38,7 +42,7 @@ def init_app(app: Flask) -> None:
             return
         try:
             db.session.remove()  # the request is over: end its transaction, free SQLite's lock
-            with outbox._session(app, write=False) as session:
+            with outbox.own_session(app, write=False) as session:
                 if session.scalar(select(IndexQueue.id).limit(1)) is None:
                     return
             outbox.drain(app, timeout=float(app.config["SEARCH_REQUEST_DRAIN_TIMEOUT"]))

@@ -4,28 +4,19 @@
   for new, modified and deleted REX, revisions, threads, posts, groups and collectivités it
   inserts :class:`~commons.search.models.IndexQueue` rows on the flushing connection, so they
   commit or roll back with the change. Features never import ``search``.
-* :func:`drain` takes the index writer lock (with a timeout), reads the queue, rebuilds each
-  document from the database, writes, commits the index, and only then deletes the rows. On
-  :class:`IndexBusy` (or any error) the rows stay for the next drain.
-* :func:`reindex` rebuilds everything into a new directory and swaps a symlink atomically;
-  ``SEARCH_INDEX_DIR`` is that symlink, each process follows it in :func:`get_index`.
+* :func:`drain` hands the queue to the configured backend (:func:`.backends.get_backend`),
+  which rebuilds each queued document from the database, writes it, and only then deletes the
+  rows. When the index is busy (or on any error) the rows stay for the next drain.
+* :func:`reindex` rebuilds the backend from the database while searches keep working.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import shutil
-import threading
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -33,11 +24,12 @@ from ..collectivites.models import Collectivite
 from ..forum.models import Post, Thread
 from ..groups.models import Group
 from ..wiki.models import Revision, Rex
-from . import documents
+from .backends import get_backend, own_session
 from .models import IndexQueue
-from .whoosh_backend import IndexBusy, WhooshIndex, prepare_document
+from .results import DrainReport, IndexBusy
+from .whoosh_backend import WhooshIndex
 
-log = logging.getLogger(__name__)
+__all__ = ["DrainReport", "IndexBusy", "drain", "pending", "reindex", "register_listener"]
 
 EXTENSION = "commons.search"
 UPSERT, DELETE = "upsert", "delete"
@@ -104,218 +96,57 @@ def register_listener() -> None:
         event.listen(Session, "after_flush", _after_flush)
 
 
-# -- index location --------------------------------------------------------------------------
+# -- queue and backend ------------------------------------------------------------------------
 
 
-class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.index: WhooshIndex | None = None
+def enable(app: Flask) -> None:
+    """Mark ``app`` as search-enabled: its sessions write queue rows."""
+    app.extensions.setdefault(EXTENSION, True)
 
 
-def _state(app: Flask) -> _State:
-    return app.extensions.setdefault(EXTENSION, _State())
-
-
-def _link(app: Flask) -> Path:
-    return Path(app.config["SEARCH_INDEX_DIR"])
-
-
-def _new_version_dir(link: Path) -> Path:
-    path = link.parent / f"{link.name}.{uuid.uuid4().hex[:12]}"
-    path.mkdir(parents=True)
-    return path
-
-
-def _point(link: Path, target: Path) -> None:
-    """Atomically make ``link`` a relative symlink to ``target`` (a sibling directory)."""
-    tmp = link.parent / f".{link.name}.{uuid.uuid4().hex[:8]}.tmp"
-    os.symlink(target.name, tmp)
-    os.replace(tmp, link)
-
-
-def current_dir(app: Flask) -> Path:
-    """The real directory of the live index, creating an empty one on first use."""
-    link = _link(app)
-    if not link.exists() and not link.is_symlink():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        target = _new_version_dir(link)
-        WhooshIndex(target).create()
-        _point(link, target)
-    return Path(os.path.realpath(link))
-
-
-def get_index(app: Flask) -> WhooshIndex:
-    """This process's index for searching; follows a swap made by :func:`reindex`."""
-    real = current_dir(app)
-    state = _state(app)
-    with state.lock:
-        index = state.index
-        if index is None or index.path != real:
-            # The old one is not closed: a search in another thread may still be using it.
-            index = state.index = WhooshIndex(real, timeout=_timeout(app)).open()
-        return index
-
-
-def _timeout(app: Flask) -> float:
-    return float(app.config.get("SEARCH_WRITE_TIMEOUT", 5.0))
-
-
-@contextmanager
-def _writer(index: WhooshIndex, timeout: float) -> Iterator[Any]:
-    """The timed writer of :class:`WhooshIndex`, held across reading the queue and writing."""
-    from whoosh.index import LockError
-
-    try:
-        writer = index.ix.writer(timeout=timeout)
-    except LockError as exc:
-        raise IndexBusy(f"index {index.path} is locked by another writer") from exc
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-
-
-@contextmanager
-def _session(app: Flask, *, write: bool) -> Iterator[Session]:
-    """A session of its own (never the request's), with the SQLite write intent set."""
-    previous = db._write_intent.get()
-    db.set_write_intent(write)
-    session = Session(bind=app.extensions["commons.engine"], expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-        db.set_write_intent(previous)
-
-
-# -- drain -----------------------------------------------------------------------------------
-
-
-@dataclass
-class DrainReport:
-    indexed: int = 0
-    deleted: int = 0
-    failed: int = 0
-    remaining: int = 0
-    busy: bool = False
-
-    def __str__(self) -> str:
-        if self.busy:
-            return f"Index occupé : {self.remaining} modification(s) restent en file d'attente."
-        return (
-            f"{self.indexed} document(s) indexé(s), {self.deleted} retiré(s), "
-            f"{self.failed} en erreur ; {self.remaining} en file d'attente."
-        )
+#: Kept for callers of the first version (the queue session is :func:`backends.own_session`).
+_session = own_session
 
 
 def pending(app: Flask) -> int:
     """How many queue rows wait."""
-    from sqlalchemy import func
-
-    with _session(app, write=False) as session:
+    with own_session(app, write=False) as session:
         return session.scalar(select(func.count()).select_from(IndexQueue)) or 0
 
 
-def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> DrainReport:
-    """Apply up to ``limit`` queued changes; rows are deleted only after the index commit.
+def queued(session: Session, limit: int, *, lock: bool = False) -> dict[str, list[int]]:
+    """The oldest ``limit`` queue rows as ``{doc_id: [row ids]}`` (oldest document first).
 
-    The writer lock is taken *before* the queue is read, so two draining processes apply
-    changes in order (the later drain always reads the later database state).
+    ``lock``: ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so concurrent drains share the queue.
     """
-    report = DrainReport()
-    index = WhooshIndex(current_dir(app))
-    done: list[int] = []
-    try:
-        wait = _timeout(app) if timeout is None else timeout
-        with _writer(index, wait) as writer, _session(app, write=False) as session:
-            rows = session.execute(
-                select(IndexQueue.id, IndexQueue.doc_id).order_by(IndexQueue.id).limit(limit)
-            ).all()
-            by_doc: dict[str, list[int]] = {}
-            for row_id, doc_id in rows:
-                by_doc.setdefault(doc_id, []).append(row_id)
-            for doc_id, ids in by_doc.items():
-                try:
-                    doc = documents.build(session, doc_id)
-                    prepared = prepare_document(doc) if doc is not None else None
-                except Exception:  # a bad document must not block the others
-                    log.exception("search: cannot build %s; kept in the queue", doc_id)
-                    report.failed += 1
-                    continue
-                if prepared is None:
-                    writer.delete_by_term("id", doc_id)
-                    report.deleted += 1
-                else:
-                    writer.update_document(**prepared)
-                    report.indexed += 1
-                done.extend(ids)
-    except IndexBusy:
-        report.busy = True
-        report.indexed = report.deleted = 0
-        report.remaining = pending(app)
-        return report
-    if os.path.realpath(_link(app)) != str(index.path):
-        # A reindex swapped directories meanwhile: apply these rows again to the new index.
-        log.info("search: index swapped during drain; rows kept for the next drain")
-        done = []
-    if done:
-        with _session(app, write=True) as session:
-            for start in range(0, len(done), 500):
-                chunk = done[start : start + 500]
-                session.execute(delete(IndexQueue).where(IndexQueue.id.in_(chunk)))
-            session.commit()
-    report.remaining = pending(app)
-    return report
+    stmt = select(IndexQueue.id, IndexQueue.doc_id).order_by(IndexQueue.id).limit(limit)
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True)
+    by_doc: dict[str, list[int]] = {}
+    for row_id, doc_id in session.execute(stmt):
+        by_doc.setdefault(doc_id, []).append(row_id)
+    return by_doc
 
 
-# -- full rebuild ----------------------------------------------------------------------------
+def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> DrainReport:
+    """Apply up to ``limit`` queued changes to the configured backend (see its ``drain``)."""
+    return get_backend(app).drain(limit, timeout=timeout)
 
 
 def reindex(app: Flask, *, timeout: float | None = None) -> int:
-    """Rebuild the whole index from the database into a new directory, then swap.
+    """Rebuild the configured backend from the database; searches keep working meanwhile."""
+    return get_backend(app).reindex(timeout=timeout)
 
-    Searches keep using the old directory until the swap (an atomic ``os.replace`` of the
-    ``SEARCH_INDEX_DIR`` symlink). The old index's writer lock is held from before the database
-    is read until after the swap, so no drain can write a change that the new index misses;
-    queue rows are left alone and drained afterwards (applying them twice is harmless).
-    """
-    from whoosh.index import LockError
 
-    link = _link(app)
-    old = current_dir(app)
-    try:
-        hold = WhooshIndex(old).ix.writer(timeout=_timeout(app) if timeout is None else timeout)
-    except LockError as exc:
-        raise IndexBusy(f"index {old} is locked by another writer") from exc
-    target = _new_version_dir(link)
-    count = 0
-    try:
-        fresh = WhooshIndex(target).create()
-        with _session(app, write=False) as session:
-            writer = fresh.ix.writer()
-            try:
-                for doc in documents.all_documents(session):
-                    writer.add_document(**prepare_document(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-        if link.is_symlink():
-            _point(link, target)
-        else:  # a plain directory from an older layout: one brief non-atomic move
-            aside = link.parent / f"{link.name}.{uuid.uuid4().hex[:12]}"
-            os.rename(link, aside)
-            _point(link, target)
-            old = aside
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    finally:
-        hold.cancel()  # nothing was written to the old index: this only releases its lock
-    shutil.rmtree(old, ignore_errors=True)
-    drain(app)
-    return count
+def current_dir(app: Flask) -> Path:
+    """The live Whoosh index directory (see :mod:`.whoosh_store`)."""
+    from .whoosh_store import current_dir
+
+    return current_dir(app)
+
+
+def get_index(app: Flask) -> WhooshIndex:
+    """This process's Whoosh index (see :mod:`.whoosh_store`)."""
+    from .whoosh_store import get_index
+
+    return get_index(app)

@@ -11,8 +11,8 @@ from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
 from ..wiki.vocab import themes as theme_vocab
-from .outbox import get_index
-from .whoosh_backend import IndexBusy
+from .backends import get_backend
+from .results import IndexBusy
 
 bp = Blueprint("search", __name__, template_folder="templates")
 KINDS = {
@@ -66,7 +66,7 @@ def search() -> str:
     if text or filters:
         signed_in = bool(current_user.is_authenticated)
         try:
-            results = get_index(current_app._get_current_object()).search(
+            results = get_backend(current_app._get_current_object()).search(
                 text,
                 visibility_filter=(signed_in, groups.group_ids_of(current_user)),
                 filters=filters,

@@ -11,8 +11,6 @@ import html
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,7 +21,31 @@ from whoosh.query import And, Query, Term
 from whoosh.reading import EmptyReader
 from whoosh.searching import Searcher
 
-from commons.search import analysis as an
+from . import analysis as an
+from . import whoosh_query as wq
+from .results import (
+    FACETS,
+    KINDS,
+    SUGGEST_BELOW,
+    VISIBILITIES,
+    IndexBusy,
+    SearchHit,
+    SearchResults,
+    clamp_paging,
+    sort_facet,
+    validate_document,
+)
+
+__all__ = [
+    "KINDS",
+    "SCHEMA",
+    "VISIBILITIES",
+    "IndexBusy",
+    "SearchHit",
+    "SearchResults",
+    "WhooshIndex",
+    "prepare_document",
+]
 
 _FR = an.french_analyzer()
 _EXACT = an.exact_analyzer()
@@ -46,51 +68,6 @@ SCHEMA = Schema(
     updated=DATETIME(stored=True, sortable=True),
     url=STORED(),
 )
-KINDS = frozenset({"rex", "thread", "post", "group", "collectivite"})
-VISIBILITIES = frozenset({"public", "network", "group"})
-FACETS = ("kind", "themes", "kind_coll", "licence", "year")
-MAX_PAGE = 1000
-SUGGEST_BELOW = 3
-
-
-class IndexBusy(Exception):
-    """Another process holds the index writer lock; retry later (the outbox keeps the rows)."""
-
-
-@dataclass
-class SearchHit:
-    """One visible result; ``snippet`` is safe HTML (escaped text, ``<mark>`` around matches)."""
-
-    id: str
-    kind: str
-    title: str
-    url: str | None
-    snippet: str
-    updated: datetime | None = None
-
-
-@dataclass
-class SearchResults:
-    """A page of results; ``facets`` maps a facet to ``{value: count}`` (most frequent first)."""
-
-    query: str
-    total: int = 0
-    page: int = 1
-    per_page: int = 20
-    hits: list[SearchHit] = field(default_factory=list)
-    facets: dict[str, dict[Any, int]] = field(default_factory=dict)
-    suggestion: str | None = None
-    message: str | None = None
-
-    @property
-    def pages(self) -> int:
-        """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def suggestion_text(self) -> str | None:
-        """French prompt for :attr:`suggestion`."""
-        return f"Vouliez-vous dire « {self.suggestion} » ?" if self.suggestion else None
 
 
 class WhooshIndex:
@@ -179,17 +156,16 @@ class WhooshIndex:
         Empty or unusable queries return no hits and a French ``message``; never raises on
         user input.
         """
-        page = min(max(1, int(page)), MAX_PAGE)
-        per_page = min(max(1, int(per_page)), 100)
+        page, per_page = clamp_paging(page, per_page)
         out = SearchResults(query=text, page=page, per_page=per_page)
-        vis = an.visibility_query(*visibility_filter)
+        vis = wq.visibility_query(*visibility_filter)
         with self._lock:
             searcher = self._fresh_searcher()
-            parsed = an.parse_query(text, _resolver(searcher))
+            parsed = wq.parse_query(text, _resolver(searcher))
             if parsed.query is None:
                 out.message = parsed.message
                 return out
-            extra = an.filter_queries(filters or {}, FACETS, _resolver(searcher))
+            extra = wq.filter_queries(filters, _resolver(searcher))
             flt = And([vis, *parsed.filters, *extra])
             groupedby = {
                 name: sorting.FieldFacet(
@@ -203,8 +179,7 @@ class WhooshIndex:
             results = searcher.search(parsed.query, limit=page * per_page, **kwargs)
             out.total = len(results)
             for name in FACETS:
-                counts = {k: n for k, n in results.groups(name).items() if k not in (None, "")}
-                out.facets[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+                out.facets[name] = sort_facet(results.groups(name))
             for hit in results[(page - 1) * per_page : page * per_page]:
                 out.hits.append(_to_hit(hit.fields(), parsed.highlight_terms))
             if out.total < SUGGEST_BELOW:
@@ -227,7 +202,7 @@ class WhooshIndex:
         return len(searcher.search(query, filter=vis, limit=1, optimize=False))
 
     def _suggest(
-        self, searcher: Searcher, parsed: an.ParsedQuery, vis: Query, total: int
+        self, searcher: Searcher, parsed: wq.ParsedQuery, vis: Query, total: int
     ) -> str | None:
         """Correct unknown words from the ``exact`` lexicon, keeping only visible corrections.
 
@@ -253,7 +228,7 @@ class WhooshIndex:
         if not replaced:
             return None
         suggestion = " ".join(replaced.get(p, p) for p in parsed.raw_parts)
-        corrected = an.parse_query(suggestion, _resolver(searcher))
+        corrected = wq.parse_query(suggestion, _resolver(searcher))
         if corrected.query is None:
             return None
         found = self._visible_count(searcher, corrected.query, And([vis, *corrected.filters]))
@@ -287,15 +262,7 @@ def _to_hit(stored: dict[str, Any], terms: set[str]) -> SearchHit:
 
 def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a document dict and convert it to Whoosh field values (``exact`` is derived)."""
-    unknown = set(doc) - set(SCHEMA.names()) - {"exact"}
-    if unknown:
-        raise ValueError(f"unknown search fields: {sorted(unknown)}")
-    if not doc.get("id") or doc.get("kind") not in KINDS:
-        raise ValueError(f"document needs an id and a kind in {sorted(KINDS)}: {doc.get('id')!r}")
-    if doc.get("visibility") not in VISIBILITIES:
-        raise ValueError(f"{doc['id']}: visibility must be one of {sorted(VISIBILITIES)}")
-    if doc["visibility"] == "group" and doc.get("group_id") is None:
-        raise ValueError(f"{doc['id']}: a group document needs a group_id")
+    validate_document(doc)
     out = {k: v for k, v in doc.items() if v is not None and k != "exact"}
     for name in ("themes", "kind_coll"):
         if name in out and not isinstance(out[name], str):

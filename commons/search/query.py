@@ -1,0 +1,106 @@
+"""The query syntax users type, split into backend-neutral parts.
+
+``mots "une phrase" -exclu theme:mobilite type:metropole licence:etalab-2.0``: words (all
+required, stemmed), phrases (exact words in a row), ``-`` to exclude a word, a phrase or a field
+value, and ``champ:valeur`` filters. Each backend turns a :class:`SplitQuery` into its own query
+(Whoosh objects, or a PostgreSQL ``tsquery``). Never raises on user input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import analysed_tokens, exact_tokens
+
+#: Query prefixes users may type (``theme:mobilite``) -> index field.
+FIELD_ALIASES = {"theme": "themes", "thème": "themes", "type": "kind_coll", "licence": "licence"}
+MAX_QUERY_CHARS = 1000
+MAX_PARTS = 32
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: One query part: optional ``-``, then a "phrase", a field:value or a bare word.
+_PART = re.compile(r'(-?)(?:"([^"]*)"?|([^\W\d_]+):("[^"]*"?|[^\s"]+)|([^\s"]+))')
+
+
+@dataclass(frozen=True)
+class Part:
+    """One usable part: a ``word``, a ``phrase`` or a ``field`` filter.
+
+    ``tokens`` are the folded, unstemmed words (for words and phrases); ``stems`` the French
+    analysed ones (words only); ``field``/``value`` the index field and the value as typed.
+    """
+
+    kind: str
+    negated: bool
+    raw: str
+    tokens: tuple[str, ...] = ()
+    stems: tuple[str, ...] = ()
+    field: str | None = None
+    value: str = ""
+
+
+@dataclass
+class SplitQuery:
+    """A user query in parts; ``message`` (French) explains why there is nothing to search."""
+
+    parts: list[Part] = field(default_factory=list)
+    raw_parts: list[str] = field(default_factory=list)
+    #: Single positive words as (raw part, folded exact form): candidates for suggestions.
+    words: list[tuple[str, str]] = field(default_factory=list)
+    message: str | None = None
+
+    @property
+    def texts(self) -> list[Part]:
+        """Word and phrase parts."""
+        return [p for p in self.parts if p.kind != "field"]
+
+    @property
+    def fields(self) -> list[Part]:
+        """Field filter parts."""
+        return [p for p in self.parts if p.kind == "field"]
+
+    @property
+    def highlight_terms(self) -> set[str]:
+        """Analysed forms of the positive words and phrases (for Whoosh snippets)."""
+        return {s for p in self.texts if not p.negated for s in p.stems}
+
+
+def split_query(text: str) -> SplitQuery:
+    """Split ``text`` into parts; words that are only stop words and empty filters are dropped."""
+    out = SplitQuery()
+    if len(text) > MAX_QUERY_CHARS:
+        out.message = "La recherche est trop longue : 1 000 caractères au plus."
+        return out
+    text = _CONTROL.sub(" ", text)
+    saw_stop_word = False
+    for match in list(_PART.finditer(text))[:MAX_PARTS]:
+        neg, phrase, fname, fvalue, word = match.groups()
+        raw = match.group(0)
+        out.raw_parts.append(raw)
+        negated = bool(neg)
+        if fname is not None and fname.lower() not in FIELD_ALIASES:
+            word, fname = raw[len(neg) :], None
+        if fname is not None:
+            value = fvalue.strip('"').strip()
+            if value:
+                index_field = FIELD_ALIASES[fname.lower()]
+                out.parts.append(Part("field", negated, raw, field=index_field, value=value))
+            continue
+        source = phrase if phrase is not None else word
+        exact = tuple(exact_tokens(source))
+        stems = tuple(analysed_tokens(source))
+        if not (exact if phrase is not None else stems):
+            saw_stop_word = saw_stop_word or bool(exact)
+            continue
+        kind = "phrase" if phrase is not None else "word"
+        out.parts.append(Part(kind, negated, raw, tokens=exact, stems=stems))
+        if kind == "word" and not negated and len(exact) == 1:
+            out.words.append((raw, exact[0]))
+    if not any(not p.negated for p in out.texts) and not out.fields:
+        out.message = (
+            "Les mots saisis sont trop courants pour être recherchés : précisez."
+            if saw_stop_word
+            else "Saisissez un ou plusieurs mots à rechercher."
+        )
+    return out

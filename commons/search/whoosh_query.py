@@ -1,0 +1,97 @@
+"""User queries, visibility and facet filters as Whoosh query objects.
+
+The parsing itself is :func:`commons.search.query.split_query`, shared with the PostgreSQL
+backend; this module only builds Whoosh objects from its parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
+
+from commons.text import fold
+
+from .query import split_query
+from .results import check_filters
+
+#: Prose fields a plain word is looked up in (boosts come from the schema, BM25F).
+TEXT_FIELDS = ("title", "summary", "body", "collectivite", "author")
+
+
+@dataclass
+class ParsedQuery:
+    """A user query turned into Whoosh queries (``query`` is None when ``message`` explains)."""
+
+    query: Query | None = None
+    filters: list[Query] = field(default_factory=list)
+    words: list[tuple[str, str]] = field(default_factory=list)  # (raw part, folded exact form)
+    raw_parts: list[str] = field(default_factory=list)
+    highlight_terms: set[str] = field(default_factory=set)
+    message: str | None = None
+
+
+def _default_resolve(index_field: str, value: str) -> str | None:
+    return fold(value).strip() or None
+
+
+def parse_query(
+    text: str, resolve: Callable[[str, str], str | None] = _default_resolve
+) -> ParsedQuery:
+    """Whoosh queries for ``text``: words stemmed in :data:`TEXT_FIELDS` (all required),
+    phrases on ``exact``, ``field:value`` parts as filters (``resolve`` normalises values)."""
+    split = split_query(text)
+    parsed = ParsedQuery(
+        words=split.words, raw_parts=split.raw_parts, highlight_terms=split.highlight_terms
+    )
+    if split.message:
+        parsed.message = split.message
+        return parsed
+    for part in split.fields:
+        assert part.field is not None
+        if value := resolve(part.field, part.value):
+            q: Query = Term(part.field, value)
+            parsed.filters.append(AndNot(Every(), q) if part.negated else q)
+    positive: list[Query] = []
+    negative: list[Query] = []
+    for part in split.texts:
+        if part.kind == "phrase":
+            tokens = part.tokens
+            q = Term("exact", tokens[0]) if len(tokens) == 1 else Phrase("exact", list(tokens))
+        else:
+            q = And([Or([Term(f, tok) for f in TEXT_FIELDS]) for tok in part.stems])
+        (negative if part.negated else positive).append(q)
+    query: Query = And(positive) if positive else Every()
+    parsed.query = AndNot(query, Or(negative)) if negative else query
+    return parsed
+
+
+def visibility_query(signed_in: bool, group_ids: Iterable[int]) -> Query:
+    """Public, plus network when signed in, plus group documents of ``group_ids``."""
+    parts: list[Query] = [Term("visibility", "public")]
+    if signed_in:
+        parts.append(Term("visibility", "network"))
+    gids = sorted({int(g) for g in group_ids})
+    if gids:
+        parts.append(And([Term("visibility", "group"), Or([Term("group_id", g) for g in gids])]))
+    return Or(parts)
+
+
+def filter_queries(
+    filters: Mapping[str, Any] | None,
+    resolve: Callable[[str, str], str | None] = _default_resolve,
+) -> list[Query]:
+    """``{facet: value or values}`` -> one OR query per facet (invalid values match nothing)."""
+    out: list[Query] = []
+    for name, values in check_filters(filters).items():
+        terms: list[Query] = []
+        for value in values:
+            if name == "year":
+                if str(value).strip().isdigit():
+                    terms.append(Term("year", int(value)))
+            elif normalised := resolve(name, str(value)):
+                terms.append(Term(name, normalised))
+        out.append(Or(terms) if terms else NullQuery)
+    return out
