@@ -6,13 +6,14 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e lint format check-migrations clean chromium
+.PHONY: help venv install run test e2e lint format check-migrations clean chromium bench bench-search
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   — installe et lance toute la suite de tests (SQLite, + PostgreSQL si TEST_DATABASE_URL)"
 	@echo "make e2e    — parcours dans Chromium (Playwright) et contrôles axe-core"
 	@echo "make lint   — ruff"
+	@echo "make bench  — benchmarks (résultats datés dans tests/benchmarks/results/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,16 @@ chromium:
 
 e2e: install chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+# Benchmarks: they measure, they assert nothing; results go to tests/benchmarks/results/<date>/.
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@
+
+bench-search: $(VENV)/.bench-installed
+	$(BIN)/python -m tests.benchmarks.bench_search
+
+bench: bench-search
 
 lint: install
 	$(BIN)/ruff check .
