@@ -30,6 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .groups import views as groups
     from .licensing import views as licensing
     from .notifications import views as notifications
+    from .publication import record_views as publication
     from .wiki import views as wiki
 
     parts = (
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         licensing,
         agenda,
         notifications,
+        publication,
         export,
     )
     for part in parts:

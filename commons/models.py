@@ -7,6 +7,7 @@ from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .notifications.models import Notification, Preference, ThreadRead, Watch
+from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
 from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
@@ -15,6 +16,9 @@ __all__ = [
     "AuditEntry",
     "Category",
     "Notification",
+    "ConsentReceipt",
+    "Proposal",
+    "PublishedCredit",
     "Post",
     "PostEdit",
     "Preference",

@@ -52,6 +52,10 @@ class Notification(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("forum_thread.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("forum_post.id", ondelete="CASCADE"))
+    #: A notification about something else than a thread (``publication``…): its type and id,
+    #: described by the feature that registered the type (``services.register_target``).
+    target_type: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    target_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

@@ -7,6 +7,7 @@ when it is shown or e-mailed later the permission is checked again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,13 +231,30 @@ def post_path(thread_id: int, number: int) -> str:
 
 @dataclass
 class Entry:
-    """A notification ready to show: nothing but ``visible`` when the thread is out of reach."""
+    """A notification ready to show: nothing but ``visible`` when the thread is out of reach.
+
+    ``body`` (plain text, e.g. a preview) and ``reason`` (why the user receives it) are
+    optional; e-mails include them when given."""
 
     note: Notification
     visible: bool
     sentence: str = ""
     title: str = ""
     path: str = ""
+    body: str = ""
+    reason: str = ""
+
+
+#: Describers of notifications about other targets than threads, by ``target_type``.
+Describer = Callable[[Any, list[Notification]], list[Entry]]
+_TARGETS: dict[str, Describer] = {}
+
+
+def register_target(target_type: str, describer: Describer) -> None:
+    """Let a feature describe its notifications (``Notification.target_type``): ``describer``
+    returns one :class:`Entry` per notification, in order, re-checking that the user may still
+    see the target (``visible=False`` otherwise)."""
+    _TARGETS[target_type] = describer
 
 
 def _sentence(kind: str, actor: str) -> str:
@@ -277,8 +295,12 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
         if actor_ids
         else {}
     )
+    others = _describe_targets(user, [n for n in notes if n.target_type])
     entries = []
     for note in notes:
+        if note.target_type:
+            entries.append(others[note.id])
+            continue
         thread = threads.get(note.thread_id) if note.thread_id is not None else None
         if thread is None:
             entries.append(Entry(note=note, visible=False))
@@ -295,3 +317,17 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             )
         )
     return entries
+
+
+def _describe_targets(user: Any, notes: list[Notification]) -> dict[int, Entry]:
+    """Entries of notifications about registered target types (unknown types: invisible)."""
+    found: dict[int, Entry] = {}
+    for target_type in {n.target_type for n in notes}:
+        group = [n for n in notes if n.target_type == target_type]
+        describer = _TARGETS.get(target_type)
+        described = describer(user, group) if describer else []
+        for note, entry in zip(group, described or [], strict=False):
+            found[note.id] = entry
+    for note in notes:
+        found.setdefault(note.id, Entry(note=note, visible=False))
+    return found

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Rex
 
@@ -43,3 +44,68 @@ def credit_line(rex: Rex) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " et " + names[-1]
+
+
+#: "d'une commune", "d'un département"… (the article agrees with the type of collectivité).
+_OF_KIND: dict[str, str] = {
+    "commune": "d'une commune",
+    "communaute_de_communes": "d'une communauté de communes",
+    "communaute_d_agglomeration": "d'une communauté d'agglomération",
+    "communaute_urbaine": "d'une communauté urbaine",
+    "metropole": "d'une métropole",
+    "departement": "d'un département",
+    "region": "d'une région",
+    "syndicat": "d'un syndicat",
+    "etablissement_public": "d'un établissement public",
+    "etat": "d'un service de l'État",
+}
+
+
+def _of(name: str) -> str:
+    """``de Bretagne``, ``d'Occitanie``."""
+    return ("d'" if name[:1].upper() in "AEIOUYÉÈÊÎÔ" else "de ") + name
+
+
+def chatham(user: Any) -> str:
+    """A contributor described without their name (Chatham House rule):
+    ``un·e <métier> d'une <type de collectivité> de <région>``."""
+    from ..collectivites import vocab
+
+    job = (getattr(user, "job_title", "") or "").strip()
+    if job[:1].isupper() and not job[1:2].isupper():
+        job = job[0].lower() + job[1:]
+    parts = [f"un·e {job or 'agent·e'}"]
+    coll = getattr(user, "collectivite", None)
+    if coll is not None:
+        parts.append(_OF_KIND.get(coll.kind, "d'une collectivité"))
+        region_code = coll.region_code
+        if not region_code and coll.departement_code in vocab.departements():
+            region_code = vocab.departements()[coll.departement_code].region_code
+        region = vocab.regions().get(region_code or "")
+        if region:
+            parts.append(_of(region))
+    else:
+        parts.append("d'une collectivité")
+    return " ".join(parts)
+
+
+def frozen_credits(mode: str, people: list[Any], group_name: str) -> list[dict[str, str]]:
+    """What ``Rex.credits`` holds for a publication: ``people`` (users, most active first)
+    named or described, or the group alone."""
+    if mode not in MODES:
+        raise ValueError(f"Mode d'attribution inconnu : {mode}")
+    if mode == "group":
+        return [{"name": f"Groupe « {group_name} »", "role": "group"}]
+    if mode == "chatham":
+        return [{"name": chatham(p), "role": "chatham"} for p in people]
+    return [{"name": p.display_name, "role": ""} for p in people]
+
+
+def remove_name(rex: Rex, position: int, person: Any) -> None:
+    """Replace the credit at ``position`` by its anonymous (Chatham) form: the page, feeds and
+    every later export credit that person without their name (CC 4.0, 3(a)(3))."""
+    entries = [dict(c) for c in rex.credits or []]
+    if not 0 <= position < len(entries):
+        raise ValueError("Ce crédit n'existe pas.")
+    entries[position] = {"name": chatham(person), "role": "chatham"}
+    rex.credits = entries  # a new list: the JSON column sees the change

@@ -7,7 +7,17 @@ import uuid as uuidlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -93,6 +103,9 @@ class Rex(Base):
     #: Credits frozen at publication or import (``[{"name": …, "role": …}]``); ``None``:
     #: derived live from the revisions' authors.
     credits: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+    #: A copy published by consent: text, licence and space are frozen (the contributors
+    #: consented to exactly this text under this licence); improve it by deriving a new REX.
+    frozen: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: What an import brought that this instance cannot recompute (``None`` for local REX):
     #: ``chain`` (``[{"instance", "url"}]``, origin first), ``canonical_url``, ``receipts``
     #: (consent receipt digests recorded by the origin).

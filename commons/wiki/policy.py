@@ -49,8 +49,9 @@ def can_create_rex(actor: Any, space: str, group_id: int | None) -> bool:
 
 
 def can_edit_rex(actor: Any, rex: Rex) -> bool:
-    """Anyone signed in who can see the REX may improve it."""
-    return is_member_user(actor) and can_view_rex(actor, rex)
+    """Anyone signed in who can see the REX may improve it, except a copy published by
+    consent (frozen: its contributors consented to that exact text; derive a new REX)."""
+    return is_member_user(actor) and can_view_rex(actor, rex) and not rex.frozen
 
 
 def widens_audience(rex: Rex, space: str) -> bool:
@@ -67,5 +68,6 @@ def can_move_rex(actor: Any, rex: Rex, space: str, group_id: int | None, *, sole
 
 
 def can_change_licence(actor: Any, rex: Rex) -> bool:
-    """Who may propose a licence change (the licensing rules then decide if it is allowed)."""
-    return can_edit_rex(actor, rex)
+    """Who may propose a licence change (the licensing rules then decide if it is allowed);
+    nobody for a copy published by consent (its licence is locked)."""
+    return can_edit_rex(actor, rex) and not rex.frozen

@@ -322,6 +322,11 @@ def move(actor: User, rex: Rex, space: str, group_id: int | None = None) -> None
 
 def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
     """Change the licence, within the compatibility rules (recorded in the history)."""
+    if rex.frozen:
+        raise Forbidden(
+            "La licence de ce REX est verrouillée : il a été publié dans les communs avec le "
+            "consentement de ses contributeur·rices sous cette licence."
+        )
     _require(policy.can_change_licence(actor, rex))
     others = bool(contributor_ids(rex) - {actor.id})
     try:

@@ -3,7 +3,19 @@ conflict handling, licence and space changes. History, diff and restore are in `
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -17,7 +29,7 @@ from ..groups.queries import groups_of
 from ..licensing import compat, registry
 from ..markup import render_markdown
 from ..pages import add_nav
-from . import policy, queries, rendering, services
+from . import attribution, policy, queries, rendering, services
 from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
@@ -73,14 +85,18 @@ def show(slug: str) -> str | Response:
     if rex.slug != slug:
         return redirect(url_for("wiki.show", slug=rex.slug), code=301)
     view = queries.page(rex)
+    credited = attribution.credits(rex)
     return render_template(
         "wiki/show.html",
         rex=rex,
         view=view,
+        credited=credited if rex.credits is not None else None,
+        modes=attribution.MODES,
+        sections=[s for render in current_app.extensions.get(SECTIONS, []) if (s := render(rex))],
         licence=registry.get(rex.licence_id),
         citation=compat.attribution_text(
             rex.title,
-            [name for name, _ in view.contributors] or ["Contributeurs de Commons"],
+            [c.name for c in credited] or ["Contributeurs de Commons"],
             url_for("wiki.show", slug=rex.slug, _external=True),
             rex.licence_id,
         ),
@@ -259,6 +275,15 @@ def derive(slug: str) -> Response:
     db.session.commit()
     flash(f"Lien « dérivé de » ajouté vers « {source.title} ».", "success")
     return redirect(url_for("wiki.show", slug=rex.slug))
+
+
+SECTIONS = "commons.rex_sections"
+
+
+def add_rex_section(app: Flask, render: Callable[[Rex], Markup | None]) -> None:
+    """Let a feature (publication…) add a section to a REX page's aside, without the wiki
+    importing it; ``render`` returns ``None`` when it has nothing to show."""
+    app.extensions.setdefault(SECTIONS, []).append(render)
 
 
 def group_section(group: Group) -> Markup:

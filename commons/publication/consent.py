@@ -1,0 +1,210 @@
+"""What will be public and who must agree: the preview, its SHA-256 digest, and each
+contributor's current answer.
+
+The digest covers exactly what the public page will show (title, summary, Markdown text,
+licence, attribution mode and credits). A consent counts only while its receipt's digest equals
+the current one: any later edit of the text — or any change in how people will be credited —
+makes earlier consents stale, and they must be asked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from .. import db
+from ..accounts.models import User
+from ..groups.models import Group
+from ..licensing import registry
+from ..wiki import attribution
+from ..wiki.models import Revision, Rex
+from .models import Answer, ConsentReceipt, Proposal
+
+
+@dataclass
+class Preview:
+    """Exactly what the public copy will show."""
+
+    title: str
+    summary: str
+    themes: list[str]
+    source: str
+    html: Markup
+    licence_id: str
+    mode: str
+    credits: list[dict[str, str]]
+    revision: int
+    digest: str
+    contributors: list[User]
+    #: Credited names of revisions with no local account (they cannot consent).
+    unaccountable: list[str] = field(default_factory=list)
+
+    @property
+    def licence_name(self) -> str:
+        return registry.get(self.licence_id).name
+
+    def credit_of(self, user: User) -> str:
+        """How ``user`` will be credited."""
+        if self.mode == "group":
+            return self.credits[0]["name"]
+        index = next((i for i, u in enumerate(self.contributors) if u.id == user.id), None)
+        return self.credits[index]["name"] if index is not None else ""
+
+    def as_text(self) -> str:
+        """The preview in plain text (for e-mails)."""
+        names = ", ".join(c["name"] for c in self.credits)
+        return (
+            f"Titre : {self.title}\n"
+            + (f"Résumé : {self.summary}\n" if self.summary else "")
+            + f"Licence : {self.licence_name}\n"
+            f"Attribution : {attribution.MODES[self.mode]} — {names}\n"
+            f"Empreinte SHA-256 : {self.digest}\n\n"
+            f"{self.source}"
+        )
+
+
+def digest_of(
+    title: str,
+    summary: str,
+    themes: list[str],
+    source: str,
+    licence_id: str,
+    mode: str,
+    credits: list[dict[str, str]],
+) -> str:
+    """SHA-256 (hex) of the canonical JSON of what will be public."""
+    payload = {
+        "title": title,
+        "summary": summary,
+        "themes": sorted(themes),
+        "source": source,
+        "licence": licence_id,
+        "attribution": mode,
+        "credits": [[c.get("name", ""), c.get("role", "")] for c in credits],
+    }
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
+    """Accounts that authored a revision, most active first (then by first contribution), and
+    the credited names of revisions with no account."""
+    rows = db.session.execute(
+        select(Revision.author_id, Revision.author_name, func.count(), func.min(Revision.number))
+        .where(Revision.rex_id == rex.id)
+        .group_by(Revision.author_id, Revision.author_name)
+        .order_by(func.count().desc(), func.min(Revision.number))
+    ).all()
+    ids = [r[0] for r in rows if r[0] is not None]
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    ordered = list(dict.fromkeys(i for i in ids if i in users))
+    names = [r[1] or "Anonyme" for r in rows if r[0] is None]
+    return [users[i] for i in ordered], names
+
+
+def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
+    """The current preview of a proposal (its REX's head revision)."""
+    rex = rex or db.session.get(Rex, proposal.rex_id)
+    assert rex is not None
+    group = db.session.get(Group, proposal.group_id)
+    head = db.session.scalar(
+        select(Revision).where(Revision.rex_id == rex.id, Revision.number == rex.head)
+    )
+    assert head is not None and group is not None
+    people, unaccountable = ranked_contributors(rex)
+    credits = attribution.frozen_credits(proposal.attribution_mode, people, group.name)
+    return Preview(
+        title=rex.title,
+        summary=rex.summary,
+        themes=list(rex.themes or []),
+        source=head.source,
+        html=Markup(head.html),
+        licence_id=proposal.licence_id,
+        mode=proposal.attribution_mode,
+        credits=credits,
+        revision=rex.head,
+        digest=digest_of(
+            rex.title,
+            rex.summary,
+            list(rex.themes or []),
+            head.source,
+            proposal.licence_id,
+            proposal.attribution_mode,
+            credits,
+        ),
+        contributors=people,
+        unaccountable=unaccountable,
+    )
+
+
+@dataclass
+class Consent:
+    """A contributor's current position on the current text."""
+
+    user: User
+    receipt: ConsentReceipt | None
+    #: ``pending`` (never answered), ``yes``, ``no``, ``withdrawn`` or ``stale`` (said yes or
+    #: no to an earlier text: must be asked again).
+    status: str
+
+
+STATUS_LABELS = {
+    "pending": "En attente de réponse",
+    "yes": "A donné son accord",
+    "no": "A refusé",
+    "withdrawn": "A retiré son accord",
+    "stale": "À redemander : le texte a changé depuis sa réponse",
+}
+
+
+@dataclass
+class State:
+    consents: list[Consent]
+
+    @property
+    def ready(self) -> bool:
+        """Every contributor agreed to the current text."""
+        return bool(self.consents) and all(c.status == "yes" for c in self.consents)
+
+    @property
+    def blocked(self) -> bool:
+        """Someone refused the current text (one "no" blocks)."""
+        return any(c.status == "no" for c in self.consents)
+
+    def missing(self) -> list[User]:
+        return [c.user for c in self.consents if c.status != "yes"]
+
+    def of(self, user_id: int) -> Consent | None:
+        return next((c for c in self.consents if c.user.id == user_id), None)
+
+
+def latest_receipts(proposal: Proposal) -> dict[int, ConsentReceipt]:
+    """Each contributor's latest receipt (one query)."""
+    receipts = db.session.scalars(
+        select(ConsentReceipt)
+        .where(ConsentReceipt.proposal_id == proposal.id)
+        .order_by(ConsentReceipt.id)
+    )
+    return {r.user_id: r for r in receipts if r.user_id is not None}
+
+
+def state(proposal: Proposal, current: Preview) -> State:
+    """Every current contributor's position on the current text."""
+    latest = latest_receipts(proposal)
+    consents = []
+    for user in current.contributors:
+        receipt = latest.get(user.id)
+        if receipt is None:
+            status = "pending"
+        elif receipt.answer == Answer.WITHDRAWN.value:
+            status = "withdrawn"
+        elif receipt.digest != current.digest:
+            status = "stale"
+        else:
+            status = receipt.answer
+        consents.append(Consent(user=user, receipt=receipt, status=status))
+    return State(consents)
