@@ -8,6 +8,13 @@ from commons.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+#: Tables created by migrations but not ORM models (PostgreSQL search, see
+#: commons/search/pg_schema.py): ``commons db check`` leaves them out.
+NOT_MODELS = frozenset({"search_document", "search_word"})
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    return not (type_ == "table" and name in NOT_MODELS)
 
 
 def run_migrations_online() -> None:
@@ -18,6 +25,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -27,3 +27,9 @@ class IndexQueue(Base):
 
     def __repr__(self) -> str:
         return f"<IndexQueue {self.action} {self.doc_id}>"
+
+
+# The PostgreSQL search tables and the deletion triggers are created with the others by
+# ``Base.metadata.create_all`` (tests); migrations create them explicitly.
+from . import pg_schema as _pg_schema  # noqa: E402, F401
+from . import triggers as _triggers  # noqa: E402, F401

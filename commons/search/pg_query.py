@@ -1,0 +1,121 @@
+"""SQL conditions for the PostgreSQL backend, built from :func:`commons.search.query.split_query`.
+
+* words: ``plainto_tsquery('french', unaccent(mot))`` (stemmed, accents and case folded);
+* phrases: ``phraseto_tsquery`` (uses the GIN index), then an exact check on the unaccented,
+  lower-cased text (the words in a row, unstemmed: ``"budget participatif"`` does not match
+  *budgets participatifs*, as with Whoosh);
+* ``-`` excludes; ``champ:valeur`` and ``filters=`` become column conditions;
+* visibility is always one of the conditions, so counts, facets, pages and suggestions only
+  ever see what the caller may see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, any_, false, func, literal, literal_column, not_, or_
+from sqlalchemy.sql.elements import ColumnElement as Column
+
+from commons.text import fold
+
+from .pg_schema import UNACCENT, search_document
+from .query import Part, SplitQuery
+from .results import check_filters
+
+d = search_document.c
+FRENCH = literal_column("'french'::regconfig")
+#: Rank weights for D, C, B, A (others, body, summary, title).
+WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
+_GAP = "[^[:alnum:]_]+"
+
+
+def unaccent(expr: Any) -> Column[str]:
+    """``commons_unaccent(expr)``."""
+    return getattr(func, UNACCENT)(expr)
+
+
+def visibility(signed_in: bool, group_ids: Iterable[int]) -> ColumnElement[bool]:
+    """Public, plus network when signed in, plus group documents of ``group_ids``."""
+    allowed: list[ColumnElement[bool]] = [d.visibility == "public"]
+    if signed_in:
+        allowed.append(d.visibility == "network")
+    gids = sorted({int(g) for g in group_ids})
+    if gids:
+        allowed.append(and_(d.visibility == "group", d.group_id.in_(gids)))
+    return or_(*allowed)
+
+
+def tsquery(part: Part) -> Column[Any]:
+    """The ``tsquery`` of a word or phrase part."""
+    make = func.phraseto_tsquery if part.kind == "phrase" else func.plainto_tsquery
+    return make(FRENCH, unaccent(literal(" ".join(part.tokens))))
+
+
+def _phrase_text() -> Column[str]:
+    text = func.concat_ws("\n", d.title, d.summary, d.body)
+    return func.lower(unaccent(text))
+
+
+def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Column[Any] | None]:
+    """Match conditions of the words and phrases, and the positive ``tsquery`` (for ranking
+    and snippets; ``None`` when only exclusions were typed)."""
+    conditions: list[ColumnElement[bool]] = []
+    positive: Column[Any] | None = None
+    for part in split.texts:
+        q = tsquery(part)
+        match: ColumnElement[bool] = d.vector.bool_op("@@")(q)
+        if part.kind == "phrase":
+            pattern = r"\m" + _GAP.join(re.escape(t) for t in part.tokens) + r"\M"
+            match = and_(match, _phrase_text().bool_op("~")(pattern))
+        if part.negated:
+            conditions.append(not_(match))
+            continue
+        conditions.append(match)
+        positive = q if positive is None else func.tsquery_and(positive, q)
+    return conditions, positive
+
+
+def field_condition(index_field: str, value: str) -> ColumnElement[bool]:
+    """``theme:…``, ``type:…`` and ``licence:…`` (values folded; licences any case)."""
+    if index_field == "licence":
+        return func.lower(d.licence) == value.strip().lower()
+    folded = fold(value).strip()
+    if not folded:
+        return false()
+    return literal(folded) == any_(d[index_field])
+
+
+def field_conditions(split: SplitQuery) -> list[ColumnElement[bool]]:
+    """Conditions of the ``champ:valeur`` parts (``-`` excludes)."""
+    out: list[ColumnElement[bool]] = []
+    for part in split.fields:
+        assert part.field is not None
+        cond = field_condition(part.field, part.value)
+        out.append(not_(func.coalesce(cond, False)) if part.negated else cond)
+    return out
+
+
+def filter_conditions(filters: Any) -> list[ColumnElement[bool]]:
+    """``{facet: value or values}`` -> one OR condition per facet (invalid values: nothing)."""
+    out: list[ColumnElement[bool]] = []
+    for name, values in check_filters(filters).items():
+        terms: list[ColumnElement[bool]] = []
+        for value in values:
+            if name == "year":
+                if str(value).strip().isdigit():
+                    terms.append(d.year == int(value))
+            elif name == "kind":
+                terms.append(d.kind == str(value))
+            else:
+                terms.append(field_condition(name, str(value)))
+        out.append(or_(*terms) if terms else false())
+    return out
+
+
+def rank(query: Column[Any] | None) -> Column[float]:
+    """``ts_rank_cd`` with the field weights (0 when nothing positive was typed)."""
+    if query is None:
+        return literal(0.0)
+    return func.ts_rank_cd(WEIGHTS, d.vector, query)
