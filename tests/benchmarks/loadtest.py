@@ -156,11 +156,11 @@ def wrk(
     cmd = [
         require_wrk(),
         "-t",
-        str(threads),
+        str(min(threads, connections)),
         "-c",
         str(connections),
         "-d",
-        f"{duration}s",
+        f"{max(1, round(duration))}s",
         "--timeout",
         "10s",
         "-s",
