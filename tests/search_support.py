@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 import yaml
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
 
+from commons import db
 from commons.search.backends import SearchBackend, get_backend
+from commons.search.models import IndexQueue
 from commons.search.results import SearchResults
 
 from .conftest import PG_URL, base_config
@@ -30,6 +32,8 @@ T0 = datetime(2024, 1, 1)
 ANON: tuple[bool, set[int]] = (False, set())
 SIGNED_IN: tuple[bool, set[int]] = (True, set())
 GROUP_MEMBER: tuple[bool, set[int]] = (True, {42})
+AGENT = SIGNED_IN
+BODY = "Nous avons installé des composteurs partagés dans chaque quartier de la ville.\n"
 
 
 @pytest.fixture(params=COMBOS, ids=lambda c: f"{c[0]}-{c[1]}")
@@ -54,6 +58,18 @@ def empty_backend(app: Flask) -> SearchBackend:
         with app.extensions["commons.engine"].begin() as conn:
             conn.execute(text("TRUNCATE search_document, search_word"))
     return get_backend(app)
+
+
+def queued() -> list[tuple[str, str]]:
+    """The queue rows, oldest first, as (doc_id, action)."""
+    rows = db.session.execute(select(IndexQueue.doc_id, IndexQueue.action).order_by(IndexQueue.id))
+    return [(doc_id, action) for doc_id, action in rows]
+
+
+def found(app: Flask, text: str, who: tuple[bool, set[int]]) -> set[str]:
+    """Ids of the documents ``who`` finds for ``text`` on the first page."""
+    results = get_backend(app).search(text, visibility_filter=who)
+    return {hit.id for hit in results.hits}
 
 
 def ids(results: SearchResults) -> list[str]:

@@ -1,47 +1,44 @@
-"""Search outbox: queue rows in the change's transaction, timed drains, visibility, reindex."""
+"""Search outbox: queue rows in the change's transaction, drains, visibility, deletions (ORM,
+database cascades, bulk), on every backend (see ``search_support``)."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-import commons.search.models  # noqa: F401  (registers the queue table before create_all)
-from commons import db, search
+from commons import db
+from commons.collectivites.models import Collectivite
 from commons.forum import services as forum
-from commons.search import outbox, whoosh_store
+from commons.forum.models import Thread
+from commons.groups.models import Group
+from commons.search import outbox
+from commons.search.backends import get_backend
 from commons.search.models import IndexQueue
-from commons.search.whoosh_store import WhooshIndex
 from commons.wiki import services as wiki
 
-ANON = (False, set())
-AGENT = (True, set())
-
-BODY = "Nous avons installé des composteurs partagés dans chaque quartier de la ville.\n"
-
-
-@pytest.fixture
-def sapp(app: Flask) -> Flask:
-    """The test app with search wired in (until ``create_app`` does it)."""
-    if outbox.EXTENSION not in app.extensions:
-        search.init_app(app)
-    return app
-
-
-def queued() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(IndexQueue.doc_id, IndexQueue.action).order_by(IndexQueue.id))
-    return [tuple(r) for r in rows]
+from .search_support import (  # noqa: F401  (fixtures)
+    AGENT,
+    ANON,
+    BODY,
+    app_config,
+    backend,
+    combo,
+    empty_backend,
+    found,
+    queued,
+)
 
 
-def found(app: Flask, text: str, who: tuple[bool, set[int]]) -> set[str]:
-    results = outbox.get_index(app).search(text, visibility_filter=who)
-    return {hit.id for hit in results.hits}
+@pytest.fixture(autouse=True)
+def _empty_index(app: Flask) -> None:
+    """The PostgreSQL search tables outlive a test: start each one empty."""
+    empty_backend(app)
 
 
-def test_rex_changes_are_queued_in_the_same_transaction(sapp: Flask, make_user: Any) -> None:
+def test_rex_changes_are_queued_in_the_same_transaction(app: Flask, make_user: Any) -> None:
     author = make_user()
     db.session.commit()  # the author's collectivité was queued too: start from an empty queue
     db.session.execute(IndexQueue.__table__.delete())
@@ -61,7 +58,7 @@ def test_rex_changes_are_queued_in_the_same_transaction(sapp: Flask, make_user: 
 
 
 def test_drain_indexes_with_the_right_visibility(
-    sapp: Flask, make_user: Any, make_group: Any
+    app: Flask, make_user: Any, make_group: Any
 ) -> None:
     author = make_user(role="facilitator")
     group = make_group(facilitator=author)
@@ -72,75 +69,53 @@ def test_drain_indexes_with_the_right_visibility(
     public = wiki.create_rex(author, title="Composteurs publics", body=BODY, space="public")
     db.session.commit()
 
-    report = outbox.drain(sapp)
+    report = outbox.drain(app)
     assert not report.busy and report.remaining == 0 and report.indexed >= 3
     db.session.commit()
     assert queued() == []
     ids = {n: f"rex:{r.id}" for n, r in [("net", network), ("grp", private), ("pub", public)]}
-    assert found(sapp, "composteurs", ANON) == {ids["pub"]}
-    assert found(sapp, "composteurs", AGENT) == {ids["pub"], ids["net"]}
-    assert found(sapp, "composteurs", (True, {group.id})) == set(ids.values())
-    assert found(sapp, "composteurs", (True, {group.id + 1000})) == {ids["pub"], ids["net"]}
-    hit = outbox.get_index(sapp).search("composteurs", visibility_filter=ANON).hits[0]
+    assert found(app, "composteurs", ANON) == {ids["pub"]}
+    assert found(app, "composteurs", AGENT) == {ids["pub"], ids["net"]}
+    assert found(app, "composteurs", (True, {group.id})) == set(ids.values())
+    assert found(app, "composteurs", (True, {group.id + 1000})) == {ids["pub"], ids["net"]}
+    hit = get_backend(app).search("composteurs", visibility_filter=ANON).hits[0]
     assert hit.url == f"/rex/{public.slug}"
 
     wiki.move(author, private, "network")  # moved out of the group: now found by agents
     db.session.commit()
-    outbox.drain(sapp)
-    assert ids["grp"] in found(sapp, "composteurs", AGENT)
+    outbox.drain(app)
+    assert ids["grp"] in found(app, "composteurs", AGENT)
 
 
-def test_held_writer_lock_keeps_rows_queued(sapp: Flask, make_user: Any) -> None:
-    author = make_user()
-    rex = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
-    db.session.commit()
-    other = WhooshIndex(outbox.current_dir(sapp))
-    held = other.ix.writer()  # another process is writing
-    try:
-        report = outbox.drain(sapp, timeout=0.1)
-        assert report.busy and report.remaining >= 1
-        assert "occupé" in str(report)
-        assert f"rex:{rex.id}" in {d for d, _ in queued()}
-        db.session.commit()
-    finally:
-        held.cancel()
-    assert found(sapp, "composteurs", ANON) == set()
-    report = outbox.drain(sapp)
-    assert not report.busy and report.remaining == 0
-    assert found(sapp, "composteurs", ANON) == {f"rex:{rex.id}"}
-
-
-def test_hidden_or_deleted_threads_leave_the_index(sapp: Flask, make_user: Any) -> None:
+def test_hidden_or_deleted_threads_leave_the_index(app: Flask, make_user: Any) -> None:
     author = make_user()
     kept = forum.create_thread(author, title="Compostage collectif", body=BODY, space="network")
     gone = forum.create_thread(
         author, title="Compostage en pied d'immeuble", body=BODY, space="network"
     )
     db.session.commit()
-    outbox.drain(sapp)
-    assert found(sapp, "composteurs", AGENT) == {f"thread:{kept.id}", f"thread:{gone.id}"}
-    assert found(sapp, "composteurs", ANON) == set()  # threads are never public
+    outbox.drain(app)
+    assert found(app, "composteurs", AGENT) == {f"thread:{kept.id}", f"thread:{gone.id}"}
+    assert found(app, "composteurs", ANON) == set()  # threads are never public
 
     reply = forum.reply(author, kept, "Et les lombricomposteurs en bibliothèque ?")
     db.session.commit()
-    outbox.drain(sapp)
-    assert found(sapp, "lombricomposteurs", AGENT) == {f"thread:{kept.id}"}
+    outbox.drain(app)
+    assert found(app, "lombricomposteurs", AGENT) == {f"thread:{kept.id}"}
     forum.delete_post(author, reply, kept)
     db.session.commit()
-    outbox.drain(sapp)
-    assert found(sapp, "lombricomposteurs", AGENT) == set()
+    outbox.drain(app)
+    assert found(app, "lombricomposteurs", AGENT) == set()
 
     kept.hidden = True  # moderation hides
     db.session.delete(gone)
     db.session.commit()
-    report = outbox.drain(sapp)
+    report = outbox.drain(app)
     assert report.deleted == 2 and report.remaining == 0
-    assert found(sapp, "composteurs", AGENT) == set()
+    assert found(app, "composteurs", AGENT) == set()
 
 
-def test_group_rex_talk_thread_follows_the_rex(
-    sapp: Flask, make_user: Any, make_group: Any
-) -> None:
+def test_group_rex_talk_thread_follows_the_rex(app: Flask, make_user: Any, make_group: Any) -> None:
     author = make_user(role="facilitator")
     group = make_group(facilitator=author)
     rex = wiki.create_rex(
@@ -148,64 +123,72 @@ def test_group_rex_talk_thread_follows_the_rex(
     )
     thread = forum.talk_thread(rex, create_for=author)
     db.session.commit()
-    outbox.drain(sapp)
-    assert f"thread:{thread.id}" not in found(sapp, "composteurs", AGENT)
-    assert f"thread:{thread.id}" in found(sapp, "composteurs", (True, {group.id}))
+    outbox.drain(app)
+    assert f"thread:{thread.id}" not in found(app, "composteurs", AGENT)
+    assert f"thread:{thread.id}" in found(app, "composteurs", (True, {group.id}))
 
 
-def test_write_request_drains_after_commit(sapp: Flask, make_user: Any) -> None:
+def test_write_request_drains_after_commit(app: Flask, make_user: Any) -> None:
     author = make_user()
     db.session.commit()
-    with sapp.test_request_context("/rex/nouveau", method="POST"):
+    with app.test_request_context("/rex/nouveau", method="POST"):
         rex = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
         db.session.commit()
-    assert found(sapp, "composteurs", ANON) == {f"rex:{rex.id}"}
-    assert outbox.pending(sapp) == 0
+    assert found(app, "composteurs", ANON) == {f"rex:{rex.id}"}
+    assert outbox.pending(app) == 0
 
 
-def test_reindex_rebuilds_and_searches_keep_working(sapp: Flask, make_user: Any) -> None:
-    author = make_user()
-    first = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
+def test_deletions_by_database_cascade_or_bulk_reach_the_index(
+    app: Flask, make_user: Any, make_group: Any, make_collectivite: Any
+) -> None:
+    """Rows removed by ON DELETE CASCADE or a bulk delete() never pass through the ORM
+    listener: the database triggers queue them (same transaction), the drain removes them."""
+    member = make_user(role="facilitator")
+    group = make_group(facilitator=member)
+    inside = forum.create_thread(
+        member, title="Composteurs du groupe", body=BODY, space="group", group_id=group.id
+    )
+    agora = [
+        forum.create_thread(member, title=f"Composteurs {n}", body=BODY, space="network")
+        for n in range(2)
+    ]
+    coll = make_collectivite(name="Commune de Zorglubville", kind="commune")
+    coll.validated = True
+    rex = wiki.create_rex(member, title="Composteurs", body=BODY, space="public")
+    rex.collectivites.append(coll)
     db.session.commit()
-    outbox.drain(sapp)
-    old_dir = outbox.current_dir(sapp)
-    second = wiki.create_rex(author, title="Composteurs de quartier", body=BODY, space="public")
+    outbox.drain(app)
+    ids = {f"thread:{t.id}" for t in (inside, *agora)}
+    assert found(app, "composteurs", (True, {group.id})) == ids | {f"rex:{rex.id}"}
+    assert found(app, "zorglubville", ANON) == {f"rex:{rex.id}", f"collectivite:{coll.id}"}
+    db.session.execute(IndexQueue.__table__.delete())
     db.session.commit()
-    db.session.execute(IndexQueue.__table__.delete())  # as if this change never reached the index
+
+    db.session.delete(db.session.get(Group, group.id))  # its threads go by ON DELETE CASCADE
+    db.session.execute(delete(Thread).where(Thread.id == agora[0].id))  # bulk delete
+    db.session.execute(delete(Collectivite).where(Collectivite.id == coll.id))
     db.session.commit()
-    assert found(sapp, "composteurs", ANON) == {f"rex:{first.id}"}
+    assert {("thread:" + str(inside.id), "delete"), (f"thread:{agora[0].id}", "delete")} <= set(
+        queued()
+    )
+    assert (f"rex:{rex.id}", "upsert") in queued()  # its link to the collectivité went too
+    db.session.commit()
+    report = outbox.drain(app)
+    assert report.remaining == 0 and not report.busy
+    assert found(app, "composteurs", (True, {group.id})) == {
+        f"thread:{agora[1].id}",
+        f"rex:{rex.id}",
+    }
+    assert found(app, "zorglubville", ANON) == set()
 
-    seen_during: list[set[str]] = []
-    real_point = whoosh_store._point
 
-    def point(link: Any, target: Any) -> None:  # a search right before and after the swap
-        seen_during.append(found(sapp, "composteurs", ANON))
-        real_point(link, target)
-        seen_during.append(found(sapp, "composteurs", ANON))
+def test_postgres_backend_is_refused_on_sqlite(tmp_path: Any) -> None:
+    from commons import create_app
 
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def keep_searching() -> None:
-        while not stop.is_set():
-            try:
-                assert f"rex:{first.id}" in found(sapp, "composteurs", ANON)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-                return
-
-    searcher = threading.Thread(target=keep_searching)
-    searcher.start()
-    try:
-        whoosh_store._point = point  # type: ignore[assignment]
-        count = outbox.reindex(sapp)
-    finally:
-        whoosh_store._point = real_point  # type: ignore[assignment]
-        stop.set()
-        searcher.join()
-    assert errors == []
-    assert count >= 2  # both REX, plus the collectivité and any group
-    both = {f"rex:{first.id}", f"rex:{second.id}"}
-    assert seen_during == [{f"rex:{first.id}"}, both]
-    assert found(sapp, "composteurs", ANON) == both
-    assert outbox.current_dir(sapp) != old_dir and not old_dir.exists()
+    config = {"TESTING": True, "SECRET_KEY": "x", "SEARCH_INDEX_DIR": str(tmp_path / "ix")}
+    config["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(RuntimeError, match="demande une base PostgreSQL"):
+        create_app({**config, "SEARCH_BACKEND": "postgres"})
+    with pytest.raises(RuntimeError, match="est inconnu"):
+        create_app({**config, "SEARCH_BACKEND": "elastic"})
+    assert create_app({**config, "SEARCH_BACKEND": "Whoosh"}).config["SEARCH_BACKEND"] == "whoosh"

@@ -7,11 +7,13 @@ from commons.search import outbox
 from commons.wiki import services as wiki
 
 from .conftest import login
+from .search_support import app_config, backend, combo, empty_backend  # noqa: F401
 
 BODY = "## Contexte\n\nLes budgets participatifs de la ville.\n"
 
 
 def _setup(app, make_user, make_group):  # type: ignore[no-untyped-def]
+    empty_backend(app)
     member, outsider = make_user(), make_user()
     group = make_group(members=(member,))
     wiki.create_rex(
@@ -39,8 +41,19 @@ def test_french_search_and_facets(app, client, make_user, make_group) -> None:  
         page = client.get("/recherche", query_string={"q": query}).get_data(as_text=True)
         assert "Budgets participatifs à Angers" in page, query
         assert "Participation citoyenne" in page  # theme facet with its label
+        year = str(db.utcnow().year)
+        assert "<h3>Année</h3>" in page and f"annee={year}" in page and f">{year}</a> (1)" in page
     page = client.get("/recherche", query_string={"q": "budget", "theme": "mobilite"})
     assert "Budgets participatifs à Angers" not in page.get_data(as_text=True)
+    chosen = {"q": "budget", "annee": year, "theme": "participation-citoyenne"}
+    page = client.get("/recherche", query_string=chosen).get_data(as_text=True)
+    assert "Budgets participatifs à Angers" in page and "1 résultat" in page
+    assert f'<strong aria-current="true">{year}</strong>' in page
+    assert (
+        '/recherche?q=budget&amp;tri=relevance&amp;theme=participation-citoyenne">retirer' in page
+    )
+    other_year = client.get("/recherche", query_string={**chosen, "annee": "1999"})
+    assert "0 résultat" in other_year.get_data(as_text=True)
 
 
 def test_private_content_never_shows(app, client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]

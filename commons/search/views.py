@@ -62,6 +62,7 @@ def search() -> str:
     sort = "date" if request.args.get("tri") == "date" else "relevance"
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))
     filters = _filters(request.args)
+    chosen = {arg: (request.args.get(arg) or "").strip()[:60] for arg in FILTERS}
     results, busy = None, False
     if text or filters:
         signed_in = bool(current_user.is_authenticated)
@@ -81,7 +82,8 @@ def search() -> str:
         results=results,
         busy=busy,
         sort=sort,
-        filters={arg: request.args.get(arg, "") for arg in FILTERS},
+        filters=chosen,
+        without=lambda arg: {k: v for k, v in chosen.items() if v and k != arg},
         facet_args=FILTERS,
         labels=facet_labels(),
     )
