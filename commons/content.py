@@ -113,6 +113,9 @@ def load_demo(path: Path, report: LoadReport) -> None:
         report.groups += 1
     if report.groups:  # the forum demo comes with the groups, once
         _load_demo_forum(data, users)
+        from .publication import demo as publication_demo
+
+        publication_demo.load(data.get("group_rex", []), users)
 
 
 def _load_demo_forum(data: dict, users: dict[str, User]) -> None:  # type: ignore[type-arg]

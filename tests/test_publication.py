@@ -14,7 +14,7 @@ from commons.audit.models import AuditEntry
 from commons.notifications import emails
 from commons.notifications.models import Notification
 from commons.publication import consent, publish, queries, services
-from commons.publication.models import ConsentReceipt, ReceiptTampering
+from commons.publication.models import ConsentReceipt, Proposal, ReceiptTampering
 from commons.wiki import attribution
 from commons.wiki import services as wiki
 from commons.wiki.models import Revision, Rex
@@ -457,3 +457,41 @@ def test_pending_for_lists_only_the_facilitators_groups(app, world) -> None:  # 
     assert queries.pending_for(w.o) == [] and queries.pending_for(w.a) == []
     assert queries.pending_for(w.o, w.group) == []
     assert queries.receipt_digests(w.rex) == []  # not a public copy
+
+
+@pytest.mark.parametrize(
+    "action", ["propose", "answer", "remind", "edit", "attest", "publish", "cancel"]
+)
+def test_the_facilitator_of_another_group_has_no_power(app, world, action) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    proposal = _propose(w)
+    _all_agree(w, proposal)
+    digest = _digest(proposal)
+    calls = {
+        "propose": lambda: services.propose(w.o, w.rex, licence_id="CC0-1.0", mode="named"),
+        "answer": lambda: services.answer(
+            w.o, proposal, contributor_id=w.o.id, value="yes", digest=digest
+        ),
+        "remind": lambda: services.remind(w.o, proposal),
+        "edit": lambda: services.edit(w.o, proposal, base=w.rex.head, body="X\n", comment="x"),
+        "attest": lambda: services.attest(w.o, proposal, checklist=ALL_CHECKED, digest=digest),
+        "publish": lambda: publish.publish(w.o, proposal),
+        "cancel": lambda: publish.cancel(w.o, proposal),
+    }
+    with pytest.raises(services.Forbidden):
+        calls[action]()
+    db.session.rollback()
+    assert db.session.get(Proposal, proposal.id).status == "pending"
+    assert db.session.scalar(select(Rex).where(Rex.frozen)) is None
+
+
+def test_a_hidden_rex_cannot_be_published(app, world) -> None:  # type: ignore[no-untyped-def]
+    if not hasattr(Rex, "hidden"):
+        pytest.skip("REX moderation (hidden flag) not installed")
+    w = world
+    proposal = _propose(w)
+    _all_agree(w, proposal)
+    services.attest(w.f, proposal, checklist=ALL_CHECKED, digest=_digest(proposal))
+    w.rex.hidden = True
+    with pytest.raises(services.PublicationError, match="masqué par l'animation"):
+        publish.publish(w.f, proposal)

@@ -17,6 +17,7 @@ from ..wiki.models import Rex, Space
 from . import consent, notify, policy
 from .models import Proposal, PublishedCredit, Status
 from .services import (
+    HIDDEN,
     PUBLIC_AUTHOR,
     Forbidden,
     PublicationError,
@@ -39,6 +40,8 @@ def publish(actor: User, proposal: Proposal) -> Rex:
     rex = db.session.execute(
         select(Rex).where(Rex.id == proposal.rex_id).with_for_update()
     ).scalar_one()
+    if getattr(rex, "hidden", False):
+        raise PublicationError(HIDDEN)
     current = consent.preview(proposal, rex)
     _check_ready(proposal, current)
     if not proposal.attested_digest:

@@ -7,6 +7,7 @@ Services take an ``actor``, flush and never commit. Every action is in the audit
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
@@ -22,6 +23,7 @@ from .models import CHECKLIST, Answer, ConsentReceipt, Proposal, Status
 #: The author shown on the single revision of a public copy (never a person's name: the
 #: revision is immutable, and a contributor may later have their name removed).
 PUBLIC_AUTHOR = "Publication par consentement"
+HIDDEN = "Ce REX a été masqué par l'animation : il ne peut pas être publié."
 
 for _key, _label in {
     "publication.propose": "Proposition de publication",
@@ -127,6 +129,8 @@ def propose(actor: User, rex: Rex, *, licence_id: str, mode: str, message: str =
         if rex.kind == policy.SYNTHESIS and rex.group_id in _ids(actor)
         else "Vous ne pouvez proposer à la publication que les REX de vos groupes.",
     )
+    if getattr(rex, "hidden", False):
+        raise PublicationError(HIDDEN)
     if mode not in attribution.MODES:
         raise PublicationError("Mode d'attribution inconnu : choisissez-en un dans la liste.")
     check_licence(rex, licence_id)
@@ -148,7 +152,11 @@ def propose(actor: User, rex: Rex, *, licence_id: str, mode: str, message: str =
         message=message.strip()[:2000],
     )
     db.session.add(proposal)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # another proposal of the same REX won the race
+        raise PublicationError("Ce REX a déjà une proposition de publication en cours.") from None
     current = consent.preview(proposal, rex)
     if current.unaccountable:
         raise PublicationError(

@@ -23,6 +23,8 @@ FACILITATOR = "animatrice@demo.commons.fr"
 MEMBER = "agent@demo.commons.fr"  # member of participation-citoyenne only
 OTHER = "agente.donnees@demo.commons.fr"  # member of donnees-open-data only
 REX = "angers-budget-participatif"  # one of the public REX shipped in content/rex
+GROUP_REX = "restituer-une-concertation-ce-que-nous-avons-appris"  # demo, participation group
+PUBLIC_COPY = "ouvrir-les-donnees-de-la-restauration-scolaire-2"  # demo, published by consent
 
 
 def _fill(**fields: str) -> Callable[[Page], None]:
@@ -193,6 +195,35 @@ CASES = [
     Case("recherche-vide", "/recherche", shows=("Saisissez quelques mots",)),
     Case("recherche", "/recherche?q=budget+participatif", user=MEMBER, shows=("résultat",)),
     Case("notifications-preferences", "/notifications/preferences", user=MEMBER),
+    # Publication by consent (demo: proposal 1 awaits consents, proposal 2 is published).
+    Case(
+        "publication-proposer",
+        f"/publication/rex/{GROUP_REX}/proposer",
+        user=MEMBER,
+        shows=("Attribution", "Règle de Chatham House"),
+    ),
+    Case(
+        "publication-proposition",
+        "/publication/1",
+        user=MEMBER,
+        shows=("Aperçu exact de la page publique", "Je donne mon accord"),
+    ),
+    Case(
+        "publication-proposition-animation",
+        "/publication/1",
+        user=FACILITATOR,
+        shows=("Relecture et attestation", "Marc Lefèvre"),
+    ),
+    Case("publication-relecture", "/publication/1/relecture", user=FACILITATOR),
+    Case("publication-registre", "/publication/2/registre", shows=("Empreintes",)),
+    Case("publication-copie-publique", f"/rex/{PUBLIC_COPY}", shows=("Publié par consentement",)),
+    Case("publication-mes-publications", "/publication/mes-publications", user=OTHER),
+    Case(
+        "publication-synthese",
+        "/publication/groupe/participation-citoyenne/synthese",
+        user=FACILITATOR,
+        shows=("Discussions récentes du groupe",),
+    ),
 ]
 
 
