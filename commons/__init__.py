@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .forum import views as forum
     from .groups import views as groups
     from .licensing import views as licensing
+    from .moderation import views as moderation
     from .notifications import views as notifications
     from .publication import record_views as publication
     from .wiki import views as wiki
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         licensing,
         agenda,
         notifications,
+        moderation,
         publication,
         export,
     )

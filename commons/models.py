@@ -6,6 +6,7 @@ from .collectivites.models import Collectivite
 from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
+from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
@@ -14,6 +15,9 @@ from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
     "AuditEntry",
+    "MemberNote",
+    "Report",
+    "Statement",
     "Category",
     "Notification",
     "ConsentReceipt",

@@ -76,6 +76,7 @@ def agora(user: Any) -> list[CategoryBlock]:
             Thread.category_id.is_not(None),
             Thread.space == ThreadSpace.NETWORK.value,
             policy.visible_threads(user),
+            Thread.hidden.is_(False),
         )
         .subquery()
     )
@@ -109,7 +110,7 @@ def recent(user: Any, limit: int = RECENT) -> list[ThreadRow]:
         select(Thread, Group.name, Category.name)
         .outerjoin(Group, Group.id == Thread.group_id)
         .outerjoin(Category, Category.id == Thread.category_id)
-        .where(policy.visible_threads(user))
+        .where(policy.visible_threads(user), Thread.hidden.is_(False))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .limit(limit)
     )
@@ -122,7 +123,7 @@ def of_group(user: Any, group_id: int, limit: int = 30) -> list[ThreadRow]:
         select(Thread, Group.name, Category.name)
         .outerjoin(Group, Group.id == Thread.group_id)
         .outerjoin(Category, Category.id == Thread.category_id)
-        .where(Thread.group_id == group_id, policy.visible_threads(user))
+        .where(Thread.group_id == group_id, policy.visible_threads(user), Thread.hidden.is_(False))
     ).limit(limit)
     return _rows(stmt, user)
 

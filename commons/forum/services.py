@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from .. import db
+from .. import audit, db
 from ..accounts.models import User
 from ..markup import clean_text, render_markdown
 from ..security import count_events, record_event
@@ -21,6 +21,8 @@ from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
 
 MAX_POST_BYTES = 50 * 1024
+audit.register_action("moderation.lock", "Discussion verrouillée")
+audit.register_action("moderation.unlock", "Discussion déverrouillée")
 POST_BUCKET = "forum-post"
 
 
@@ -151,15 +153,37 @@ def delete_post(actor: User, post: Post, thread: Thread) -> None:
 
 
 def set_flags(
-    actor: User, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None
+    actor: User,
+    thread: Thread,
+    *,
+    pinned: bool | None = None,
+    locked: bool | None = None,
+    reason: str = "",
 ) -> None:
-    """Pin or lock a thread (moderators)."""
+    """Pin or lock a thread (moderators); a change of lock is in the audit log."""
     _require(policy.can_moderate_thread(actor, thread))
     if pinned is not None:
         thread.pinned = pinned
-    if locked is not None:
+    if locked is not None and locked != thread.locked:
         thread.locked = locked
+        audit.record(
+            actor,
+            "moderation.lock" if locked else "moderation.unlock",
+            target_type="thread",
+            target_id=thread.id,
+            target_label=thread.title,
+            group_id=group_of(thread),
+            reason=reason,
+        )
     db.session.flush()
+
+
+def group_of(thread: Thread) -> int | None:
+    """The group whose space holds the thread (a REX talk thread: its REX's group)."""
+    if thread.rex_id is None:
+        return thread.group_id
+    rex = db.session.get(Rex, thread.rex_id)
+    return rex.group_id if rex is not None and rex.space == Space.GROUP.value else None
 
 
 def talk_thread(rex: Rex, *, create_for: User | None = None) -> Thread | None:

@@ -45,8 +45,11 @@ def _visibility(space: str, group_id: int | None) -> dict[str, Any]:
     return {"visibility": space}
 
 
-def rex_document(session: Session, rex: Rex) -> Document:
-    """A REX: its space decides who finds it; the body is the head revision's Markdown."""
+def rex_document(session: Session, rex: Rex) -> Document | None:
+    """A REX: its space decides who finds it; the body is the head revision's Markdown.
+    A REX hidden by the facilitators is not indexed."""
+    if rex.hidden:
+        return None
     source = session.scalar(
         select(Revision.source).where(Revision.rex_id == rex.id, Revision.number == rex.head)
     )

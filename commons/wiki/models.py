@@ -110,6 +110,9 @@ class Rex(Base):
     #: ``chain`` (``[{"instance", "url"}]``, origin first), ``canonical_url``, ``receipts``
     #: (consent receipt digests recorded by the origin).
     origin: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    #: Hidden by the facilitators: members see "masqué par l'animation", facilitators the
+    #: text; out of listings and search (see :mod:`commons.moderation`).
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     collectivites: Mapped[list[Collectivite]] = relationship(
         secondary=rex_collectivite, lazy="selectin", order_by=Collectivite.name

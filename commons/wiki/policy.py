@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
+from .. import db
 from ..accounts.policy import is_member_user
 from ..groups import policy as groups
+from ..groups.models import Group
 from .models import Rex, Space
 
 AUDIENCE = {Space.GROUP.value: 0, Space.NETWORK.value: 1, Space.PUBLIC.value: 2}
@@ -39,6 +41,17 @@ def visible_rex(actor: Any) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+def can_moderate_rex(actor: Any, rex: Rex) -> bool:
+    """Hide, restore, read when hidden: the group's facilitators for a group REX, the network
+    facilitators and administrators for a network or public REX."""
+    if not is_member_user(actor):
+        return False
+    if rex.space == Space.GROUP.value:
+        group = db.session.get(Group, rex.group_id) if rex.group_id is not None else None
+        return group is not None and groups.is_group_facilitator(actor, group)
+    return bool(actor.is_facilitator)
+
+
 def can_create_rex(actor: Any, space: str, group_id: int | None) -> bool:
     """Signed-in agents write in the network, the commons, or a group they belong to."""
     if not is_member_user(actor):
@@ -50,7 +63,10 @@ def can_create_rex(actor: Any, space: str, group_id: int | None) -> bool:
 
 def can_edit_rex(actor: Any, rex: Rex) -> bool:
     """Anyone signed in who can see the REX may improve it, except a copy published by
-    consent (frozen: its contributors consented to that exact text; derive a new REX)."""
+    consent (frozen: its contributors consented to that exact text; derive a new REX) and,
+    for a REX hidden by the facilitators, anyone but them."""
+    if rex.hidden and not can_moderate_rex(actor, rex):
+        return False
     return is_member_user(actor) and can_view_rex(actor, rex) and not rex.frozen
 
 

@@ -80,7 +80,7 @@ class Page:
 
 
 def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
-    stmt = select(Rex).where(policy.visible_rex(actor))
+    stmt = select(Rex).where(policy.visible_rex(actor), Rex.hidden.is_(False))
     if f.status:
         stmt = stmt.where(Rex.status == f.status)
     if f.licence:
@@ -160,7 +160,7 @@ def of_group(group_id: int, limit: int = 50) -> list[Rex]:
     return list(
         db.session.scalars(
             select(Rex)
-            .where(Rex.space == "group", Rex.group_id == group_id)
+            .where(Rex.space == "group", Rex.group_id == group_id, Rex.hidden.is_(False))
             .order_by(Rex.updated_at.desc())
             .limit(limit)
         )

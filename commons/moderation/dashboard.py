@@ -1,0 +1,44 @@
+"""Panels of the facilitator dashboards contributed by other packages (e.g. publications
+awaiting consent or review), without moderation importing them.
+
+``register_panel(fn)`` where ``fn(user, group_or_None) -> Panel | dict | None``: ``group`` is
+the group of a group dashboard, ``None`` for the global one. Return ``None`` to show nothing.
+A dict is read as ``Panel(**data)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..groups.models import Group
+
+
+@dataclass
+class Panel:
+    """A titled list of ``(label, url)`` items, with a sentence for when it is empty."""
+
+    title: str
+    items: list[tuple[str, str]] = field(default_factory=list)
+    empty: str = "Rien en attente."
+
+
+PanelFunction = Callable[[Any, Group | None], Panel | dict[str, Any] | None]
+_PANELS: list[PanelFunction] = []
+
+
+def register_panel(fn: PanelFunction) -> None:
+    """Add a panel to the dashboards (idempotent)."""
+    if fn not in _PANELS:
+        _PANELS.append(fn)
+
+
+def panels(user: Any, group: Group | None) -> list[Panel]:
+    """The registered panels for this user and dashboard."""
+    out = []
+    for fn in _PANELS:
+        data = fn(user, group)
+        if data is not None:
+            out.append(data if isinstance(data, Panel) else Panel(**data))
+    return out

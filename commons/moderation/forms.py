@@ -1,0 +1,83 @@
+"""Moderation forms: report, reason, edit with a reason, move, suspend, note, contest, audit."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from ..forms import choices, clean, length, required
+from .models import REPORT_REASONS
+
+REASON_HINT = "Le motif est transmis à l'auteur·rice avec la décision et figure au journal."
+
+
+class ReportForm(FlaskForm):
+    """Report a post, a thread or a REX."""
+
+    reason = RadioField(
+        "Motif du signalement",
+        [required("Choisissez un motif.")],
+        choices=choices(REPORT_REASONS.items()),
+    )
+    comment = TextAreaField(
+        "Précisions (obligatoires pour « Autre »)", [length(2000)], filters=[clean]
+    )
+
+
+class ReasonForm(FlaskForm):
+    """A decision with a reason (required or not: the service decides)."""
+
+    reason = TextAreaField("Motif", [length(2000)], filters=[clean])
+
+
+class EditForm(ReasonForm):
+    """Edit a post or a REX with a reason."""
+
+    body = TextAreaField("Texte", [required("Le texte est vide.")], filters=[clean])
+    reason = TextAreaField("Motif de la modification", [required(), length(2000)], filters=[clean])
+
+
+class MoveForm(ReasonForm):
+    """Move a thread: ``category:<id>`` or ``group:<id>``."""
+
+    destination = SelectField("Destination", [required()], validate_choice=False)
+
+
+class WarnForm(ReasonForm):
+    """Warn a member, in a group's name or the network's."""
+
+    scope = SelectField("Au nom de", validate_choice=False)
+    reason = TextAreaField("Motif de l'avertissement", [required(), length(2000)], filters=[clean])
+
+
+class SuspendForm(FlaskForm):
+    """Suspend an account for a period or indefinitely."""
+
+    reason = TextAreaField("Motif de la suspension", [required(), length(500)], filters=[clean])
+    until = DateField(
+        "Jusqu'au (laisser vide : sans limite de durée)", [Optional()], format="%Y-%m-%d"
+    )
+
+
+class NoteForm(FlaskForm):
+    """A private note on a member."""
+
+    scope = SelectField("Visible par l'animation de", validate_choice=False)
+    body = TextAreaField(
+        "Note privée", [required("La note est vide."), length(5000)], filters=[clean]
+    )
+
+
+class ContestForm(FlaskForm):
+    """Contest a decision."""
+
+    text = TextAreaField(
+        "Pourquoi contestez-vous cette décision ?", [required(), length(2000)], filters=[clean]
+    )
+
+
+class LookupForm(FlaskForm):
+    """Find a member by handle (facilitators)."""
+
+    handle = StringField("Identifiant du membre", [required(), length(40)], filters=[clean])

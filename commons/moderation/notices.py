@@ -1,0 +1,143 @@
+"""How moderation reaches people: notification entries (statements of reasons to authors,
+reports and contested decisions to facilitators) and the statement e-mail, sent whatever the
+person's notification preferences (it is a decision about them, not a digestible event)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from .. import db, mail
+from ..accounts.models import User
+from ..notifications.models import Notification
+from ..notifications.services import Entry, path_for, register_target
+from . import policy, queries
+from .models import REPORT_REASONS, Report, Statement
+from .services import ACTIONS
+
+PENDING_WINDOW = timedelta(days=7)
+
+
+def _by_id(model: Any, notes: list[Notification]) -> dict[int, Any]:
+    ids = {n.target_id for n in notes if n.target_id is not None}
+    return (
+        {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+    )
+
+
+def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
+    found = _by_id(Statement, notes)
+    entries = []
+    for note in notes:
+        st = found.get(note.target_id)
+        if st is None or not policy.can_view_statement(user, st):
+            entries.append(Entry(note=note, visible=False))
+            continue
+        entries.append(
+            Entry(
+                note=note,
+                visible=True,
+                sentence=f"Décision de l'animation ({ACTIONS.get(st.action, st.action).lower()}) :",
+                title=st.target_label,
+                path=path_for("moderation.statement", statement_id=st.id),
+                reason="Ce message vous informe d'une décision de modération qui vous concerne.",
+            )
+        )
+    return entries
+
+
+def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
+    found = _by_id(Report, notes)
+    labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
+    entries = []
+    for note in notes:
+        report = found.get(note.target_id)
+        if report is None or not policy.can_act_in_scope(user, report.group_id):
+            entries.append(Entry(note=note, visible=False))
+            continue
+        entries.append(
+            Entry(
+                note=note,
+                visible=True,
+                sentence=f"Nouveau signalement ({REPORT_REASONS[report.reason].lower()}) :",
+                title=labels.get((report.target_type, report.target_id), "contenu"),
+                path=path_for(
+                    "moderation.content", kind=report.target_type, target_id=report.target_id
+                ),
+                reason="Vous recevez ce courriel parce que vous animez l'espace de ce contenu.",
+            )
+        )
+    return entries
+
+
+def _contests(user: Any, notes: list[Notification]) -> list[Entry]:
+    found = _by_id(Statement, notes)
+    entries = []
+    for note in notes:
+        st = found.get(note.target_id)
+        if st is None or not policy.can_act_in_scope(user, st.group_id):
+            entries.append(Entry(note=note, visible=False))
+            continue
+        entries.append(
+            Entry(
+                note=note,
+                visible=True,
+                sentence="Une décision de l'animation est contestée :",
+                title=st.target_label,
+                path=path_for("moderation.statement", statement_id=st.id),
+                reason="Vous recevez ce courriel parce que vous animez l'espace concerné.",
+            )
+        )
+    return entries
+
+
+def register() -> None:
+    """Describe the moderation notifications in the notification centre (idempotent)."""
+    register_target("moderation.decision", _decisions)
+    register_target("moderation.report", _reports)
+    register_target("moderation.contest", _contests)
+
+
+def send_pending() -> int:
+    """E-mail the statements of reasons not yet sent (each at most once); call after commit.
+    Commits its own bookkeeping; returns how many were sent."""
+    ids = list(
+        db.session.scalars(
+            select(Statement.id).where(
+                Statement.emailed_at.is_(None),
+                Statement.created_at >= db.utcnow() - PENDING_WINDOW,
+            )
+        )
+    )
+    sent = 0
+    for statement_id in ids:
+        claimed = db.session.execute(
+            update(Statement)
+            .where(Statement.id == statement_id, Statement.emailed_at.is_(None))
+            .values(emailed_at=db.utcnow())
+        ).rowcount  # type: ignore[attr-defined]
+        db.session.commit()
+        statement = db.session.get(Statement, statement_id)
+        user = db.session.get(User, statement.user_id) if statement else None
+        if not claimed or statement is None or user is None or user.email_confirmed_at is None:
+            continue
+        mail.send_template(
+            user.email,
+            f"Décision de l'animation : {ACTIONS.get(statement.action, statement.action)}",
+            "moderation/mail/statement",
+            user=user,
+            statement=statement,
+            action=ACTIONS.get(statement.action, statement.action),
+            url=mail.absolute_url("moderation.statement", statement_id=statement.id),
+            content_url=(current_base() + statement.target_path if statement.target_path else ""),
+        )
+        sent += 1
+    return sent
+
+
+def current_base() -> str:
+    from flask import current_app
+
+    return str(current_app.config["BASE_URL"]).rstrip("/")

@@ -1,0 +1,298 @@
+"""Read queries of the moderation screens: the report queue, dashboards (join requests,
+reports, weekly activity) and the audit log. Each runs a fixed number of SQL statements
+whatever the number of rows (no query per row)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+
+from .. import db
+from ..accounts.models import User
+from ..audit.models import AuditEntry
+from ..forum.models import Post, Thread
+from ..groups.models import Group, JoinRequest, RequestStatus
+from ..wiki.models import Revision, Rex
+from . import policy
+from .models import Report, ReportStatus, Statement
+
+WEEKS = 8
+AUDIT_PER_PAGE = 50
+CSV_MAX_ROWS = 50_000
+
+
+@dataclass
+class QueueItem:
+    """The open reports on one item."""
+
+    target_type: str
+    target_id: int
+    label: str = "Contenu supprimé"
+    group_name: str | None = None
+    reports: list[tuple[Report, str]] = field(default_factory=list)
+
+
+def labels(keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Labels of targets, three queries at most."""
+    out: dict[tuple[str, int], str] = {}
+    ids = defaultdict(set)
+    for kind, target_id in keys:
+        ids[kind].add(target_id)
+    if ids["rex"]:
+        for rex_id, title in db.session.execute(
+            select(Rex.id, Rex.title).where(Rex.id.in_(ids["rex"]))
+        ):
+            out[("rex", rex_id)] = f"REX « {title} »"
+    if ids["thread"]:
+        rows = db.session.execute(
+            select(Thread.id, Thread.title).where(Thread.id.in_(ids["thread"]))
+        )
+        for thread_id, title in rows:
+            out[("thread", thread_id)] = f"Discussion « {title} »"
+    if ids["post"]:
+        rows = db.session.execute(
+            select(Post.id, Post.number, Thread.title)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.id.in_(ids["post"]))
+        )
+        for post_id, number, title in rows:
+            out[("post", post_id)] = f"Message {number} de « {title} »"
+    return out
+
+
+def queue(
+    actor: Any, group_id: int | None = None, *, network_only: bool = False
+) -> list[QueueItem]:
+    """Open reports the actor handles, grouped by item, oldest first (four queries)."""
+    stmt = (
+        select(Report, User.display_name, Group.name)
+        .outerjoin(User, User.id == Report.reporter_id)
+        .outerjoin(Group, Group.id == Report.group_id)
+        .where(Report.status == ReportStatus.OPEN.value, policy.visible_reports(actor))
+        .order_by(Report.created_at, Report.id)
+    )
+    if group_id is not None:
+        stmt = stmt.where(Report.group_id == group_id)
+    elif network_only:
+        stmt = stmt.where(Report.group_id.is_(None))
+    items: dict[tuple[str, int], QueueItem] = {}
+    for report, reporter, group_name in db.session.execute(stmt):
+        key = (report.target_type, report.target_id)
+        item = items.setdefault(key, QueueItem(*key, group_name=group_name))
+        item.reports.append((report, reporter or "Ancien membre"))
+    for key, label in labels(set(items)).items():
+        items[key].label = label
+    return list(items.values())
+
+
+def reports_on(kind: str, target_id: int) -> list[tuple[Report, str]]:
+    """Every report on an item (open first), with the reporter's name."""
+    stmt = (
+        select(Report, User.display_name)
+        .outerjoin(User, User.id == Report.reporter_id)
+        .where(Report.target_type == kind, Report.target_id == target_id)
+        .order_by((Report.status == ReportStatus.OPEN.value).desc(), Report.created_at.desc())
+    )
+    return [(r, name or "Ancien membre") for r, name in db.session.execute(stmt)]
+
+
+def contested(actor: Any, group_id: int | None = None) -> list[Statement]:
+    """Contested decisions in the actor's scope, newest first."""
+    scope = [Statement.group_id.in_(policy.facilitated_group_ids(actor))]
+    if policy.is_global(actor):
+        scope.append(Statement.group_id.is_(None))
+    stmt = (
+        select(Statement)
+        .where(Statement.contested_at.is_not(None))
+        .where(scope[0] if len(scope) == 1 else scope[0] | scope[1])
+    )
+    if group_id is not None:
+        stmt = stmt.where(Statement.group_id == group_id)
+    return list(db.session.scalars(stmt.order_by(Statement.contested_at.desc()).limit(50)))
+
+
+def join_requests(group_ids: frozenset[int]) -> list[tuple[JoinRequest, str, Group]]:
+    """Pending join requests of these groups, with the requester's name (one query)."""
+    if not group_ids:
+        return []
+    stmt = (
+        select(JoinRequest, User.display_name, Group)
+        .join(User, User.id == JoinRequest.user_id)
+        .join(Group, Group.id == JoinRequest.group_id)
+        .where(
+            JoinRequest.group_id.in_(group_ids), JoinRequest.status == RequestStatus.PENDING.value
+        )
+        .order_by(JoinRequest.created_at)
+    )
+    return [tuple(row) for row in db.session.execute(stmt)]  # type: ignore[misc]
+
+
+@dataclass
+class Week:
+    start: date
+    rex: int = 0
+    threads: int = 0
+    posts: int = 0
+    active: set[int] = field(default_factory=set)
+
+
+def _monday(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def activity(group_id: int | None, now: datetime | None = None) -> list[Week]:
+    """New REX, threads, posts and active members per week over the last :data:`WEEKS`
+    weeks, in a group's space (or the network's when ``group_id`` is ``None``): four queries."""
+    now = now or db.utcnow()
+    first = _monday(now) - timedelta(weeks=WEEKS - 1)
+    since = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    weeks = {first + timedelta(weeks=i): Week(first + timedelta(weeks=i)) for i in range(WEEKS)}
+    rex_scope: ColumnElement[bool] = (
+        Rex.group_id == group_id if group_id is not None else Rex.space != "group"
+    )
+    thread_scope: ColumnElement[bool] = (
+        Thread.group_id == group_id if group_id is not None else Thread.space == "network"
+    )
+    for (created,) in db.session.execute(
+        select(Rex.created_at).where(rex_scope, Rex.created_at >= since)
+    ):
+        weeks[_monday(created)].rex += 1
+    for (created,) in db.session.execute(
+        select(Thread.created_at).where(thread_scope, Thread.created_at >= since)
+    ):
+        weeks[_monday(created)].threads += 1
+    posts: Select[Any] = (
+        select(Post.created_at, Post.author_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(thread_scope, Post.created_at >= since)
+    )
+    for created, author in db.session.execute(posts):
+        week = weeks[_monday(created)]
+        week.posts += 1
+        if author is not None:
+            week.active.add(author)
+    revisions = (
+        select(Revision.created_at, Revision.author_id)
+        .join(Rex, Rex.id == Revision.rex_id)
+        .where(rex_scope, Revision.created_at >= since, Revision.author_id.is_not(None))
+    )
+    for created, author in db.session.execute(revisions):
+        weeks[_monday(created)].active.add(author)
+    return list(weeks.values())
+
+
+def group_counts(group_ids: frozenset[int]) -> dict[int, tuple[int, int]]:
+    """Per group: (pending join requests, open reports), two grouped queries."""
+    if not group_ids:
+        return {}
+    out = {gid: [0, 0] for gid in group_ids}
+    pending = db.session.execute(
+        select(JoinRequest.group_id, func.count())
+        .where(
+            JoinRequest.group_id.in_(group_ids), JoinRequest.status == RequestStatus.PENDING.value
+        )
+        .group_by(JoinRequest.group_id)
+    )
+    for gid, n in pending:
+        out[gid][0] = n
+    reports = db.session.execute(
+        select(Report.group_id, func.count())
+        .where(Report.group_id.in_(group_ids), Report.status == ReportStatus.OPEN.value)
+        .group_by(Report.group_id)
+    )
+    for gid, n in reports:
+        out[gid][1] = n
+    return {gid: (a, b) for gid, (a, b) in out.items()}
+
+
+# -- audit log -------------------------------------------------------------------------------
+
+
+@dataclass
+class AuditFilters:
+    action: str = ""
+    actor: str = ""
+    group: int | None = None
+    target_type: str = ""
+    start: date | None = None
+    end: date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> AuditFilters:
+        def day(name: str) -> date | None:
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        return cls(
+            action=args.get("action", "")[:60],
+            actor=args.get("acteur", "").strip()[:100],
+            group=args.get("groupe", type=int),
+            target_type=args.get("cible", "")[:40],
+            start=day("du"),
+            end=day("au"),
+            page=max(args.get("page", 1, type=int) or 1, 1),
+        )
+
+    def args(self) -> dict[str, Any]:
+        """The query-string form (for pagination and CSV links)."""
+        values = {
+            "action": self.action,
+            "acteur": self.actor,
+            "groupe": self.group,
+            "cible": self.target_type,
+            "du": self.start.isoformat() if self.start else "",
+            "au": self.end.isoformat() if self.end else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def audit_query(actor: Any, f: AuditFilters) -> Select[Any]:
+    """Entries the actor may read matching the filters, newest first, with the group name."""
+    stmt = (
+        select(AuditEntry, Group.name)
+        .outerjoin(Group, Group.id == AuditEntry.group_id)
+        .where(policy.visible_audit(actor))
+    )
+    if f.action:
+        stmt = stmt.where(AuditEntry.action == f.action)
+    if f.actor:
+        escaped = f.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(AuditEntry.actor_name.ilike(f"%{escaped}%", escape="\\"))
+    if f.group is not None:
+        stmt = stmt.where(AuditEntry.group_id == f.group)
+    if f.target_type:
+        stmt = stmt.where(AuditEntry.target_type == f.target_type)
+    if f.start:
+        stmt = stmt.where(
+            AuditEntry.created_at >= datetime.combine(f.start, datetime.min.time(), tzinfo=UTC)
+        )
+    if f.end:
+        end = datetime.combine(f.end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        stmt = stmt.where(AuditEntry.created_at < end)
+    return stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+
+
+def audit_page(actor: Any, f: AuditFilters) -> tuple[list[Any], int]:
+    """One page of entries and the number of pages (two queries)."""
+    stmt = audit_query(actor, f)
+    total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = list(
+        db.session.execute(stmt.limit(AUDIT_PER_PAGE).offset((f.page - 1) * AUDIT_PER_PAGE))
+    )
+    return rows, max(1, -(-total // AUDIT_PER_PAGE))
+
+
+def audit_groups(actor: Any) -> list[Group]:
+    """Groups offered in the audit page's group filter."""
+    stmt = select(Group).order_by(Group.name)
+    if not policy.is_global(actor):
+        stmt = stmt.where(Group.id.in_(policy.facilitated_group_ids(actor)))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,348 @@
+"""Moderation services: reports, and the actions on content (dismiss, hide, restore, edit
+with a reason, lock, move). Each action is in the audit log and closes the open reports on
+the item; the author gets a statement of reasons. Flush only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit, db
+from ..accounts.models import User
+from ..forum import services as forum
+from ..forum.models import Category, Post, Thread, ThreadSpace
+from ..groups.models import Group
+from ..markup import clean_text
+from ..notifications.models import Notification
+from ..text import single_line
+from ..wiki import services as wiki
+from ..wiki.models import Rex
+from . import policy
+from .models import REPORT_REASONS, Report, ReportStatus, Statement
+from .targets import Target
+
+MAX_REASON = 2000
+
+#: Audit keys and their French labels (also the actions of statements of reasons).
+ACTIONS = {
+    "moderation.report": "Signalement",
+    "moderation.dismiss": "Signalement classé sans suite",
+    "moderation.hide": "Contenu masqué",
+    "moderation.restore": "Contenu rétabli",
+    "moderation.edit": "Contenu modifié par l'animation",
+    "moderation.lock": "Discussion verrouillée",
+    "moderation.unlock": "Discussion déverrouillée",
+    "moderation.move": "Discussion déplacée",
+    "moderation.warn": "Avertissement",
+    "moderation.note": "Note privée sur un membre",
+    "moderation.contest": "Contestation d'une décision",
+    "account.suspend": "Compte suspendu",
+    "account.lift": "Suspension levée",
+}
+for _key, _label in ACTIONS.items():
+    audit.register_action(_key, _label)
+
+
+class ModerationError(ValueError):
+    """A refused moderation operation, with a French message."""
+
+
+class Forbidden(ModerationError):
+    """The actor may not do this."""
+
+
+def require(allowed: bool, message: str = "") -> None:
+    """Raise :class:`Forbidden` unless ``allowed``."""
+    if not allowed:
+        raise Forbidden(
+            message
+            or "Vous n'avez pas le droit de modérer ce contenu : il ne relève pas "
+            "d'un espace que vous animez."
+        )
+
+
+def check_reason(reason: str, *, required: bool = True) -> str:
+    """A reason: trimmed, bounded, mandatory unless ``required`` is false."""
+    reason = clean_text(reason or "").strip()
+    if required and not reason:
+        raise ModerationError("Indiquez le motif de la décision : il est transmis à l'auteur·rice.")
+    if len(reason) > MAX_REASON:
+        raise ModerationError(f"Le motif dépasse {MAX_REASON} caractères.")
+    return reason
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def report(actor: User, target: Target, reason: str, comment: str = "") -> Report:
+    """Report an item to the facilitators of its space (notified in their centre)."""
+    require(policy.can_report(actor, target), "Vous ne pouvez pas signaler ce contenu.")
+    if reason not in REPORT_REASONS:
+        raise ModerationError("Choisissez un motif de signalement dans la liste.")
+    comment = check_reason(comment, required=reason == "autre")[:2000]
+    duplicate = _open_reports(target).where(Report.reporter_id == actor.id)
+    if db.session.scalar(duplicate) is not None:
+        raise ModerationError(
+            "Vous avez déjà signalé ce contenu : votre signalement est en cours d'examen "
+            "par l'animation."
+        )
+    entry = Report(
+        target_type=target.kind,
+        target_id=target.id,
+        group_id=target.group_id,
+        reporter_id=actor.id,
+        reason=reason,
+        comment=comment,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:  # a concurrent identical report: the partial unique index held
+        raise ModerationError("Vous avez déjà signalé ce contenu.") from None
+    audit.record(
+        actor,
+        "moderation.report",
+        target_type=target.kind,
+        target_id=target.id,
+        target_label=target.label,
+        group_id=target.group_id,
+        reason=REPORT_REASONS[reason] + (f" — {comment}" if comment else ""),
+    )
+    for user_id in facilitators_of(target.group_id):
+        if user_id != actor.id:
+            notify(user_id, actor, "report", entry.id)
+    db.session.flush()
+    return entry
+
+
+def notify(user_id: int, actor: User, kind: str, ref: int, *, emailed: bool = False) -> None:
+    """A notification about a moderation object (described by :mod:`.notices`)."""
+    db.session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            actor_id=actor.id,
+            target_type=f"moderation.{kind}",
+            target_id=ref,
+            emailed_at=db.utcnow() if emailed else None,
+        )
+    )
+
+
+def _open_reports(target: Target):  # type: ignore[no-untyped-def]
+    return select(Report).where(
+        Report.target_type == target.kind,
+        Report.target_id == target.id,
+        Report.status == ReportStatus.OPEN.value,
+    )
+
+
+def facilitators_of(group_id: int | None) -> list[int]:
+    from ..groups.models import GroupRole, Membership
+
+    if group_id is not None:
+        stmt = select(Membership.user_id).where(
+            Membership.group_id == group_id, Membership.role == GroupRole.FACILITATOR.value
+        )
+    else:
+        stmt = select(User.id).where(User.role.in_(("facilitator", "admin")))
+    return list(db.session.scalars(stmt))
+
+
+def _close_reports(actor: User, target: Target, outcome: str, status: str) -> int:
+    result = db.session.execute(
+        update(Report)
+        .where(
+            Report.target_type == target.kind,
+            Report.target_id == target.id,
+            Report.status == ReportStatus.OPEN.value,
+        )
+        .values(status=status, outcome=outcome, handled_by_id=actor.id, handled_at=db.utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# -- statements of reasons -------------------------------------------------------------------
+
+
+def state_reasons(
+    actor: User,
+    user_id: int | None,
+    action: str,
+    *,
+    target_type: str,
+    target_id: int | None,
+    label: str,
+    path: str = "",
+    group_id: int | None,
+    reason: str,
+) -> Statement | None:
+    """Record the statement of reasons for ``user_id`` and its notification (e-mailed after
+    commit by :func:`commons.moderation.emails.send_pending`). None for no one or oneself."""
+    if user_id is None or user_id == actor.id:
+        return None
+    statement = Statement(
+        user_id=user_id,
+        actor_id=actor.id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=label[:300],
+        target_path=path,
+        group_id=group_id,
+        reason=reason,
+    )
+    db.session.add(statement)
+    db.session.flush()
+    # The statement has its own e-mail, sent whatever the preferences: never mailed twice.
+    notify(user_id, actor, "decision", statement.id, emailed=True)
+    return statement
+
+
+def _done(actor: User, target: Target, action: str, reason: str, **detail: object) -> None:
+    """Audit entry, closed reports and statement of reasons for an action on ``target``."""
+    closed = _close_reports(actor, target, action, ReportStatus.RESOLVED.value)
+    if action not in ("moderation.lock", "moderation.unlock"):  # the forum records those
+        audit.record(
+            actor,
+            action,
+            target_type=target.kind,
+            target_id=target.id,
+            target_label=target.label,
+            group_id=target.group_id,
+            reason=reason,
+            detail={"reports_closed": closed, **detail},
+        )
+    state_reasons(
+        actor,
+        target.author_id,
+        action,
+        target_type=target.kind,
+        target_id=target.id,
+        label=target.label,
+        path=target.path,
+        group_id=target.group_id,
+        reason=reason,
+    )
+
+
+# -- actions on content ----------------------------------------------------------------------
+
+
+def dismiss(actor: User, target: Target, reason: str = "") -> int:
+    """Close the open reports on an item without acting on it; return how many."""
+    require(policy.can_dismiss(actor, target))
+    reason = check_reason(reason, required=False)
+    closed = _close_reports(actor, target, "moderation.dismiss", ReportStatus.DISMISSED.value)
+    if not closed:
+        raise ModerationError("Aucun signalement ouvert sur ce contenu.")
+    audit.record(
+        actor,
+        "moderation.dismiss",
+        target_type=target.kind,
+        target_id=target.id,
+        target_label=target.label,
+        group_id=target.group_id,
+        reason=reason,
+        detail={"reports_closed": closed},
+    )
+    return closed
+
+
+def hide(actor: User, target: Target, reason: str) -> None:
+    """Hide an item ("masqué par l'animation"); facilitators still read it. Reason required."""
+    require(policy.can_moderate(actor, target))
+    reason = check_reason(reason)
+    if target.hidden:
+        raise ModerationError("Ce contenu est déjà masqué.")
+    target.obj.hidden = True
+    db.session.flush()
+    _done(actor, target, "moderation.hide", reason)
+
+
+def restore(actor: User, target: Target, reason: str = "") -> None:
+    """Show a hidden item again."""
+    require(policy.can_moderate(actor, target))
+    reason = check_reason(reason, required=False)
+    if not target.hidden:
+        raise ModerationError("Ce contenu n'est pas masqué.")
+    target.obj.hidden = False
+    db.session.flush()
+    _done(actor, target, "moderation.restore", reason)
+
+
+def edit(actor: User, target: Target, body: str, reason: str) -> None:
+    """Edit a post (through the forum, history kept) or a REX (a new revision whose comment
+    is the reason)."""
+    require(policy.can_edit(actor, target))
+    reason = check_reason(reason)
+    if isinstance(target.obj, Post):
+        assert target.thread is not None
+        before = target.obj.source
+        try:
+            forum.edit_post(actor, target.obj, target.thread, body)
+        except forum.ForumError as exc:
+            raise ModerationError(str(exc)) from None
+        changed = target.obj.source != before
+    else:
+        assert isinstance(target.obj, Rex)
+        try:
+            result = wiki.save(
+                actor,
+                target.obj,
+                base=target.obj.head,
+                body=body,
+                comment=f"Modération : {single_line(reason)}",
+            )
+        except wiki.RexError as exc:
+            raise ModerationError(str(exc)) from None
+        changed = result.revision is not None
+    if not changed:
+        raise ModerationError("Le texte est identique : rien n'a été modifié.")
+    _done(actor, target, "moderation.edit", reason)
+
+
+def set_lock(actor: User, target: Target, locked: bool, reason: str = "") -> None:
+    """Lock or unlock a thread (the forum records it in the audit log)."""
+    require(policy.can_lock(actor, target))
+    reason = check_reason(reason, required=locked)
+    thread = target.obj
+    assert isinstance(thread, Thread)
+    if thread.locked == locked:
+        raise ModerationError(
+            "Cette discussion est déjà verrouillée."
+            if locked
+            else "Cette discussion n'est pas verrouillée."
+        )
+    forum.set_flags(actor, thread, locked=locked, reason=reason)
+    _done(actor, target, "moderation.lock" if locked else "moderation.unlock", reason)
+
+
+def move_thread(
+    actor: User, target: Target, *, group_id: int | None, category_id: int | None, reason: str = ""
+) -> None:
+    """Move a thread to an Agora category or into a group the actor facilitates. A group's
+    discussion never leaves its group: that would show private words to others."""
+    require(policy.can_move_thread(actor, target, group_id))
+    reason = check_reason(reason, required=False)
+    thread = target.obj
+    assert isinstance(thread, Thread)
+    if thread.space == ThreadSpace.GROUP.value and group_id != thread.group_id:
+        raise ModerationError(
+            "Une discussion de groupe ne peut pas quitter son groupe : ses participant·es "
+            "ont écrit pour ce groupe seulement."
+        )
+    if group_id is not None and db.session.get(Group, group_id) is None:
+        raise ModerationError("Groupe inconnu.")
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        raise ModerationError("Catégorie inconnue.")
+    before = {"group_id": thread.group_id, "category_id": thread.category_id}
+    if group_id is not None:
+        thread.space, thread.group_id, thread.category_id = ThreadSpace.GROUP.value, group_id, None
+    else:
+        thread.category_id = category_id
+    if before == {"group_id": thread.group_id, "category_id": thread.category_id}:
+        raise ModerationError("La discussion est déjà à cet endroit.")
+    db.session.flush()
+    _done(actor, target, "moderation.move", reason, before=before, after_group=group_id)
