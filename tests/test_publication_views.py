@@ -231,3 +231,21 @@ def test_record_and_my_publications(app, world, client) -> None:  # type: ignore
     login(client, w.a)
     body = client.get("/publication/mes-publications").get_data(as_text=True)
     assert f"/rex/{public.slug}" in body
+
+
+def test_a_contributor_who_left_blocks_and_is_shown(app, world, client) -> None:  # type: ignore[no-untyped-def]
+    w = world
+    proposal = _propose(w)
+    groups.leave(w.c, w.group)
+    db.session.commit()
+    login(client, w.f)
+    body = client.get(f"/publication/{proposal.id}").get_data(as_text=True)
+    assert "a quitté le groupe" in body and "Chloé Durand" in body
+    with pytest.raises(services.Forbidden):
+        services.answer(
+            w.c,
+            proposal,
+            contributor_id=w.c.id,
+            value="yes",
+            digest=consent.preview(proposal).digest,
+        )

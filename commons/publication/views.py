@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..forms import choices
-from ..groups.models import Group
+from ..groups.models import Group, Membership
 from ..licensing import registry
 from ..notifications import emails
 from ..wiki import attribution
@@ -109,6 +110,11 @@ def show(proposal_id: int) -> str:
         can_answer=mine is not None and proposal.status == Status.PENDING.value,
         can_review=can_review and proposal.status == Status.PENDING.value,
         can_cancel=policy.can_cancel(current_user, proposal, group),
+        member_ids=set(
+            db.session.scalars(
+                select(Membership.user_id).where(Membership.group_id == proposal.group_id)
+            )
+        ),
         rex=db.session.get(Rex, proposal.rex_id),
     )
 
