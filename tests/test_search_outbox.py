@@ -192,3 +192,21 @@ def test_postgres_backend_is_refused_on_sqlite(tmp_path: Any) -> None:
     with pytest.raises(RuntimeError, match="est inconnu"):
         create_app({**config, "SEARCH_BACKEND": "elastic"})
     assert create_app({**config, "SEARCH_BACKEND": "Whoosh"}).config["SEARCH_BACKEND"] == "whoosh"
+
+
+def test_migrations_install_the_deletion_triggers(tmp_path: Any) -> None:
+    """A database built by the migrations (not create_all) queues cascaded deletions too."""
+    from sqlalchemy import text
+
+    from commons import create_app, migrate
+    from commons.search.triggers import DELETIONS
+
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
+    with app.app_context():
+        migrate.upgrade()
+        engine = app.extensions["commons.engine"]
+        with engine.connect() as conn:
+            names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type='trigger'")))
+        assert {f"search_queue_{table}_delete" for table, *_ in DELETIONS} <= names
+    engine.dispose()

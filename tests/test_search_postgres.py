@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 from commons import db
 from commons.search import documents, outbox
 from commons.search.backends import get_backend
-from commons.search.pg_backend import REINDEX_LOCK
+from commons.search.pg_writer import REINDEX_LOCK
 from commons.search.results import IndexBusy
 from commons.wiki import services as wiki
 

@@ -3,6 +3,12 @@
 Visibility is decided here, once, from the same facts the ``policy`` modules use: a REX has
 its space, a thread is for signed-in agents or a group (a REX talk thread follows its REX), a
 group is public when listed, a collectivité is public once validated.
+
+Threads and posts: one document per thread (its title and its live posts), not one per post.
+A hit is a discussion, as in the forum lists; a busy thread cannot flood a page of results or
+the "kind" facet; a thread that is hidden, moved or follows its REX into another space changes
+one document, not thousands. Hidden and deleted posts are left out of the body (the queue row
+of a post change rebuilds its thread). The cost: a hit links to the thread, not to the message.
 """
 
 from __future__ import annotations
