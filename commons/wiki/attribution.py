@@ -33,9 +33,18 @@ def credits(rex: Rex) -> list[Credit]:
     """The credits shown on the page, in feeds, JSON-LD and exports."""
     if rex.credits is not None:
         return [Credit(c.get("name", ""), c.get("role", "")) for c in rex.credits if c.get("name")]
+    from flask import g, has_request_context
+
     from .services import contributors
 
-    return [Credit(name) for name, _count in contributors(rex)]
+    if not has_request_context():
+        return [Credit(name) for name, _count in contributors(rex)]
+    # A page asks several times (aside, citation, JSON-LD): one query per request and version.
+    memo: dict[tuple[int, int], list[Credit]] = g.setdefault("commons_live_credits", {})
+    key = (rex.id, rex.head)
+    if key not in memo:
+        memo[key] = [Credit(name) for name, _count in contributors(rex)]
+    return list(memo[key])
 
 
 def credit_line(rex: Rex) -> str:

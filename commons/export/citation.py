@@ -1,0 +1,226 @@
+"""How to cite a public REX: the French citation line, BibTeX, CSL-JSON and schema.org JSON-LD.
+
+Credits always come from :func:`commons.wiki.attribution.credits` (named contributors, Chatham
+House descriptions or the group, as chosen at publication): nothing here reads revision authors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from ..collectivites import vocab as coll_vocab
+from ..licensing import registry
+from ..wiki import attribution
+from ..wiki.models import STATUS_LABELS, Rex
+from ..wiki.vocab import themes as theme_vocab
+from . import public
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def french_date(rex: Rex) -> str:
+    """``22 novembre 2026`` for the REX's last update."""
+    d = rex.updated_at
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Everything a citation shows, computed once per page."""
+
+    rex: Rex
+    credits: list[attribution.Credit]
+    url: str
+    licence: registry.Licence
+    site: str
+
+    @classmethod
+    def of(cls, rex: Rex) -> Citation:
+        return cls(
+            rex=rex,
+            credits=attribution.credits(rex),
+            url=public.rex_url(rex),
+            licence=registry.get(rex.licence_id),
+            site=public.site_name(),
+        )
+
+    @property
+    def authors(self) -> str:
+        """``A, B et C``; the instance's contributors when nobody is credited."""
+        names = [c.name for c in self.credits]
+        if not names:
+            return f"Contributeur·rices de {self.site}"
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+
+    @property
+    def mode_label(self) -> str:
+        return attribution.MODES.get(self.rex.attribution_mode, "")
+
+    def text(self) -> str:
+        """The citation line shown in « Comment citer »."""
+        rex = self.rex
+        return (
+            f"{self.authors} ({rex.updated_at.year}). « {rex.title} », retour d'expérience, "
+            f"version {rex.head} du {french_date(rex)}. {self.site}. {self.url}. "
+            f"Licence : {self.licence.name}."
+        )
+
+    def bibtex(self) -> str:
+        """A ``@misc`` BibTeX entry (each credited name kept literal between braces)."""
+        rex = self.rex
+        authors = " and ".join("{" + _bib(c.name) + "}" for c in self.credits) or (
+            "{" + _bib(self.authors) + "}"
+        )
+        fields = [
+            ("author", authors),
+            ("title", "{" + _bib(rex.title) + "}"),
+            ("year", "{" + str(rex.updated_at.year) + "}"),
+            ("month", "{" + str(rex.updated_at.month) + "}"),
+            ("publisher", "{" + _bib(self.site) + "}"),
+            ("howpublished", "{\\url{" + _bib_url(self.url) + "}}"),
+            ("url", "{" + _bib_url(self.url) + "}"),
+            ("version", "{" + str(rex.head) + "}"),
+            ("note", "{" + _bib(f"Retour d'expérience, licence {self.licence.name}") + "}"),
+            ("language", "{french}"),
+        ]
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        return f"@misc{{{_bib_key(rex)},\n{body}\n}}\n"
+
+    def csl(self) -> list[dict[str, Any]]:
+        """CSL-JSON (a list of one item), for Zotero and citation processors."""
+        rex = self.rex
+        d = rex.updated_at
+        authors = [{"literal": c.name} for c in self.credits] or [{"literal": self.authors}]
+        item: dict[str, Any] = {
+            "id": rex.uuid,
+            "type": "report",
+            "genre": "Retour d'expérience",
+            "title": rex.title,
+            "author": authors,
+            "issued": {"date-parts": [[d.year, d.month, d.day]]},
+            "publisher": self.site,
+            "URL": self.url,
+            "version": str(rex.head),
+            "language": "fr",
+            "license": self.licence.url,
+        }
+        if rex.summary:
+            item["abstract"] = rex.summary
+        return [item]
+
+    def jsonld(self) -> dict[str, Any]:
+        """schema.org ``Article`` describing the REX."""
+        rex = self.rex
+        publisher = {"@type": "Organization", "name": self.site, "url": public.base_url() + "/"}
+        themes = theme_vocab()
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Article",
+            "@id": self.url,
+            "url": self.url,
+            "mainEntityOfPage": self.url,
+            "identifier": f"urn:uuid:{rex.uuid}",
+            "headline": rex.title,
+            "name": rex.title,
+            "inLanguage": "fr",
+            "genre": "Retour d'expérience",
+            "license": self.licence.url,
+            "author": [_agent(c) for c in self.credits] or [publisher],
+            "creditText": self.text(),
+            "copyrightNotice": f"{self.authors}, {self.licence.name}",
+            "dateCreated": rex.created_at.isoformat(),
+            "datePublished": rex.created_at.isoformat(),
+            "dateModified": rex.updated_at.isoformat(),
+            "version": str(rex.head),
+            "keywords": [themes.get(t, t) for t in rex.themes],
+            "creativeWorkStatus": STATUS_LABELS.get(rex.status, rex.status),  # type: ignore[call-overload]
+            "publisher": publisher,
+            "isPartOf": {
+                "@type": "Collection",
+                "name": f"Communs de {self.site}",
+                "url": public.absolute("communs.index"),
+            },
+        }
+        if rex.summary:
+            data["description"] = rex.summary
+        if rex.collectivites:
+            kinds = coll_vocab.kinds()
+            data["about"] = [
+                {
+                    "@type": "GovernmentOrganization",
+                    "name": c.name,
+                    "description": kinds.get(c.kind, c.kind),
+                }
+                for c in rex.collectivites
+            ]
+        if rex.provenance:
+            data["sourceOrganization"] = {"@type": "Organization", "name": rex.provenance}
+        return data
+
+
+def _agent(credit: attribution.Credit) -> dict[str, str]:
+    """A credit as a schema.org agent: the group as an organisation, anyone else as a person
+    (a Chatham House description is the only "name" such a person has)."""
+    kind = "Organization" if credit.role == "group" else "Person"
+    return {"@type": kind, "name": credit.name}
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is safe inside ``<script type="application/ld+json">``: ``<``, ``>`` and ``&``
+    are escaped so a title like ``</script>`` cannot close the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, indent=None)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return Markup(text)  # noqa: S704 - every markup character is escaped above
+
+
+_BIB_ESCAPES = {
+    "\\": "\\textbackslash{}",
+    "{": "\\{",
+    "}": "\\}",
+    "%": "\\%",
+    "&": "\\&",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "^": "\\^{}",
+    "~": "\\~{}",
+}
+
+
+def _bib(text: str) -> str:
+    """Escape LaTeX special characters (and drop line breaks) in a BibTeX field."""
+    text = " ".join(text.split())
+    return "".join(_BIB_ESCAPES.get(c, c) for c in text)
+
+
+def _bib_url(url: str) -> str:
+    """URLs only need their braces and percent signs neutralised."""
+    return url.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def _bib_key(rex: Rex) -> str:
+    return "commons-" + "".join(c if c.isalnum() else "-" for c in rex.slug)[:80]
