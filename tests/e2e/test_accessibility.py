@@ -151,6 +151,11 @@ CASES = [
     Case("rex-liste", "/rex/", shows=("budget participatif",)),
     Case("rex-liste-filtree", "/rex/?theme=participation-citoyenne&tri=titre"),
     Case("rex-page", f"/rex/{REX}", shows=("Comment citer", "Ce qui n'a pas marché")),
+    # Public commons: the list with its filters, and a public REX's citation block.
+    Case("communs", "/communs/", shows=("Les communs", "Flux Atom")),
+    Case("communs-filtre", "/communs/?theme=participation-citoyenne&tri=titre&q=budget"),
+    Case("communs-vide", "/communs/?q=zzz-introuvable", shows=("Aucun retour d'expérience",)),
+    Case("rex-public-citer", f"/rex/{REX}", shows=("Comment citer", "BibTeX", "CSL-JSON")),
     Case("rex-page-connecte", f"/rex/{REX}", user=MEMBER, shows=("Modifier",)),
     Case("rex-nouveau", "/rex/nouveau", user=MEMBER, shows=("Écrire un retour d'expérience",)),
     Case(
