@@ -6,7 +6,7 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e lint format check-migrations clean chromium bench bench-search
+.PHONY: help venv install run test e2e lint format check-migrations clean chromium bench bench-search bench-export
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
@@ -58,7 +58,10 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 bench-search: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks.bench_search
 
-bench: bench-search
+bench-export: $(VENV)/.bench-installed
+	$(BIN)/python -m tests.benchmarks.bench_export
+
+bench: bench-search bench-export
 
 lint: install
 	$(BIN)/ruff check .

@@ -73,6 +73,13 @@ class Defaults:
     FORUM_POSTS_PER_MINUTE = 6
     #: Show demo accounts on the login page (make run sets it with demo content).
     SHOW_DEMO_ACCOUNTS = False
+    #: Import of another instance's export (admin page and ``commons import``): upload size,
+    #: total uncompressed size, number of files, and compression ratio above which an entry
+    #: is refused as a zip bomb.
+    IMPORT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+    IMPORT_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+    IMPORT_MAX_ENTRIES = 100_000
+    IMPORT_MAX_RATIO = 100
 
 
 def _coerce(value: str) -> Any:

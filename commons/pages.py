@@ -17,6 +17,8 @@ from .markup import render_markdown
 
 bp = Blueprint("pages", __name__)
 PAGES_DIR = Path(__file__).resolve().parents[1] / "content" / "pages"
+#: libyaml's safe loader when present (the archive importer reads thousands of front matters).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
-            meta = yaml.safe_load(text[4:end]) or {}
+            meta = yaml.load(text[4:end], Loader=_LOADER) or {}
             body = text[end + 4 :].lstrip("\n")
             if isinstance(meta, dict):
                 return meta, body

@@ -107,7 +107,7 @@ def _value(doc: RexDocument, attr: str) -> Any:
     if attr == "attribution_mode":
         return doc.attribution["mode"] or "named"
     if attr == "provenance":
-        return (doc.origin or {}).get("source", {}).get("instance", "")[:300]
+        return ((doc.origin or {}).get("source") or {}).get("instance", "")[:300]
     return getattr(doc, attr.removesuffix("_id"))
 
 
@@ -120,10 +120,10 @@ def _older(rex: Rex, doc: RexDocument) -> bool:
     return tuple(now.get(k) or 0 for k in key) < tuple(before.get(k) or 0 for k in key)
 
 
-def _import(doc: RexDocument, provenance: str) -> tuple[Rex, str]:
+def _import(doc: RexDocument, provenance: str, checked: bool = False) -> tuple[Rex, str]:
     """Create or update one REX: ``created``, ``updated`` or ``unchanged`` (an older export of
-    an imported REX changes nothing)."""
-    if errors := _conflicts(doc):
+    an imported REX changes nothing). ``checked``: :func:`_conflicts` already said yes."""
+    if not checked and (errors := _conflicts(doc)):
         raise RexImportError(errors)
     found = []
     for ref in doc.collectivites:
@@ -195,9 +195,11 @@ def import_documents(
     if errors:
         raise RexImportError(errors)
     report = ImportReport()
-    imported = [_import(doc, provenance) for doc in docs]
-    for rex, outcome in imported:
+    imported = [_import(doc, provenance, checked=True) for doc in docs]
+    for doc, (rex, outcome) in zip(docs, imported, strict=True):
         setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == "created" and "[[" not in doc.body:
+            continue  # no wikilink: the HTML rendered at creation is final
         head = services.revision(rex, rex.head)  # wikilinks to REX imported after this one
         html = rendering.render(rex, head.source)
         for target in (head, rex):

@@ -200,6 +200,15 @@ CASES = [
     Case("recherche-vide", "/recherche", shows=("Saisissez quelques mots",)),
     Case("recherche", "/recherche?q=budget+participatif", user=MEMBER, shows=("résultat",)),
     Case("notifications-preferences", "/notifications/preferences", user=MEMBER),
+    # Import of another instance's commons (admins).
+    Case("communs-importer", "/communs/importer", user=ADMIN, shows=("Ce qui est vérifié",)),
+    Case(
+        "communs-importer-erreur",
+        "/communs/importer",
+        user=ADMIN,
+        act=_fill(),
+        shows=("Choisissez le fichier .zip",),
+    ),
     # Publication by consent (demo: proposal 1 awaits consents, proposal 2 is published).
     Case(
         "publication-proposer",

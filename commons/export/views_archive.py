@@ -1,0 +1,91 @@
+"""Routes of the archive: ``/communs/export.zip`` (anyone) and ``/communs/importer`` (admins)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from .. import db
+from ..wiki.importer import RexImportError
+from . import archive_cache, archive_policy, importing, public
+from .archive_docs import package_name
+from .archive_forms import ImportForm
+
+bp = Blueprint("export_archive", __name__, template_folder="templates")
+MAX_UPLOAD = 64 * 1024 * 1024
+
+
+@bp.get("/communs/export.zip")
+def export_zip() -> Response:
+    if not archive_policy.can_download_archive(current_user):
+        abort(403)
+    cached = archive_cache.cached_archive()
+    response = send_file(
+        cached.path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{package_name(public.site_name())}.zip",
+        etag=cached.etag,
+        last_modified=cached.last_modified,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The import page takes archives larger than other forms (``IMPORT_MAX_UPLOAD_BYTES``).
+    Set here because URL preprocessors run before ``before_request`` hooks, and the CSRF check
+    (one of those) reads the body."""
+    if endpoint == "export_archive.import_page":
+        limit = current_app.config.get("IMPORT_MAX_UPLOAD_BYTES", MAX_UPLOAD)
+        request.max_content_length = int(limit)
+
+
+@bp.route("/communs/importer", methods=["GET", "POST"])
+def import_page() -> str | Response:
+    if not archive_policy.can_import_archive(current_user):
+        abort(403)
+    form, errors = ImportForm(), []
+    if form.validate_on_submit():
+        limits = importing.Limits.from_config(current_app.config)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "archive.zip"
+            form.archive.data.save(path)
+            try:
+                report = importing.import_archive(current_user, path, limits)
+            except RexImportError as exc:
+                db.session.rollback()
+                errors = exc.errors
+            else:
+                db.session.commit()
+                flash(
+                    f"Import réussi : {report.created} REX créé(s), {report.updated} mis à "
+                    f"jour, {report.unchanged} inchangé(s).",
+                    "success",
+                )
+                return redirect(url_for(".import_page"))
+    return render_template("export/archive_import.html", form=form, errors=errors)
+
+
+def init_app(app: Flask) -> None:
+    """Register the archive routes."""
+    app.register_blueprint(bp)
