@@ -13,7 +13,7 @@ from commons import db
 from commons.accounts.models import User
 from commons.audit.models import AuditEntry
 from commons.forum.models import Post, PostEdit, Thread
-from commons.moderation import members, services, targets
+from commons.moderation import members, reports, services, targets
 from commons.moderation.models import Report, Statement
 from commons.notifications.models import Notification
 from commons.search import documents
@@ -68,7 +68,7 @@ def test_report_goes_to_the_facilitators_of_the_space(client, world: World) -> N
 
 
 def test_network_content_is_reported_to_network_facilitators(world: World) -> None:  # type: ignore[no-untyped-def]
-    services.report(world.plain, targets.of(world.net_post), "propos-inappropries")
+    reports.report(world.plain, targets.of(world.net_post), "propos-inappropries")
     db.session.commit()
     assert len(_notes(world.global_fac, "report")) == 1 and len(_notes(world.admin, "report")) == 1
     assert not _notes(world.a.facilitator, "report")
@@ -77,10 +77,10 @@ def test_network_content_is_reported_to_network_facilitators(world: World) -> No
 def test_one_open_report_per_user_per_item(client, world: World) -> None:  # type: ignore[no-untyped-def]
     a = world.a
     target = targets.of(a.post)
-    services.report(a.reporter, target, "hors-charte")
+    reports.report(a.reporter, target, "hors-charte")
     db.session.commit()
     with pytest.raises(services.ModerationError, match="déjà signalé ce contenu"):
-        services.report(a.reporter, target, "doublon")
+        reports.report(a.reporter, target, "doublon")
     db.session.rollback()
     login(client, a.reporter)
     page = unescape(
@@ -99,7 +99,7 @@ def test_one_open_report_per_user_per_item(client, world: World) -> None:  # typ
     db.session.rollback()
     # … which only covers open reports: once handled, the same person may report again.
     services.dismiss(a.facilitator, targets.of(a.post), "rien à redire")
-    services.report(a.reporter, targets.of(a.post), "hors-charte")
+    reports.report(a.reporter, targets.of(a.post), "hors-charte")
     db.session.commit()
     assert db.session.scalar(select(func.count(Report.id))) == 2
 
@@ -107,14 +107,14 @@ def test_one_open_report_per_user_per_item(client, world: World) -> None:  # typ
 def test_report_needs_a_known_reason_and_details_for_other(world: World) -> None:  # type: ignore[no-untyped-def]
     target = targets.of(world.a.post)
     with pytest.raises(services.ModerationError, match="Choisissez un motif"):
-        services.report(world.a.reporter, target, "pas-un-motif")
+        reports.report(world.a.reporter, target, "pas-un-motif")
     with pytest.raises(services.ModerationError, match="Indiquez le motif"):
-        services.report(world.a.reporter, target, "autre", "  ")
+        reports.report(world.a.reporter, target, "autre", "  ")
 
 
 def test_outsiders_cannot_report_private_content(client, world: World) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(services.Forbidden):
-        services.report(world.b.reporter, targets.of(world.a.post), "hors-charte")
+        reports.report(world.b.reporter, targets.of(world.a.post), "hors-charte")
     login(client, world.b.reporter)
     response = client.get(f"/animation/signaler/post/{world.a.post.id}")
     assert response.status_code == 404 and CANARY_A not in unescape(response.get_data(as_text=True))
@@ -124,7 +124,7 @@ def test_outsiders_cannot_report_private_content(client, world: World) -> None: 
 
 def test_hide_with_reason_informs_the_author(app, client, world: World) -> None:  # type: ignore[no-untyped-def]
     a = world.a
-    services.report(a.reporter, targets.of(a.post), "propos-inappropries")
+    reports.report(a.reporter, targets.of(a.post), "propos-inappropries")
     db.session.commit()
     login(client, a.facilitator)
     response = client.post(

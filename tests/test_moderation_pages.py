@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from commons import audit, db
 from commons.audit.models import AuditEntry
 from commons.groups import services as groups
-from commons.moderation import dashboard, members, queries, services, targets
+from commons.moderation import dashboard, members, queries, reports, services, targets
 from commons.moderation.board_views import defuse
 from commons.search import documents
 from tests.conftest import login as _login
@@ -34,7 +34,7 @@ def test_group_dashboard(client, world: World, make_user) -> None:  # type: igno
     a = world.a
     newcomer = make_user(name="Nouvelle Venue")
     groups.request_join(newcomer, a.group, message="Bonjour", accept_charter=True)
-    services.report(a.reporter, targets.of(a.post), "hors-charte", "")
+    reports.report(a.reporter, targets.of(a.post), "hors-charte", "")
     db.session.commit()
     login(client, a.facilitator)
     page = text(client.get(f"/groupes/{a.group.slug}/animation"))
@@ -50,8 +50,8 @@ def test_group_dashboard(client, world: World, make_user) -> None:  # type: igno
 
 
 def test_global_dashboard_and_panels(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    services.report(world.plain, targets.of(world.net_post), "doublon")
-    services.report(world.a.reporter, targets.of(world.a.post), "obsolete")
+    reports.report(world.plain, targets.of(world.net_post), "doublon")
+    reports.report(world.a.reporter, targets.of(world.a.post), "obsolete")
     db.session.commit()
     seen = []
 
@@ -78,6 +78,19 @@ def test_global_dashboard_and_panels(client, world: World) -> None:  # type: ign
     finally:
         dashboard._PANELS.remove(panel)
     assert seen[0] is None and seen[-1].id == world.a.group.id
+
+
+def test_group_space_and_header_link_to_the_dashboard(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    a = world.a
+    reports.report(a.reporter, targets.of(a.post), "doublon")
+    db.session.commit()
+    login(client, a.facilitator)
+    space = text(client.get(f"/groupes/{a.group.slug}/espace"))
+    assert f"/groupes/{a.group.slug}/animation" in space and "1 signalement ouvert" in space
+    assert 'href="/animation/"' in space  # the "Animation" header link
+    login(client, a.reporter)
+    space = text(client.get(f"/groupes/{a.group.slug}/espace"))
+    assert "/animation" not in space and "Animation du groupe" not in space
 
 
 def test_admin_who_is_not_a_member_cannot_open_a_group_dashboard(client, world: World) -> None:  # type: ignore[no-untyped-def]
@@ -112,10 +125,10 @@ def test_pages_run_a_fixed_number_of_queries(
     a = world.a
     url = url.format(slug=a.group.slug)
     login(client, a.creator)  # network facilitator and facilitator of A
-    services.report(a.reporter, targets.of(a.post), "hors-charte")
-    services.report(a.reporter, targets.of(a.rex), "obsolete")  # one of each kind of target:
-    services.report(world.plain, targets.of(world.net_thread), "doublon")  # labels: a query each
-    services.report(world.plain, targets.of(world.net_post), "doublon")
+    reports.report(a.reporter, targets.of(a.post), "hors-charte")
+    reports.report(a.reporter, targets.of(a.rex), "obsolete")  # one of each kind of target:
+    reports.report(world.plain, targets.of(world.net_thread), "doublon")  # labels: a query each
+    reports.report(world.plain, targets.of(world.net_post), "doublon")
     db.session.commit()
     few, _ = _count_queries(app, client, url)
     for n in range(6):
@@ -123,11 +136,11 @@ def test_pages_run_a_fixed_number_of_queries(
         invitation = groups.invite(a.creator, a.group, reporter)
         groups.answer_invitation(reporter, invitation, accept=True, accept_charter=True)
         post = forum.reply(reporter, a.thread, f"message {n}")
-        services.report(reporter, targets.of(post), "autre", f"commentaire {n}")
-        services.report(reporter, targets.of(a.rex), "obsolete")
-        services.report(reporter, targets.of(world.net_post), "hors-charte")
+        reports.report(reporter, targets.of(post), "autre", f"commentaire {n}")
+        reports.report(reporter, targets.of(a.rex), "obsolete")
+        reports.report(reporter, targets.of(world.net_post), "hors-charte")
         services.hide(a.creator, targets.of(post), f"motif {n}")
-        services.report(reporter, targets.of(a.post), "hors-charte")
+        reports.report(reporter, targets.of(a.post), "hors-charte")
         db.session.commit()
     many, body = _count_queries(app, client, url)
     assert many == few, (few, many)

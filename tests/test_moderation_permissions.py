@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from commons import db
 from commons.audit.models import AuditEntry
-from commons.moderation import members, services, targets
+from commons.moderation import members, reports, services, targets
 from commons.moderation.models import MemberNote, Report, Statement
 from tests.conftest import login as _login
 from tests.moderation_world import World, world_fixture  # noqa: F401
@@ -106,7 +106,7 @@ ACTIONS: list[Action] = [
 def _prepare(w: World) -> None:
     """State in B where every action would apply: a hidden REX, a locked thread (for unlock),
     an open report, a suspended member (for lift)."""
-    services.report(w.b.reporter, targets.of(w.b.post), "hors-charte")
+    reports.report(w.b.reporter, targets.of(w.b.post), "hors-charte")
     services.hide(w.b.facilitator, targets.of(w.b.rex), "déjà masqué")
     w.net_author.suspended_at = db.utcnow()
     db.session.commit()

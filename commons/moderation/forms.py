@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from ..forms import choices, clean, length, required
@@ -75,9 +75,3 @@ class ContestForm(FlaskForm):
     text = TextAreaField(
         "Pourquoi contestez-vous cette décision ?", [required(), length(2000)], filters=[clean]
     )
-
-
-class LookupForm(FlaskForm):
-    """Find a member by handle (facilitators)."""
-
-    handle = StringField("Identifiant du membre", [required(), length(40)], filters=[clean])

@@ -5,7 +5,6 @@ the item; the author gets a statement of reasons. Flush only."""
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
@@ -18,7 +17,7 @@ from ..text import single_line
 from ..wiki import services as wiki
 from ..wiki.models import Rex
 from . import policy
-from .models import REPORT_REASONS, Report, ReportStatus, Statement
+from .models import Report, ReportStatus, Statement
 from .targets import Target
 
 MAX_REASON = 2000
@@ -71,50 +70,6 @@ def check_reason(reason: str, *, required: bool = True) -> str:
     return reason
 
 
-# -- reports ---------------------------------------------------------------------------------
-
-
-def report(actor: User, target: Target, reason: str, comment: str = "") -> Report:
-    """Report an item to the facilitators of its space (notified in their centre)."""
-    require(policy.can_report(actor, target), "Vous ne pouvez pas signaler ce contenu.")
-    if reason not in REPORT_REASONS:
-        raise ModerationError("Choisissez un motif de signalement dans la liste.")
-    comment = check_reason(comment, required=reason == "autre")[:2000]
-    duplicate = _open_reports(target).where(Report.reporter_id == actor.id)
-    if db.session.scalar(duplicate) is not None:
-        raise ModerationError(
-            "Vous avez déjà signalé ce contenu : votre signalement est en cours d'examen "
-            "par l'animation."
-        )
-    entry = Report(
-        target_type=target.kind,
-        target_id=target.id,
-        group_id=target.group_id,
-        reporter_id=actor.id,
-        reason=reason,
-        comment=comment,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-    except IntegrityError:  # a concurrent identical report: the partial unique index held
-        raise ModerationError("Vous avez déjà signalé ce contenu.") from None
-    audit.record(
-        actor,
-        "moderation.report",
-        target_type=target.kind,
-        target_id=target.id,
-        target_label=target.label,
-        group_id=target.group_id,
-        reason=REPORT_REASONS[reason] + (f" — {comment}" if comment else ""),
-    )
-    for user_id in facilitators_of(target.group_id):
-        if user_id != actor.id:
-            notify(user_id, actor, "report", entry.id)
-    db.session.flush()
-    return entry
-
-
 def notify(user_id: int, actor: User, kind: str, ref: int, *, emailed: bool = False) -> None:
     """A notification about a moderation object (described by :mod:`.notices`)."""
     db.session.add(
@@ -126,14 +81,6 @@ def notify(user_id: int, actor: User, kind: str, ref: int, *, emailed: bool = Fa
             target_id=ref,
             emailed_at=db.utcnow() if emailed else None,
         )
-    )
-
-
-def _open_reports(target: Target):  # type: ignore[no-untyped-def]
-    return select(Report).where(
-        Report.target_type == target.kind,
-        Report.target_id == target.id,
-        Report.status == ReportStatus.OPEN.value,
     )
 
 

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..forms import choices
 from ..forum import queries as forum_queries
 from ..groups.models import Group
-from . import members, notices, policy, queries, services, targets
+from . import members, notices, policy, queries, reports, services, targets
 from .forms import ContestForm, EditForm, MoveForm, ReasonForm, ReportForm
 from .models import REPORT_REASONS, TARGET_LABELS, Statement
 
@@ -68,7 +68,7 @@ def report(kind: str, target_id: int) -> str | Response:
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report(current_user, target, form.reason.data, form.comment.data or "")
+            reports.report(current_user, target, form.reason.data, form.comment.data or "")
         except services.ModerationError as exc:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(exc)]
@@ -248,14 +248,39 @@ def can_moderate(obj: object) -> bool:
     return policy.can_moderate(current_user, targets.of(obj))  # type: ignore[arg-type]
 
 
+def group_section(group: Group) -> Markup:
+    """The "Animation du groupe" section of a group's private space, for its facilitators."""
+    if not policy.can_view_group_dashboard(current_user, group.id):
+        return Markup("")
+    return Markup(
+        render_template(
+            "moderation/_group_section.html",
+            group=group,
+            open_reports=queries.group_counts(frozenset({group.id}))[group.id][1],
+        )
+    )
+
+
+def show_moderation_nav() -> bool:
+    """For the header: whether the current user facilitates anything."""
+    return bool(getattr(current_user, "is_authenticated", False)) and policy.can_view_queue(
+        current_user
+    )
+
+
 def init_app(app: Flask) -> None:
-    """Register the blueprints, template helpers and notification kinds."""
+    """Register the blueprints, template helpers, group section and notification kinds."""
+    from ..groups.views import add_private_section
     from . import board_views, member_views
 
     notices.register()
     app.register_blueprint(bp)
     board_views.init_app(app)
     member_views.init_app(app)
+    add_private_section(app, group_section)
     app.jinja_env.globals.update(
-        report_link=report_link, moderation_link=moderation_link, can_moderate=can_moderate
+        report_link=report_link,
+        moderation_link=moderation_link,
+        can_moderate=can_moderate,
+        show_moderation_nav=show_moderation_nav,
     )

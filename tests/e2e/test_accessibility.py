@@ -238,6 +238,34 @@ CASES = [
         user=FACILITATOR,
         shows=("Discussions récentes du groupe",),
     ),
+    # Moderation (demo: thread 2 is the group's discussion, its posts are 3 and 4).
+    Case("moderation-signaler", "/animation/signaler/post/3", user=MEMBER, shows=("Motif",)),
+    Case(
+        "moderation-signaler-erreur",
+        "/animation/signaler/post/3",
+        user=MEMBER,
+        act=lambda page: page.get_by_role("button", name="Envoyer le signalement").click(),
+        shows=("à corriger",),
+    ),
+    Case("moderation-tableau", "/animation/", user=FACILITATOR, shows=("Vos groupes",)),
+    Case(
+        "moderation-tableau-groupe",
+        "/groupes/participation-citoyenne/animation",
+        user=FACILITATOR,
+        shows=("Demandes d'adhésion", "Activité du groupe"),
+    ),
+    Case("moderation-signalements", "/animation/signalements", user=FACILITATOR),
+    Case(
+        "moderation-contenu",
+        "/animation/contenu/thread/2",
+        user=FACILITATOR,
+        shows=("Verrouiller",),
+    ),
+    Case("moderation-modifier", "/animation/contenu/post/3/modifier", user=FACILITATOR),
+    Case(
+        "moderation-membre", "/animation/membres/julien-morel", user=FACILITATOR, shows=("Notes",)
+    ),
+    Case("moderation-journal", "/animation/journal", user=ADMIN, shows=("Journal d'audit",)),
 ]
 
 
