@@ -249,3 +249,27 @@ def test_index_lists_the_endpoints(client) -> None:  # type: ignore[no-untyped-d
     assert data["openapi"] == "http://commons.test/api/v1/openapi.json"
     for key in ("rex", "themes", "collectivites", "licences"):
         assert client.get(data[key].removeprefix("http://commons.test")).status_code == 200
+
+
+def test_imported_rex_keeps_its_origin(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    rex = make_rex(make_user(), "Venu d'ailleurs")
+    rex.provenance = "Commons Bretagne"
+    rex.origin = {
+        "source": {"instance": "Commons Bretagne", "url": "https://bzh.example/"},
+        "chain": [{"instance": "Commons Bretagne", "url": "https://bzh.example/"}],
+        "canonical_url": "https://bzh.example/rex/venu-d-ailleurs",
+        "receipts": [],
+    }
+    db.session.commit()
+    data = _json(client.get(f"/api/v1/rex/{rex.slug}"))
+    assert data["canonical_url"] == "https://bzh.example/rex/venu-d-ailleurs"
+    assert data["provenance_chain"] == [
+        {"instance": "Commons Bretagne", "url": "https://bzh.example/"}
+    ]
+    assert data["provenance"] == "Commons Bretagne"
+    page = client.get(f"/rex/{rex.slug}").get_data(as_text=True)
+    assert '"isBasedOn": "https://bzh.example/rex/venu-d-ailleurs"' in page
+    local = make_rex(make_user(), "Écrit ici")
+    data = _json(client.get(f"/api/v1/rex/{local.slug}"))
+    assert data["canonical_url"] == f"http://commons.test/rex/{local.slug}"
+    assert data["provenance_chain"] == []

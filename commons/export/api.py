@@ -25,7 +25,7 @@ from ..security import csrf
 from ..wiki.models import Revision, Rex, rex_collectivite
 from ..wiki.vocab import themes as theme_vocab
 from . import openapi, public
-from .citation import Citation
+from .citation import Citation, canonical_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_METHODS = "GET, HEAD, OPTIONS"
@@ -102,6 +102,12 @@ def rex_full(rex: Rex) -> dict[str, Any]:
         "attribution_mode": rex.attribution_mode,
         "credits": [{"name": c.name, "role": c.role} for c in citation.credits],
         "citation": citation.text(),
+        "canonical_url": canonical_url(rex),
+        "provenance_chain": [
+            {"instance": str(step.get("instance", "")), "url": str(step.get("url", ""))}
+            for step in (rex.origin or {}).get("chain", [])
+            if isinstance(step, dict)
+        ],
         "markdown": source or "",
         "html": rex.html,
     }

@@ -172,7 +172,19 @@ class Citation:
             ]
         if rex.provenance:
             data["sourceOrganization"] = {"@type": "Organization", "name": rex.provenance}
+        if canonical_url(rex) != self.url:  # imported: the original is where it was written
+            data["isBasedOn"] = canonical_url(rex)
         return data
+
+
+def canonical_url(rex: Rex) -> str:
+    """The REX's original address: the source instance's for an imported REX, else ours."""
+    url = (rex.origin or {}).get("canonical_url")
+    return (
+        url
+        if isinstance(url, str) and url.startswith(("http://", "https://"))
+        else (public.rex_url(rex))
+    )
 
 
 def _agent(credit: attribution.Credit) -> dict[str, str]:

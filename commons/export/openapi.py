@@ -68,6 +68,14 @@ def schemas() -> dict[str, Any]:
         "attribution_mode": _string(enum=["named", "chatham", "group"]),
         "credits": {"type": "array", "items": _ref("Credit")},
         "citation": _string(),
+        "canonical_url": _string(
+            format="uri", description="Adresse d'origine (celle de l'instance source si importé)."
+        ),
+        "provenance_chain": {
+            "type": "array",
+            "description": "Instances traversées par un REX importé, l'origine en premier.",
+            "items": _object({"instance": _string(), "url": _string()}),
+        },
         "markdown": _string(description="Source Markdown de la dernière version."),
         "html": _string(description="HTML assaini de la dernière version."),
     }
