@@ -60,10 +60,7 @@ def private_world(make_user: Any, make_group: Any) -> dict[str, Any]:
         body=f"Texte {CANARY}",
         themes=["culture"],
     )
-    if hasattr(Rex, "hidden"):
-        hidden.hidden = True
-    else:  # before moderation adds the flag, keep the canary out of the public space
-        hidden.space = "network"
+    hidden.hidden = True
     db.session.commit()
     return {"author": author, "insider": insider, "group": group, "public": public}
 

@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from commons import db
-from commons.wiki.models import Rex
 
 from .conftest import login
 from .public_commons import CANARY, QueryCounter, make_rex, private_world
@@ -184,8 +183,6 @@ def test_jsonld_and_public_citation_only_for_public_rex(client, make_user, make_
 
 def test_hidden_public_rex_has_no_jsonld_nor_citation(client, make_user) -> None:  # type: ignore[no-untyped-def]
     rex = make_rex(make_user(), "Masqué")
-    if not hasattr(Rex, "hidden"):
-        return
     rex.hidden = True
     db.session.commit()
     assert client.get(f"/communs/rex/{rex.slug}/citation.bib").status_code == 404

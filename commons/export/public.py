@@ -4,7 +4,7 @@ identity and canonical URLs for citations and feeds.
 
 Public means "what an anonymous visitor may read": the REX policy asked for an anonymous actor
 (never the signed-in user, so the public paths show the same thing to everyone), minus REX hidden
-by moderation when the model has that flag.
+by moderation.
 """
 
 from __future__ import annotations
@@ -34,14 +34,12 @@ MAX_PAGE = 10_000
 
 def public_clause() -> ColumnElement[bool]:
     """SQL filter of the public REX (agrees with :func:`is_public`)."""
-    clause = policy.visible_rex(ANONYMOUS)
-    hidden = getattr(Rex, "hidden", None)
-    return and_(clause, hidden.is_(False)) if hidden is not None else clause
+    return and_(policy.visible_rex(ANONYMOUS), Rex.hidden.is_(False))
 
 
 def is_public(rex: Rex) -> bool:
     """Whether an anonymous visitor may read ``rex`` (and so feeds, API and JSON-LD show it)."""
-    return policy.can_view_rex(ANONYMOUS, rex) and not getattr(rex, "hidden", False)
+    return policy.can_view_rex(ANONYMOUS, rex) and not rex.hidden
 
 
 class FilterError(ValueError):
