@@ -99,6 +99,9 @@ def test_one_open_report_per_user_per_item(client, world: World) -> None:  # typ
     db.session.rollback()
     # … which only covers open reports: once handled, the same person may report again.
     services.dismiss(a.facilitator, targets.of(a.post), "rien à redire")
+    db.session.commit()
+    centre = unescape(client.get("/notifications/").get_data(as_text=True))
+    assert "Votre signalement a été classé sans suite par l'animation" in centre
     reports.report(a.reporter, targets.of(a.post), "hors-charte")
     db.session.commit()
     assert db.session.scalar(select(func.count(Report.id))) == 2
@@ -160,9 +163,12 @@ def test_hide_with_reason_informs_the_author(app, client, world: World) -> None:
     assert "Décision de l'animation (contenu masqué)" in centre
     decision = unescape(client.get(f"/animation/decisions/{statement.id}").get_data(as_text=True))
     assert "Attaque personnelle" in decision and "Contester cette décision" in decision
-    # Other members cannot read someone else's statement.
+    # Other members cannot read someone else's statement; the reporter learns it was handled.
     login(client, a.reporter)
     assert client.get(f"/animation/decisions/{statement.id}").status_code == 404
+    centre = unescape(client.get("/notifications/").get_data(as_text=True))
+    assert "Votre signalement a été traité par l'animation" in centre
+    assert f"/forum/sujet/{a.thread.id}/message/{post.number}" in centre
 
 
 def test_hiding_without_a_reason_is_refused(client, world: World) -> None:  # type: ignore[no-untyped-def]

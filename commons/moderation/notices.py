@@ -4,6 +4,7 @@ person's notification preferences (it is a decision about them, not a digestible
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,70 +28,87 @@ def _by_id(model: Any, notes: list[Notification]) -> dict[int, Any]:
     )
 
 
-def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
-    found = _by_id(Statement, notes)
-    entries = []
+def _entries(
+    notes: list[Notification],
+    found: dict[int, Any],
+    visible: Callable[[Any], bool],
+    make: Callable[[Notification, Any], Entry],
+) -> list[Entry]:
+    """One entry per notification, invisible when its object is gone or out of reach."""
+    out = []
     for note in notes:
-        st = found.get(note.target_id)
-        if st is None or not policy.can_view_statement(user, st):
-            entries.append(Entry(note=note, visible=False))
-            continue
-        entries.append(
-            Entry(
-                note=note,
-                visible=True,
-                sentence=f"Décision de l'animation ({ACTIONS.get(st.action, st.action).lower()}) :",
-                title=st.target_label,
-                path=path_for("moderation.statement", statement_id=st.id),
-                reason="Ce message vous informe d'une décision de modération qui vous concerne.",
-            )
+        obj = found.get(note.target_id) if note.target_id is not None else None
+        out.append(make(note, obj) if obj is not None and visible(obj) else Entry(note, False))
+    return out
+
+
+def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
+    def make(note: Notification, st: Statement) -> Entry:
+        label = ACTIONS.get(st.action, st.action).lower()
+        return Entry(
+            note=note,
+            visible=True,
+            sentence=f"Décision de l'animation ({label}) :",
+            title=st.target_label,
+            path=path_for("moderation.statement", statement_id=st.id),
+            reason="Ce message vous informe d'une décision de modération qui vous concerne.",
         )
-    return entries
+
+    found = _by_id(Statement, notes)
+    return _entries(notes, found, lambda st: policy.can_view_statement(user, st), make)
 
 
 def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
     found = _by_id(Report, notes)
     labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
-    entries = []
-    for note in notes:
-        report = found.get(note.target_id)
-        if report is None or not policy.can_act_in_scope(user, report.group_id):
-            entries.append(Entry(note=note, visible=False))
-            continue
-        entries.append(
-            Entry(
-                note=note,
-                visible=True,
-                sentence=f"Nouveau signalement ({REPORT_REASONS[report.reason].lower()}) :",
-                title=labels.get((report.target_type, report.target_id), "contenu"),
-                path=path_for(
-                    "moderation.content", kind=report.target_type, target_id=report.target_id
-                ),
-                reason="Vous recevez ce courriel parce que vous animez l'espace de ce contenu.",
-            )
+
+    def make(note: Notification, report: Report) -> Entry:
+        return Entry(
+            note=note,
+            visible=True,
+            sentence=f"Nouveau signalement ({REPORT_REASONS[report.reason].lower()}) :",
+            title=labels.get((report.target_type, report.target_id), ("contenu", ""))[0],
+            path=path_for(
+                "moderation.content", kind=report.target_type, target_id=report.target_id
+            ),
+            reason="Vous recevez ce courriel parce que vous animez l'espace de ce contenu.",
         )
-    return entries
+
+    return _entries(notes, found, lambda r: policy.can_act_in_scope(user, r.group_id), make)
+
+
+def _handled(user: Any, notes: list[Notification]) -> list[Entry]:
+    found = _by_id(Report, notes)
+    labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
+
+    def make(note: Notification, report: Report) -> Entry:
+        done = "classé sans suite" if report.status == "dismissed" else "traité"
+        key = (report.target_type, report.target_id)
+        return Entry(
+            note=note,
+            visible=True,
+            sentence=f"Votre signalement a été {done} par l'animation",
+            title=labels.get(key, ("contenu", ""))[0],
+            path=labels.get(key, ("", path_for("notifications.index")))[1],
+            reason="Vous recevez ce courriel parce que vous avez signalé ce contenu.",
+        )
+
+    return _entries(notes, found, lambda r: r.reporter_id == user.id, make)
 
 
 def _contests(user: Any, notes: list[Notification]) -> list[Entry]:
-    found = _by_id(Statement, notes)
-    entries = []
-    for note in notes:
-        st = found.get(note.target_id)
-        if st is None or not policy.can_act_in_scope(user, st.group_id):
-            entries.append(Entry(note=note, visible=False))
-            continue
-        entries.append(
-            Entry(
-                note=note,
-                visible=True,
-                sentence="Une décision de l'animation est contestée :",
-                title=st.target_label,
-                path=path_for("moderation.statement", statement_id=st.id),
-                reason="Vous recevez ce courriel parce que vous animez l'espace concerné.",
-            )
+    def make(note: Notification, st: Statement) -> Entry:
+        return Entry(
+            note=note,
+            visible=True,
+            sentence="Une décision de l'animation est contestée :",
+            title=st.target_label,
+            path=path_for("moderation.statement", statement_id=st.id),
+            reason="Vous recevez ce courriel parce que vous animez l'espace concerné.",
         )
-    return entries
+
+    found = _by_id(Statement, notes)
+    return _entries(notes, found, lambda st: policy.can_act_in_scope(user, st.group_id), make)
 
 
 def register() -> None:
@@ -98,6 +116,7 @@ def register() -> None:
     register_target("moderation.decision", _decisions)
     register_target("moderation.report", _reports)
     register_target("moderation.contest", _contests)
+    register_target("moderation.handled", _handled)
 
 
 def send_pending() -> int:

@@ -36,31 +36,31 @@ class QueueItem:
     reports: list[tuple[Report, str]] = field(default_factory=list)
 
 
-def labels(keys: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Labels of targets, three queries at most."""
-    out: dict[tuple[str, int], str] = {}
+def labels(keys: set[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
+    """Label and path of targets, three queries at most."""
+    out: dict[tuple[str, int], tuple[str, str]] = {}
     ids = defaultdict(set)
     for kind, target_id in keys:
         ids[kind].add(target_id)
     if ids["rex"]:
-        for rex_id, title in db.session.execute(
-            select(Rex.id, Rex.title).where(Rex.id.in_(ids["rex"]))
-        ):
-            out[("rex", rex_id)] = f"REX « {title} »"
+        rows = db.session.execute(select(Rex.id, Rex.title, Rex.slug).where(Rex.id.in_(ids["rex"])))
+        for rex_id, title, slug in rows:
+            out[("rex", rex_id)] = (f"REX « {title} »", f"/rex/{slug}")
     if ids["thread"]:
         rows = db.session.execute(
             select(Thread.id, Thread.title).where(Thread.id.in_(ids["thread"]))
         )
         for thread_id, title in rows:
-            out[("thread", thread_id)] = f"Discussion « {title} »"
+            out[("thread", thread_id)] = (f"Discussion « {title} »", f"/forum/sujet/{thread_id}")
     if ids["post"]:
         rows = db.session.execute(
-            select(Post.id, Post.number, Thread.title)
+            select(Post.id, Post.number, Thread.id, Thread.title)
             .join(Thread, Thread.id == Post.thread_id)
             .where(Post.id.in_(ids["post"]))
         )
-        for post_id, number, title in rows:
-            out[("post", post_id)] = f"Message {number} de « {title} »"
+        for post_id, number, thread_id, title in rows:
+            path = f"/forum/sujet/{thread_id}/message/{number}"
+            out[("post", post_id)] = (f"Message {number} de « {title} »", path)
     return out
 
 
@@ -84,7 +84,7 @@ def queue(
         key = (report.target_type, report.target_id)
         item = items.setdefault(key, QueueItem(*key, group_name=group_name))
         item.reports.append((report, reporter or "Ancien membre"))
-    for key, label in labels(set(items)).items():
+    for key, (label, _path) in labels(set(items)).items():
         items[key].label = label
     return list(items.values())
 

@@ -4,7 +4,7 @@ the item; the author gets a statement of reasons. Flush only."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import audit, db
 from ..accounts.models import User
@@ -97,17 +97,22 @@ def facilitators_of(group_id: int | None) -> list[int]:
 
 
 def _close_reports(actor: User, target: Target, outcome: str, status: str) -> int:
-    result = db.session.execute(
-        update(Report)
-        .where(
+    """Close the open reports on ``target``; each reporter is told it was handled."""
+    open_reports = db.session.scalars(
+        select(Report).where(
             Report.target_type == target.kind,
             Report.target_id == target.id,
             Report.status == ReportStatus.OPEN.value,
         )
-        .values(status=status, outcome=outcome, handled_by_id=actor.id, handled_at=db.utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    ).all()
+    now = db.utcnow()
+    for report in open_reports:
+        report.status, report.outcome = status, outcome
+        report.handled_by_id, report.handled_at = actor.id, now
+        if report.reporter_id is not None and report.reporter_id != actor.id:
+            notify(report.reporter_id, actor, "handled", report.id)
+    db.session.flush()
+    return len(open_reports)
 
 
 # -- statements of reasons -------------------------------------------------------------------
