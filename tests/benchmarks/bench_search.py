@@ -144,16 +144,17 @@ def build(backend: str, size: int, workdir: Path, pg_url: str | None) -> dict[st
     app = create_app()
     spec = corpus.SIZES[CORPUS_OF[size]] if size in CORPUS_OF else _scaled(size)
     manifest = corpus.generate(app, spec)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with app.app_context():
         count = outbox.reindex(app)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     return {
         "app": app,
         "manifest": manifest,
         "documents": count,
         "reindex_s": round(seconds, 1),
         "reindex_docs_per_s": round(count / seconds, 1),
+        "reindex_docs_per_cpu_s": round(count / cpu, 1),
         "corpus_s": manifest["seconds"],
     }
 
@@ -179,15 +180,17 @@ def measure(app: Any, manifest: dict[str, Any], repeat: int) -> dict[str, Any]:
     backend = _search_of(app)
     per_query: dict[str, dict[str, Any]] = {}
     samples: list[float] = []
+    cpu_samples: list[float] = []
     with app.app_context():
         for round_ in range(repeat + 1):
             for q in QUERIES:
                 text = q.text.format(place=manifest.get("place", ""))
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 results = backend.search(
                     text, visibility_filter=who[q.who], filters=q.filters, sort=q.sort, page=q.page
                 )
                 ms = (time.perf_counter() - started) * 1000
+                cpu_ms = (time.process_time() - cpu) * 1000
                 entry = per_query.setdefault(
                     f"{q.category} · {text} · {q.who}",
                     {"total": results.total, "ms": []},
@@ -195,6 +198,7 @@ def measure(app: Any, manifest: dict[str, Any], repeat: int) -> dict[str, Any]:
                 if round_:  # the first round warms caches and opens the searcher
                     entry["ms"].append(ms)
                     samples.append(ms)
+                    cpu_samples.append(cpu_ms)
     summary = {
         k: {"total": v["total"], "p50_ms": _percentile(v["ms"], 50)} for k, v in per_query.items()
     }
@@ -203,8 +207,27 @@ def measure(app: Any, manifest: dict[str, Any], repeat: int) -> dict[str, Any]:
         "p50_ms": _percentile(samples, 50),
         "p95_ms": _percentile(samples, 95),
         "max_ms": round(max(samples), 2),
+        "cpu_p50_ms": _percentile(cpu_samples, 50),
+        "cpu_p95_ms": _percentile(cpu_samples, 95),
         "per_query": summary,
     }
+
+
+def _profiled(folder: Path | None, name: str, func: Any, *args: Any) -> Any:
+    """``func(*args)``, under cProfile when ``folder`` is given (top 40 by cumulative time)."""
+    if folder is None:
+        return func(*args)
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    result = profiler.runcall(func, *args)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.txt").write_text(out.getvalue())
+    return result
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -213,17 +236,21 @@ def markdown(report: dict[str, Any]) -> str:
         f"# Recherche — {report['date']}",
         "",
         f"Machine : {m['nproc']} cœurs ({m['cpu']}), {m['ram_gib']} Gio, Python {m['python']}, "
-        f"charge (1/5/15 min) au début {m['load_at_start']}, à la fin {m.get('load_at_end')}.",
+        f"charge (1/5/15 min) au début {m['load_at_start']}, à la fin {m.get('load_at_end')}. "
+        "Temps réel mesuré autour de chaque appel ; « CPU » : temps processeur du seul processus "
+        "de l'application (hors serveur PostgreSQL), moins sensible à la charge de la machine.",
         "",
-        "| moteur | documents | réindexation (doc/s) | p50 (ms) | p95 (ms) | max (ms) "
-        "| cible p95 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| moteur | documents | réindexation (doc/s ; par s de CPU) | p50 (ms) | p95 (ms) "
+        "| max (ms) | CPU p50 / p95 (ms) | cible p95 | charge avant |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["runs"]:
         target = TARGETS["p95_ms"].get(r["size"], "—")
         lines.append(
-            f"| {r['backend']} | {r['documents']:,} | {r['reindex_docs_per_s']:,.0f} | "
-            f"{r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {target} |".replace(",", " ")
+            f"| {r['backend']} | {r['documents']:,} | {r['reindex_docs_per_s']:,.0f} ; "
+            f"{r['reindex_docs_per_cpu_s']:,.0f} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} "
+            f"| {r['cpu_p50_ms']} / {r['cpu_p95_ms']} | {target} "
+            f"| {r.get('load_before', ['?'])[0]} |".replace(",", " ")
         )
     for note in report.get("skipped", []):
         lines.append(f"\n*{note}*")
@@ -242,13 +269,13 @@ def plot(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for backend in sorted({r["backend"] for r in report["runs"]}):
+    for n, backend in enumerate(sorted({r["backend"] for r in report["runs"]})):
         runs = sorted(
             (r for r in report["runs"] if r["backend"] == backend), key=lambda r: r["size"]
         )
         for pct, style in (("p50_ms", "o-"), ("p95_ms", "s--")):
             ax.plot([r["documents"] for r in runs], [r[pct] for r in runs], style,
-                    label=f"{backend} {pct[:3]}")  # fmt: skip
+                    color=f"C{n}", label=f"{backend} {pct[:3]}")  # fmt: skip
     sizes = sorted(TARGETS["p95_ms"])
     ax.plot(sizes, [TARGETS["p95_ms"][s] for s in sizes], "k:", label="cible p95 (Whoosh)")
     ax.set_xscale("log")
@@ -268,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="whoosh,postgres")
     parser.add_argument("--repeat", type=int, default=20, help="tours de la série de requêtes")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--merge", action="store_true", help="garder les autres mesures du jour (search.json)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="profils cProfile (réindexation, requêtes)"
+    )
     args = parser.parse_args(argv)
     pg_url = os.environ.get("BENCH_DATABASE_URL")
     today = datetime.now(UTC).date().isoformat()
@@ -278,12 +311,18 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for size in (int(s) for s in args.sizes.split(",")):
             with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+                load = [round(x, 2) for x in os.getloadavg()]
                 print(f"[{backend} {size}] corpus et réindexation…", flush=True)
-                built = build(backend, size, Path(tmp), pg_url)
+                prof = args.out / today / f"profile-{backend}-{size}" if args.profile else None
+                built = _profiled(prof, "reindex", build, backend, size, Path(tmp), pg_url)
                 print(f"[{backend} {size}] requêtes…", flush=True)
-                figures = measure(built["app"], built["manifest"], args.repeat)
-                run = {"backend": backend, "size": size, **figures}
-                run.update({k: built[k] for k in ("documents", "reindex_s", "reindex_docs_per_s")})
+                figures = _profiled(
+                    prof, "queries", measure, built["app"], built["manifest"], args.repeat
+                )
+                run = {"backend": backend, "size": size, "load_before": load, **figures}
+                run.update(
+                    {k: v for k, v in built.items() if k.startswith(("documents", "reindex"))}
+                )
                 run["corpus_s"] = built["corpus_s"]
                 report["runs"].append(run)
                 built["app"].extensions["commons.engine"].dispose()
@@ -291,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     report["machine"]["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = args.out / today
     out.mkdir(parents=True, exist_ok=True)
+    if args.merge and (out / "search.json").exists():  # keep today's other measurements
+        done = {(r["backend"], r["size"]) for r in report["runs"]}
+        earlier = json.loads((out / "search.json").read_text())["runs"]
+        kept = [r for r in earlier if (r["backend"], r["size"]) not in done]
+        report["runs"] = sorted(kept + report["runs"], key=lambda r: (r["backend"], r["size"]))
     (out / "search.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     (out / "search.md").write_text(markdown(report))
     if report["runs"]:

@@ -97,10 +97,22 @@ def generate(app: Flask, size: Size, *, seed: int = 2026) -> dict[str, Any]:
         }
         if member
         else None,
-        "place": next((c["name"].split(" de ", 1)[1] for c in colls if " de " in c["name"]), ""),
+        "place": _rarest_place(colls),
         "long_thread_id": threads[0]["id"] if size.long_thread and threads else None,
         "public_rex_ids": [r[0] for r in rex_meta if r[1] == "public"][:20],
     }
+
+
+def _rarest_place(colls: list[dict[str, Any]]) -> str:
+    """The town named by the fewest collectivités (a selective search term)."""
+    places = Counter(c["name"].split(" de ", 1)[1] for c in colls if " de " in c["name"])
+    return min(places, key=lambda p: (places[p], p)) if places else ""
+
+
+def _rarest_place(colls: list[dict[str, Any]]) -> str:
+    """The town named by the fewest collectivités (a selective search term)."""
+    places = Counter(c["name"].split(" de ", 1)[1] for c in colls if " de " in c["name"])
+    return min(places, key=lambda p: (places[p], p)) if places else ""
 
 
 def documents(count: int, *, seed: int = 2026, groups: int = 50) -> Iterator[dict[str, Any]]:
