@@ -80,6 +80,11 @@ def test_phrase_matches_exact_words_in_a_row(engine: SearchBackend) -> None:
     assert ids(engine.search('"participatif budget"', visibility_filter=ANON)) == []
     assert ids(engine.search('"pistes cyclables"', visibility_filter=ANON)) == ["rex:3"]
     assert ids(engine.search('vélo -"pistes cyclables"', visibility_filter=ANON)) == ["rex:4"]
+    assert ids(engine.search('"DONNEES ouvertes"', visibility_filter=ANON)) == ["rex:2"]
+    engine.add([doc("rex:40", "Une ŒUVRE collective", "Fresque : l'œuvre des habitants.", 0, {})])
+    assert ids(engine.search('"oeuvre collective"', visibility_filter=ANON)) == ["rex:40"]
+    assert ids(engine.search('"l\'oeuvre des"', visibility_filter=ANON)) == ["rex:40"]
+    assert ids(engine.search('"oeuvres collectives"', visibility_filter=ANON)) == []
 
 
 def test_exclusion_and_field_filters(engine: SearchBackend) -> None:

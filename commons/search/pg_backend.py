@@ -29,6 +29,7 @@ d = search_document.c
 #: Private-use characters marking matches in ``ts_headline`` output (removed from the input),
 #: so the whole excerpt can be escaped and only these become ``<mark>``.
 _START, _STOP = "\ue000", "\ue001"
+_HIT = "~hit"  # marks the page's rows among the facet rows of one result
 _HEADLINE_OPTIONS = (
     f'StartSel="{_START}", StopSel="{_STOP}", MaxWords=30, MinWords=12, '
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -60,16 +61,20 @@ class PostgresBackend(PostgresWriter):
         matches, positive = pq.text_conditions(split)
         where = [*scope, *pq.field_conditions(split), *matches]
         with self.engine.connect() as conn:
-            out.facets = self._facets(conn, where)
+            out.facets, ids = self._scan(conn, where, positive, sort, page, per_page)
             out.total = sum(out.facets["kind"].values())
-            if out.total > (page - 1) * per_page:
-                out.hits = self._hits(conn, where, positive, sort, page, per_page)
+            out.hits = self._hits(conn, ids, positive)
             if out.total < SUGGEST_BELOW:
                 out.suggestion = self._suggest(conn, split, scope, out.total)
         return out
 
-    def _facets(self, conn: Any, where: list[Any]) -> dict[str, dict[Any, int]]:
-        m = select(d.kind, d.themes, d.kind_coll, d.licence, d.year).where(*where).cte("m")
+    def _scan(
+        self, conn: Any, where: list[Any], positive: Any, sort: str, page: int, per_page: int
+    ) -> tuple[dict[str, dict[Any, int]], list[str]]:
+        """Facet counts and the ids of the page, in one statement (the matches are read once)."""
+        rank = pq.rank(positive if sort != "date" else None).label("rank")
+        columns = [d.id, d.kind, d.themes, d.kind_coll, d.licence, d.year, d.updated, rank]
+        m = select(*columns).where(*where).cte("m")
         parts = [
             select(literal(name).label("f"), cast(m.c[name], Text).label("v"))
             for name in ("kind", "licence", "year")
@@ -82,22 +87,26 @@ class PostgresBackend(PostgresWriter):
                 .join(values, literal(True))
             )
         rows = union_all(*parts).subquery()
-        counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
-        stmt = select(rows.c.f, rows.c.v, func.count()).group_by(rows.c.f, rows.c.v)
-        for facet, value, n in conn.execute(stmt):
-            if value is not None:
-                counts[facet][int(value) if facet == "year" else value] = n
-        return {name: sort_facet(counts[name]) for name in FACETS}
-
-    def _hits(
-        self, conn: Any, where: list[Any], positive: Any, sort: str, page: int, per_page: int
-    ) -> list[SearchHit]:
-        by_date = [d.updated.desc().nulls_last(), d.id]
-        order = (
-            by_date if sort == "date" or positive is None else [pq.rank(positive).desc(), *by_date]
+        facets = select(rows.c.f, rows.c.v, func.count()).group_by(rows.c.f, rows.c.v)
+        order = [m.c.rank.desc(), m.c.updated.desc().nulls_last(), m.c.id]
+        on_page = (
+            select(m.c.id, func.row_number().over(order_by=order).label("n"))
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .subquery()
         )
-        stmt = select(d.id).where(*where).order_by(*order)
-        ids = list(conn.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+        hits = select(literal(_HIT).label("f"), on_page.c.id, on_page.c.n)
+        counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+        ids: list[tuple[int, str]] = []
+        for facet, value, n in conn.execute(union_all(facets, hits)):
+            if facet == _HIT:
+                ids.append((n, value))
+            elif value is not None:
+                counts[facet][int(value) if facet == "year" else value] = n
+        return {name: sort_facet(counts[name]) for name in FACETS}, [i for _, i in sorted(ids)]
+
+    def _hits(self, conn: Any, ids: list[str], positive: Any) -> list[SearchHit]:
         if not ids:
             return []
         columns = [d.id, d.kind, d.title, d.url, d.updated, d.summary, d.body]

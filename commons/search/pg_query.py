@@ -1,9 +1,10 @@
 """SQL conditions for the PostgreSQL backend, built from :func:`commons.search.query.split_query`.
 
 * words: ``plainto_tsquery('french', unaccent(mot))`` (stemmed, accents and case folded);
-* phrases: ``phraseto_tsquery`` (uses the GIN index), then an exact check on the unaccented,
-  lower-cased text (the words in a row, unstemmed: ``"budget participatif"`` does not match
-  *budgets participatifs*, as with Whoosh);
+* phrases: ``phraseto_tsquery`` (uses the GIN index), then a regular expression on the text
+  for the words in a row, unstemmed, any accents or case (``"budget participatif"`` does not
+  match *budgets participatifs*, as with Whoosh); the expression lists accented letters itself,
+  so it costs no per-row ``unaccent`` and does not depend on the database locale;
 * ``-`` excludes; ``champ:valeur`` and ``filters=`` become column conditions;
 * visibility is always one of the conditions, so counts, facets, pages and suggestions only
   ever see what the caller may see.
@@ -28,7 +29,6 @@ d = search_document.c
 FRENCH = literal_column("'french'::regconfig")
 #: Rank weights for D, C, B, A (others, body, summary, title).
 WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
-_GAP = "[^[:alnum:]_]+"
 
 
 def unaccent(expr: Any) -> Column[str]:
@@ -53,9 +53,41 @@ def tsquery(part: Part) -> Column[Any]:
     return make(FRENCH, unaccent(literal(" ".join(part.tokens))))
 
 
-def _phrase_text() -> Column[str]:
-    text = func.concat_ws("\n", d.title, d.summary, d.body)
-    return func.lower(unaccent(text))
+def _letter_classes() -> dict[str, str]:
+    """``e`` -> ``[eEèÈéÉ…]``: every Latin letter that folds to it, in both cases."""
+    variants: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+    for code in range(0xC0, 0x250):
+        folded = fold(chr(code))
+        if folded in variants:
+            variants[folded].add(chr(code))
+    return {k: "[" + "".join(sorted(v)) + "]" for k, v in variants.items()}
+
+
+_LETTERS = _letter_classes()
+_LIGATURES = {"oe": "[œŒ]", "ae": "[æÆ]", "ss": "ß"}
+#: Word characters for phrase boundaries, by code point (independent of the database locale).
+_WORD_CHARS = "0-9A-Za-z_\u00c0-\u024f"
+_GAP = f"[^{_WORD_CHARS}]+"
+
+
+def _token_pattern(token: str) -> str:
+    """A regular expression for a folded token in the original text (any accents or case)."""
+    out, i = [], 0
+    while i < len(token):
+        pair = token[i : i + 2]
+        if pair in _LIGATURES:
+            out.append(f"(?:{_LETTERS[pair[0]]}{_LETTERS[pair[1]]}|{_LIGATURES[pair]})")
+            i += 2
+            continue
+        out.append(_LETTERS.get(token[i], re.escape(token[i])))
+        i += 1
+    return "".join(out)
+
+
+def phrase_pattern(tokens: Iterable[str]) -> str:
+    """The words in a row, whole (PostgreSQL ARE syntax), for :func:`text_conditions`."""
+    body = _GAP.join(_token_pattern(t) for t in tokens)
+    return f"(?<![{_WORD_CHARS}]){body}(?![{_WORD_CHARS}])"
 
 
 def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Column[Any] | None]:
@@ -67,8 +99,8 @@ def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Colum
         q = tsquery(part)
         match: ColumnElement[bool] = d.vector.bool_op("@@")(q)
         if part.kind == "phrase":
-            pattern = r"\m" + _GAP.join(re.escape(t) for t in part.tokens) + r"\M"
-            match = and_(match, _phrase_text().bool_op("~")(pattern))
+            text = func.concat_ws("\n", d.title, d.summary, d.body)
+            match = and_(match, text.bool_op("~")(phrase_pattern(part.tokens)))
         if part.negated:
             conditions.append(not_(match))
             continue

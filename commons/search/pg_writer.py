@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -196,6 +196,10 @@ class PostgresWriter:
                     batch = []
             count += self._insert(session, batch, words)
             self._add_words(session, words)
+        with own_session(self.app, write=True) as session:  # fresh statistics for the planner
+            session.execute(text("ANALYZE search_document"))
+            session.execute(text("ANALYZE search_word"))
+            session.commit()
         self.drain()
         return count
 
