@@ -50,7 +50,7 @@ def answer(data: Any, status: int = 200, headers: dict[str, str] | None = None) 
 
 
 def error(status: int, message: str | None = None, **headers: str) -> Response:
-    return answer({"error": message or MESSAGES.get(status, MESSAGES[400])}, status, headers)
+    return answer({"error": message or MESSAGES.get(status, "Requête refusée.")}, status, headers)
 
 
 def licence_ref(licence_id: str) -> dict[str, str]:
@@ -245,8 +245,7 @@ def _is_api_route(path: str) -> bool:
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
-    status = exc.code or 500
-    return error(status if status in MESSAGES else 400)
+    return error(exc.code or 500)
 
 
 @bp.errorhandler(Exception)
