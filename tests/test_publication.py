@@ -495,3 +495,15 @@ def test_a_hidden_rex_cannot_be_published(app, world) -> None:  # type: ignore[n
     w.rex.hidden = True
     with pytest.raises(services.PublicationError, match="masqué par l'animation"):
         publish.publish(w.f, proposal)
+
+
+def test_a_changed_credit_also_makes_consents_stale(app, world) -> None:  # type: ignore[no-untyped-def]
+    """The digest covers the credits: renaming oneself changes what will be public."""
+    w = world
+    proposal = _propose(w)
+    _all_agree(w, proposal)
+    w.a.display_name = "Alice Martin-Roux"
+    db.session.commit()
+    state = consent.state(proposal, consent.preview(proposal))
+    assert {c.status for c in state.consents} == {"stale"}
+    assert consent.preview(proposal).credit_of(w.a) == "Alice Martin-Roux"

@@ -231,6 +231,8 @@ def test_record_and_my_publications(app, world, client) -> None:  # type: ignore
     login(client, w.a)
     body = client.get("/publication/mes-publications").get_data(as_text=True)
     assert f"/rex/{public.slug}" in body
+    notes = client.get("/notifications/").get_data(as_text=True)
+    assert "Publié dans les communs" in notes and f'href="/rex/{public.slug}"' in notes
 
 
 def test_a_contributor_who_left_blocks_and_is_shown(app, world, client) -> None:  # type: ignore[no-untyped-def]

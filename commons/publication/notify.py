@@ -14,6 +14,7 @@ from .. import db
 from ..accounts.models import User
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for
+from ..wiki.models import Rex
 from . import consent, policy
 from .models import Proposal, Status
 
@@ -63,6 +64,9 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             continue
         current = consent.preview(proposal)
         path = path_for("publication.show", proposal_id=proposal.id)
+        if note.kind == "publication.published" and proposal.public_rex_id is not None:
+            public = db.session.get(Rex, proposal.public_rex_id)
+            path = path_for("wiki.show", slug=public.slug) if public else path
         body = ""
         if note.kind in REASONS and proposal.status == Status.PENDING.value:
             body = current.as_text()
