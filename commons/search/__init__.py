@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
 
     from .. import db
     from . import outbox, views
-    from .backends import check_config
+    from .backends import check_config, own_session
 
     app.config["SEARCH_BACKEND"] = check_config(app.config)
     views.init_app(app)
@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
             return
         try:
             db.session.remove()  # the request is over: end its transaction, free SQLite's lock
-            with outbox.own_session(app, write=False) as session:
+            with own_session(app, write=False) as session:
                 if session.scalar(select(IndexQueue.id).limit(1)) is None:
                     return
             outbox.drain(app, timeout=float(app.config["SEARCH_REQUEST_DRAIN_TIMEOUT"]))

@@ -104,10 +104,6 @@ def enable(app: Flask) -> None:
     app.extensions.setdefault(EXTENSION, True)
 
 
-#: Kept for callers of the first version (the queue session is :func:`backends.own_session`).
-_session = own_session
-
-
 def pending(app: Flask) -> int:
     """How many queue rows wait."""
     with own_session(app, write=False) as session:
