@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from commons import db
 from commons.collectivites.models import Collectivite
@@ -18,6 +18,7 @@ from commons.search import outbox
 from commons.search.backends import get_backend
 from commons.search.models import IndexQueue
 from commons.wiki import services as wiki
+from commons.wiki.models import Rex
 
 from .search_support import (  # noqa: F401  (fixtures)
     AGENT,
@@ -182,6 +183,31 @@ def test_deletions_by_database_cascade_or_bulk_reach_the_index(
     assert found(app, "zorglubville", ANON) == set()
 
 
+def test_bulk_updates_that_hide_or_move_reach_the_index(
+    app: Flask, make_user: Any, make_group: Any
+) -> None:
+    """A bulk ``update()`` of a visibility column bypasses the ORM listener: a trigger queues it."""
+    author = make_user(role="facilitator")
+    group = make_group(facilitator=author)
+    thread = forum.create_thread(author, title="Composteurs", body=BODY, space="network")
+    rex = wiki.create_rex(author, title="Composteurs publics", body=BODY, space="public")
+    db.session.commit()
+    outbox.drain(app)
+    assert found(app, "composteurs", AGENT) == {f"thread:{thread.id}", f"rex:{rex.id}"}
+    db.session.execute(IndexQueue.__table__.delete())
+    db.session.commit()
+
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(hidden=True))
+    moved = {"space": "group", "group_id": group.id}
+    db.session.execute(update(Rex).where(Rex.id == rex.id).values(**moved))
+    db.session.commit()
+    assert set(queued()) == {(f"thread:{thread.id}", "upsert"), (f"rex:{rex.id}", "upsert")}
+    db.session.commit()
+    outbox.drain(app)
+    assert found(app, "composteurs", AGENT) == set()
+    assert found(app, "composteurs", (True, {group.id})) == {f"rex:{rex.id}"}
+
+
 def test_postgres_backend_is_refused_on_sqlite(tmp_path: Any) -> None:
     from commons import create_app
 
@@ -199,7 +225,7 @@ def test_migrations_install_the_deletion_triggers(tmp_path: Any) -> None:
     from sqlalchemy import text
 
     from commons import create_app, migrate
-    from commons.search.triggers import DELETIONS
+    from commons.search.triggers import DELETIONS, VISIBILITY_UPDATES
 
     url = f"sqlite:///{tmp_path / 'migrated.db'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
@@ -209,4 +235,5 @@ def test_migrations_install_the_deletion_triggers(tmp_path: Any) -> None:
         with engine.connect() as conn:
             names = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type='trigger'")))
         assert {f"search_queue_{table}_delete" for table, *_ in DELETIONS} <= names
+        assert {f"search_queue_{table}_update" for table, *_ in VISIBILITY_UPDATES} <= names
     engine.dispose()

@@ -1,10 +1,11 @@
-"""Database triggers that queue index updates for deletions the ORM never sees.
+"""Database triggers that queue index updates for changes the ORM never sees.
 
-The ``after_flush`` listener of :mod:`.outbox` only knows the objects a session deletes. Rows
+The ``after_flush`` listener of :mod:`.outbox` only knows the objects a session flushes. Rows
 removed by ``ON DELETE CASCADE`` (a group's threads, a thread's posts, a REX's talk thread, a
-collectivité's links to REX), by a bulk ``delete()`` or by hand in SQL bypass it; these
+collectivité's links to REX), by a bulk ``delete()`` or by hand in SQL bypass it, and so does
+a bulk ``update()`` of the columns that decide visibility (hiding, moving, unlisting): these
 triggers write the queue row in the same transaction instead, on SQLite and PostgreSQL (a
-duplicate row for an ORM deletion is harmless: the drain rebuilds each document once).
+duplicate row for an ORM change is harmless: the drain rebuilds each document once).
 
 Created by the Alembic migration and, for tests, by ``Base.metadata.create_all``.
 """
@@ -29,36 +30,65 @@ DELETIONS = [
 ]
 
 
-def _name(table: str) -> str:
-    return f"search_queue_{table}_delete"
+#: (table, document prefix, id column, columns whose change may hide or reveal the document).
+VISIBILITY_UPDATES = [
+    ("rex", "rex", "id", "space, group_id, hidden"),
+    ("forum_thread", "thread", "id", "space, group_id, rex_id, hidden"),
+    ("forum_post", "thread", "thread_id", "hidden, deleted_at"),
+    ("peer_group", "group", "id", "listed"),
+    ("collectivite", "collectivite", "id", "validated"),
+]
+
+
+def _name(table: str, event: str = "delete") -> str:
+    return f"search_queue_{table}_{event}"
+
+
+def _changed(columns: str, operator: str) -> str:
+    """``OLD.a IS NOT NEW.a OR …`` for a comma-separated column list."""
+    return " OR ".join(f"OLD.{c} {operator} NEW.{c}" for c in columns.split(", "))
 
 
 def sqlite_statements() -> list[str]:
     """One ``AFTER DELETE`` trigger per table (fired by foreign key cascades too)."""
     now = "strftime('%Y-%m-%d %H:%M:%f', 'now') || '000'"
-    return [
+    insert = "INSERT INTO search_index_queue (doc_id, action, created_at) VALUES"
+    deletes = [
         f"CREATE TRIGGER IF NOT EXISTS {_name(table)} AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO search_index_queue (doc_id, action, created_at) "
-        f"VALUES ('{prefix}:' || OLD.{column}, '{action}', {now}); END"
+        f"{insert} ('{prefix}:' || OLD.{column}, '{action}', {now}); END"
         for table, prefix, column, action in DELETIONS
     ]
+    updates = [
+        f"CREATE TRIGGER IF NOT EXISTS {_name(table, 'update')} AFTER UPDATE OF {columns} "
+        f"ON {table} WHEN {_changed(columns, 'IS NOT')} "
+        f"BEGIN {insert} ('{prefix}:' || NEW.{column}, 'upsert', {now}); END"
+        for table, prefix, column, columns in VISIBILITY_UPDATES
+    ]
+    return deletes + updates
 
 
 def postgresql_statements() -> list[str]:
     """A trigger function (prefix, column, action as arguments) and one trigger per table."""
-    function = """CREATE OR REPLACE FUNCTION search_queue_on_delete() RETURNS trigger
+    function = """CREATE OR REPLACE FUNCTION search_queue_change() RETURNS trigger
     LANGUAGE plpgsql AS $f$
     BEGIN
       INSERT INTO search_index_queue (doc_id, action, created_at)
       VALUES (TG_ARGV[0] || ':' || (to_jsonb(OLD) ->> TG_ARGV[1]), TG_ARGV[2], now());
-      RETURN OLD;
+      RETURN NULL;
     END $f$"""
     triggers = []
     for table, prefix, column, action in DELETIONS:
         triggers.append(f"DROP TRIGGER IF EXISTS {_name(table)} ON {table}")
         triggers.append(
             f"CREATE TRIGGER {_name(table)} AFTER DELETE ON {table} FOR EACH ROW "
-            f"EXECUTE FUNCTION search_queue_on_delete('{prefix}', '{column}', '{action}')"
+            f"EXECUTE FUNCTION search_queue_change('{prefix}', '{column}', '{action}')"
+        )
+    for table, prefix, column, columns in VISIBILITY_UPDATES:
+        triggers.append(f"DROP TRIGGER IF EXISTS {_name(table, 'update')} ON {table}")
+        triggers.append(
+            f"CREATE TRIGGER {_name(table, 'update')} AFTER UPDATE OF {columns} ON {table} "
+            f"FOR EACH ROW WHEN ({_changed(columns, 'IS DISTINCT FROM')}) "
+            f"EXECUTE FUNCTION search_queue_change('{prefix}', '{column}', 'upsert')"
         )
     return [function, *triggers]
 
@@ -77,11 +107,13 @@ def install(connection: Connection) -> None:
 
 def uninstall(connection: Connection) -> None:
     """Drop the triggers (and the PostgreSQL function)."""
-    for table, *_ in DELETIONS:
+    names = [(t, _name(t)) for t, *_ in DELETIONS]
+    names += [(t, _name(t, "update")) for t, *_ in VISIBILITY_UPDATES]
+    for table, name in names:
         on = f" ON {table}" if connection.dialect.name == "postgresql" else ""
-        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {_name(table)}{on}")
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}{on}")
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("DROP FUNCTION IF EXISTS search_queue_on_delete()")
+        connection.exec_driver_sql("DROP FUNCTION IF EXISTS search_queue_change()")
 
 
 def _after_create(_target: Any, connection: Connection, **_kw: Any) -> None:
