@@ -140,26 +140,30 @@ class PostgresBackend(PostgresWriter):
     def _suggest(self, conn: Any, split: SplitQuery, scope: list[Any], total: int) -> str | None:
         """Correct unknown words from the word list, keeping only visible corrections.
 
+        Candidates: words of the list alike in trigrams (``pg_trgm``), with the same first
+        letter, at edit distance 1, else 2 (as the Whoosh backend).
+
         The word list may hold words of documents the caller cannot see: each candidate is
         counted among the *visible* documents (visibility + caller filters) and ranked by that
         count only; the corrected query must itself find more visible documents.
         """
         replaced: dict[str, str] = {}
         for raw, word in split.words:
-            if self._count(conn, [*scope, d.vector.bool_op("@@")(self._word_query(word))]):
+            if self._count(conn, [*scope, self._has_word(word)]):
                 continue
             similar = (
                 select(search_word.c.word)
                 .where(search_word.c.word.bool_op("%")(word), search_word.c.word != word)
                 .order_by(func.similarity(search_word.c.word, word).desc(), search_word.c.word)
-                .limit(20)
+                .limit(40)
             )
-            counts = [
-                (self._count(conn, [*scope, d.vector.bool_op("@@")(self._word_query(c))]), c)
-                for c in conn.scalars(similar)
-            ]
-            if visible := [sc for sc in counts if sc[0] > 0]:
-                replaced[raw] = max(visible)[1]
+            candidates = [c for c in conn.scalars(similar) if c[:1] == word[:1]]
+            for distance in (1, 2):  # as the Whoosh backend: the closest words first
+                near = [c for c in candidates if edit_distance(word, c) <= distance][:20]
+                counts = [(self._count(conn, [*scope, self._has_word(c)]), c) for c in near]
+                if visible := [sc for sc in counts if sc[0] > 0]:
+                    replaced[raw] = max(visible, key=lambda sc: sc[0])[1]  # ties: most similar
+                    break
         if not replaced:
             return None
         suggestion = " ".join(replaced.get(p, p) for p in split.raw_parts)
@@ -171,5 +175,16 @@ class PostgresBackend(PostgresWriter):
         return suggestion if found > total else None
 
     @staticmethod
-    def _word_query(word: str) -> Any:
-        return func.plainto_tsquery(pq.FRENCH, literal(word))
+    def _has_word(word: str) -> Any:
+        return d.vector.bool_op("@@")(func.plainto_tsquery(pq.FRENCH, literal(word)))
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
