@@ -184,6 +184,14 @@ def test_suggestion_for_a_public_typo(engine: SearchBackend) -> None:
     res = engine.search("renovaton", visibility_filter=ANON)
     assert res.total == 0 and res.suggestion == "renovation"
     assert engine.search("renovation", visibility_filter=ANON).suggestion is None
+    engine.add(
+        [
+            doc(f"rex:{50 + n}", "On mobilise les habitants", "Ils se mobilisent.", 0, {})
+            for n in range(3)
+        ]
+        + [doc("rex:60", "Mobilité douce", "Une seule fiche.", 0, {})]
+    )
+    assert engine.search("mobilte", visibility_filter=ANON).suggestion == "mobilite"  # closest
 
 
 def test_pagination_and_date_sort(app: Flask) -> None:
