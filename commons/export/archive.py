@@ -15,13 +15,13 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select
 
 from .. import db
 from ..licensing import registry
@@ -64,12 +64,16 @@ class Instance:
 
 
 def public_rows() -> Iterator[tuple[Rex, str]]:
-    """Every public REX with its head text, by slug, fetched in batches."""
+    """Every public REX with its head text, in the order of their file paths (the same on
+    every database), fetched in batches."""
+    path = Rex.slug + literal(".md")  # order of the paths in the zip, byte by byte
+    if db.session.get_bind().dialect.name == "postgresql":
+        path = path.collate("C")
     stmt = (
         select(Rex, Revision.source)
         .join(Revision, and_(Revision.rex_id == Rex.id, Revision.number == Rex.head))
         .where(public.public_clause())
-        .order_by(Rex.slug)
+        .order_by(path)
         .execution_options(yield_per=BATCH)
     )
     for rex, source in db.session.execute(stmt):
@@ -154,12 +158,18 @@ def _file_resource(name: str, path: str, size: int, sha: str, **extra: str) -> s
 
 
 def write_folder(dest: Path) -> int:
-    """Write the archive into ``dest`` (created, must not exist or be empty); how many REX.
-    Streams: one REX in memory at a time; resource descriptions are spooled to disk."""
+    """Write the archive into ``dest`` (created, must not exist or be empty); how many REX."""
     dest.mkdir(parents=True, exist_ok=True)
     if any(dest.iterdir()):
         raise FileExistsError(f"Le dossier {dest} n'est pas vide.")
     (dest / "rex").mkdir()
+    return _write(dest, lambda path, data: (dest / path).write_bytes(data))
+
+
+def _write(dest: Path, put: Callable[[str, bytes], object]) -> int:
+    """Write every part but the REX files into ``dest``, and give each REX file to ``put``
+    (in path order); how many REX. Streams: one REX in memory at a time; resource
+    descriptions are spooled to disk."""
     instance, receipts, count, latest = Instance.current(), _receipts(), 0, None
     licences: set[str] = set()
     with (
@@ -174,7 +184,7 @@ def write_folder(dest: Path) -> int:
             path = f"rex/{rex.slug}.md"
             meta = front_matter(rex, body, instance, receipts)
             data = rex_file(meta, body)
-            (dest / path).write_bytes(data)
+            put(path, data)
             sha = hashlib.sha256(data).hexdigest()
             spool.write(",\n    " + _file_resource(f"rex-{rex.slug}", path, len(data), sha,
                         format="md", mediatype="text/markdown", encoding="utf-8",
@@ -231,31 +241,51 @@ def _write_datapackage(
         out.write("\n  ]\n}\n")
 
 
-def zip_folder(folder: Path, target: IO[bytes] | Path) -> None:
-    """Zip ``folder`` deterministically: entries sorted by path, fixed date, mode 0644,
-    deflate at a fixed level, no directory entries, no extra fields."""
-    names = sorted(
-        str(Path(root, name).relative_to(folder).as_posix())
-        for root, _dirs, files in os.walk(folder)
-        for name in files
-    )
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            info._compresslevel = 6  # type: ignore[attr-defined]
-            with (folder / name).open("rb") as src, zf.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 16)
+def _entry(zf: zipfile.ZipFile, name: str, src: IO[bytes], size: int) -> None:
+    """One deterministic entry: fixed date, mode 0644, deflate at a fixed level, no extra."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o100644 << 16
+    info._compresslevel = 6  # type: ignore[attr-defined]
+    with zf.open(info, "w") as dst:
+        while size > 0:
+            chunk = src.read(min(size, 1 << 16))
+            if not chunk:
+                raise OSError(f"{name} : fichier tronqué pendant l'export.")
+            dst.write(chunk)
+            size -= len(chunk)
 
 
 def write_zip(target: Path) -> int:
-    """Write the archive as a zip file at ``target`` (via a temporary folder next to it)."""
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
-        count = write_folder(Path(tmp) / "archive")
-        partial = Path(tmp) / "archive.zip"
-        zip_folder(Path(tmp) / "archive", partial)
+    """Write the archive as a zip file at ``target``, entries sorted by path. The REX files go
+    to one spool file (sequential writes, no file per REX), the other parts to a temporary
+    folder next to ``target``; the zip is renamed into place when complete."""
+    with (
+        tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp,
+        tempfile.TemporaryFile(dir=tmp) as spool,
+        tempfile.TemporaryFile("w+", dir=tmp, encoding="utf-8") as index,
+    ):
+        stage = Path(tmp, "archive")
+        stage.mkdir()
+
+        def put(path: str, data: bytes) -> None:
+            spool.write(data)
+            index.write(f"{path}\t{len(data)}\n")
+
+        count = _write(stage, put)
+        spool.seek(0)
+        index.seek(0)
+        partial = Path(tmp, "archive.zip")
+        names = sorted(p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file())
+        assert all(name < "rex/" for name in names)  # the REX files come last, in path order
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for name in names:
+                with (stage / name).open("rb") as src:
+                    _entry(zf, name, src, (stage / name).stat().st_size)
+            for line in index:
+                name, size = line.rstrip("\n").split("\t")
+                _entry(zf, name, spool, int(size))
         os.replace(partial, target)
     return count
 
