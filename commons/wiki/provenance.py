@@ -104,7 +104,7 @@ def origin(meta: dict[str, Any], body: str, bad: Bad) -> dict[str, Any] | None:
         "source": source,
         "chain": chain,
         "canonical_url": canonical,
-        "receipts": sorted(set(receipts)),
+        "receipts": list(receipts),
         "updated": updated if isinstance(updated, str) else "",
         "revision": revision if isinstance(revision := meta.get("revision"), int) else 0,
     }
