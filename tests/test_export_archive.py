@@ -202,6 +202,17 @@ def test_cli_writes_a_zip_or_a_folder(app, tmp_path, make_user) -> None:  # type
     assert result.exit_code != 0 and "n'est pas vide" in result.output
 
 
+def test_cli_cache_prepares_the_served_archive(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_rex(make_user(), "Ressourcerie")
+    result = app.test_cli_runner().invoke(args=["export", "cache"])
+    assert result.exit_code == 0, result.output
+    built = list(archive_cache.folder().glob("communs-*.zip"))
+    assert len(built) == 1 and str(built[0]) in result.output
+    mtime = built[0].stat().st_mtime_ns
+    response = _get(client)
+    assert response.data == built[0].read_bytes() and built[0].stat().st_mtime_ns == mtime
+
+
 def test_an_empty_commons_still_gives_a_valid_archive(app, tmp_path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "vide"
     assert archive.write_folder(folder) == 0

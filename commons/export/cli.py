@@ -37,6 +37,17 @@ def export_public(path: Path) -> None:
     click.echo(f"Archive écrite : {path} ({count} REX publics).")
 
 
+@export_group.command(
+    "cache", help="Prépare l'archive servie à /communs/export.zip (si le contenu a changé)."
+)
+@with_appcontext
+def export_cache() -> None:
+    from . import archive_cache
+
+    cached = archive_cache.cached_archive()
+    click.echo(f"Archive prête : {cached.path}")
+
+
 @click.command("import", help="Importe l'archive d'export d'une autre instance (zip ou dossier).")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @with_appcontext
