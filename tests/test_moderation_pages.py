@@ -156,13 +156,21 @@ def test_audit_page_filters_and_scope(client, world: World) -> None:  # type: ig
     page = text(client.get("/animation/journal"))
     assert "Motif A" in page and CANARY_A in page
     assert "Motif B" not in page and "Motif réseau" not in page  # other scopes
+    # The network's facilitators see every entry, but not what a private group said.
     login(client, world.global_fac)
     page = text(client.get("/animation/journal"))
-    assert all(m in page for m in ("Motif A", "Motif B", "Motif réseau"))
+    assert "Motif réseau" in page and "<td>Groupe A</td>" in page and "<td>Groupe B</td>" in page
+    assert "Motif A" not in page and "Motif B" not in page and CANARY_A not in page
+    assert "(contenu privé du groupe)" in page
     page = text(client.get(f"/animation/journal?groupe={world.b.group.id}&action=moderation.hide"))
-    assert "Motif B" in page and "Motif A" not in page and "Motif réseau" not in page
+    assert page.count("<td>Contenu masqué</td>") == 1 and "<td>Groupe A</td>" not in page
+    assert "Motif réseau" not in page
     page = text(client.get("/animation/journal?acteur=Animatrice+R%C3%A9seau"))
-    assert "Motif réseau" in page and "Motif B" not in page
+    assert "Motif réseau" in page and "<td>Groupe B</td>" not in page
+    # A member of the group (here its creator, a network facilitator) reads it all.
+    login(client, world.a.creator)
+    page = text(client.get(f"/animation/journal?groupe={world.a.group.id}"))
+    assert "Motif A" in page and CANARY_A in page
     page = text(client.get("/animation/journal?du=2000-01-01&au=2000-12-31"))
     assert "Aucune entrée" in page
     page = text(client.get("/animation/journal?cible=rex"))
@@ -184,6 +192,16 @@ def test_audit_csv_is_excel_friendly_and_defused(client, world: World) -> None: 
     assert rows[0][0] == "date (UTC)" and len(rows) == 2  # header + A's entry only
     assert rows[1][8] == '\'=HYPERLINK("http://x")'
     assert "Motif B" not in raw.decode("utf-8-sig")
+    login(client, world.admin)  # all entries, B's reason and content label redacted
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/animation/journal.csv").get_data().decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+    hidden = [r for r in rows if r[1] == "moderation.hide"]
+    assert len(hidden) == 2 and {r[7] for r in hidden} == {"Groupe A", "Groupe B"}
+    assert all(r[6] == "(contenu privé du groupe)" and "Motif" not in r[8] for r in hidden)
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+33 6", "-2", "@SUM(A1)", "\tx", "\rx"])

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..audit import ACTIONS as AUDIT_ACTIONS
 from ..groups.models import Group
-from . import dashboard, policy, queries
+from . import dashboard, journal, policy, queries
 from .models import REPORT_REASONS, TARGET_LABELS
 
 bp = Blueprint("moderation_board", __name__, template_folder="templates")
@@ -87,15 +87,15 @@ def reports() -> str:
 def audit_log() -> str:
     if not policy.can_view_audit(current_user):
         abort(403)
-    filters = queries.AuditFilters.from_args(request.args)
-    rows, pages = queries.audit_page(current_user, filters)
+    filters = journal.AuditFilters.from_args(request.args)
+    rows, pages = journal.audit_page(current_user, filters)
     return render_template(
         "moderation/audit.html",
         rows=rows,
         pages=pages,
         filters=filters,
         actions=AUDIT_ACTIONS,
-        groups=queries.audit_groups(current_user),
+        groups=journal.audit_groups(current_user),
         kinds=TARGET_LABELS,
     )
 
@@ -111,7 +111,7 @@ def defuse(value: object) -> str:
 def audit_csv() -> Response:
     if not policy.can_view_audit(current_user):
         abort(403)
-    filters = queries.AuditFilters.from_args(request.args)
+    filters = journal.AuditFilters.from_args(request.args)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
@@ -127,8 +127,9 @@ def audit_csv() -> Response:
             "motif",
         ]
     )
-    stmt = queries.audit_query(current_user, filters).limit(queries.CSV_MAX_ROWS)
-    for entry, group_name in db.session.execute(stmt):
+    stmt = journal.audit_query(current_user, filters).limit(journal.CSV_MAX_ROWS)
+    for row in journal.audit_rows(current_user, db.session.execute(stmt)):
+        entry = row.entry
         writer.writerow(
             defuse(v)
             for v in (
@@ -138,9 +139,9 @@ def audit_csv() -> Response:
                 entry.actor_name,
                 entry.target_type,
                 entry.target_id,
-                entry.target_label,
-                group_name or "",
-                entry.reason,
+                row.label,
+                row.group_name or "",
+                row.reason,
             )
         )
     return Response(

@@ -13,7 +13,6 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from .. import db
 from ..accounts.models import User
-from ..audit.models import AuditEntry
 from ..forum.models import Post, Thread
 from ..groups.models import Group, JoinRequest, RequestStatus
 from ..wiki.models import Revision, Rex
@@ -21,8 +20,6 @@ from . import policy
 from .models import Report, ReportStatus, Statement
 
 WEEKS = 8
-AUDIT_PER_PAGE = 50
-CSV_MAX_ROWS = 50_000
 
 
 @dataclass
@@ -208,91 +205,3 @@ def group_counts(group_ids: frozenset[int]) -> dict[int, tuple[int, int]]:
     for gid, n in reports:
         out[gid][1] = n
     return {gid: (a, b) for gid, (a, b) in out.items()}
-
-
-# -- audit log -------------------------------------------------------------------------------
-
-
-@dataclass
-class AuditFilters:
-    action: str = ""
-    actor: str = ""
-    group: int | None = None
-    target_type: str = ""
-    start: date | None = None
-    end: date | None = None
-    page: int = 1
-
-    @classmethod
-    def from_args(cls, args: Any) -> AuditFilters:
-        def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
-
-        return cls(
-            action=args.get("action", "")[:60],
-            actor=args.get("acteur", "").strip()[:100],
-            group=args.get("groupe", type=int),
-            target_type=args.get("cible", "")[:40],
-            start=day("du"),
-            end=day("au"),
-            page=max(args.get("page", 1, type=int) or 1, 1),
-        )
-
-    def args(self) -> dict[str, Any]:
-        """The query-string form (for pagination and CSV links)."""
-        values = {
-            "action": self.action,
-            "acteur": self.actor,
-            "groupe": self.group,
-            "cible": self.target_type,
-            "du": self.start.isoformat() if self.start else "",
-            "au": self.end.isoformat() if self.end else "",
-        }
-        return {k: v for k, v in values.items() if v}
-
-
-def audit_query(actor: Any, f: AuditFilters) -> Select[Any]:
-    """Entries the actor may read matching the filters, newest first, with the group name."""
-    stmt = (
-        select(AuditEntry, Group.name)
-        .outerjoin(Group, Group.id == AuditEntry.group_id)
-        .where(policy.visible_audit(actor))
-    )
-    if f.action:
-        stmt = stmt.where(AuditEntry.action == f.action)
-    if f.actor:
-        escaped = f.actor.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(AuditEntry.actor_name.ilike(f"%{escaped}%", escape="\\"))
-    if f.group is not None:
-        stmt = stmt.where(AuditEntry.group_id == f.group)
-    if f.target_type:
-        stmt = stmt.where(AuditEntry.target_type == f.target_type)
-    if f.start:
-        stmt = stmt.where(
-            AuditEntry.created_at >= datetime.combine(f.start, datetime.min.time(), tzinfo=UTC)
-        )
-    if f.end:
-        end = datetime.combine(f.end + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-        stmt = stmt.where(AuditEntry.created_at < end)
-    return stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-
-
-def audit_page(actor: Any, f: AuditFilters) -> tuple[list[Any], int]:
-    """One page of entries and the number of pages (two queries)."""
-    stmt = audit_query(actor, f)
-    total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = list(
-        db.session.execute(stmt.limit(AUDIT_PER_PAGE).offset((f.page - 1) * AUDIT_PER_PAGE))
-    )
-    return rows, max(1, -(-total // AUDIT_PER_PAGE))
-
-
-def audit_groups(actor: Any) -> list[Group]:
-    """Groups offered in the audit page's group filter."""
-    stmt = select(Group).order_by(Group.name)
-    if not policy.is_global(actor):
-        stmt = stmt.where(Group.id.in_(policy.facilitated_group_ids(actor)))
-    return list(db.session.scalars(stmt))
