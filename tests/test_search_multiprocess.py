@@ -1,7 +1,8 @@
 """Search under several OS processes: concurrent writers through the real services, each
-change committed then drained with the timed writer the way a write request does, and one
-process killed with SIGKILL — in one scenario while it holds the Whoosh writer lock (and an
-uncommitted database change), in the other at an arbitrary point of its work.
+change committed then drained the way a write request does (Whoosh: timed writer lock;
+PostgreSQL backend: ``SKIP LOCKED`` queue rows), and one process killed with SIGKILL — while it
+holds the Whoosh writer lock (and an uncommitted database change), or at an arbitrary point of
+its work.
 
 Afterwards: no error reached a "user" (each writer records its outcomes), every committed
 change is in the database and, after ``drain``, searchable by its unique token, and nothing
@@ -28,22 +29,49 @@ from commons.accounts.models import User
 from commons.forum import services as forum
 from commons.forum.models import Post, Thread
 from commons.search import outbox
+from commons.search.backends import get_backend
 from commons.search.whoosh_backend import WhooshIndex, prepare_document
 from commons.wiki import services as wiki
 from commons.wiki.models import Rex
-from tests.conftest import base_config
+from tests.conftest import PG_URL, base_config
+from tests.search_support import empty_backend
 
 WRITERS = 3
-CHANGES = 9  # per writer: REX, reply in a shared thread, new thread, in turn
+CHANGES = 6  # per writer: REX, reply in a shared thread, new thread, in turn
 AGENT = (True, frozenset[int]())
 TOKEN = re.compile(r"\bqz[a-z]+wk\b")
 BODY = "Retour sur la mise en place du compostage partagé dans les quartiers : {token}.\n"
 
 
+#: (database, search backend, who is killed): the Whoosh writer-lock holder, or a writer at an
+#: arbitrary point of its work; the PostgreSQL search backend where PostgreSQL is available.
+SCENARIOS = [("sqlite", "whoosh", "holding_index_lock"), ("sqlite", "whoosh", "mid_work")] + (
+    [
+        ("postgresql", "whoosh", "holding_index_lock"),
+        ("postgresql", "whoosh", "mid_work"),
+        ("postgresql", "postgres", "mid_work"),
+    ]
+    if PG_URL
+    else []
+)
+
+
+@pytest.fixture(params=SCENARIOS, ids="-".join)
+def scenario(request: pytest.FixtureRequest) -> tuple[str, str, str]:
+    return request.param  # type: ignore[no-any-return]
+
+
 @pytest.fixture
-def app_config(tmp_path: Path, backend: str) -> dict[str, Any]:
+def backend(scenario: tuple[str, str, str]) -> str:
+    """The database of the ``app`` fixture (overrides conftest's parametrised one)."""
+    return scenario[0]
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, backend: str, scenario: tuple[str, str, str]) -> dict[str, Any]:
     """Posting fast is the point here: lift the per-person forum rate limit."""
-    return {**base_config(tmp_path, backend), "FORUM_POSTS_PER_MINUTE": 100_000}
+    config = base_config(tmp_path, backend)
+    return {**config, "SEARCH_BACKEND": scenario[1], "FORUM_POSTS_PER_MINUTE": 100_000}
 
 
 def token(who: int, n: int) -> str:
@@ -53,14 +81,9 @@ def token(who: int, n: int) -> str:
 
 
 def search_ids(app: Flask, text: str) -> set[str]:
-    """Ids of the documents a signed-in agent finds (the backend interface once it exists)."""
-    try:
-        from commons.search.backends import get_backend  # type: ignore[import-not-found]
-    except ImportError:
-        index = outbox.get_index(app)
-    else:
-        index = get_backend(app)
-    return {hit.id for hit in index.search(text, visibility_filter=AGENT, per_page=100).hits}
+    """Ids of the documents a signed-in agent finds."""
+    results = get_backend(app).search(text, visibility_filter=AGENT, per_page=100)
+    return {hit.id for hit in results.hits}
 
 
 # -- what runs in the child processes ----------------------------------------------------------
@@ -194,10 +217,15 @@ def _tokens_in_database() -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("kill", ["holding_index_lock", "mid_work"])
 def test_concurrent_writers_one_killed_lose_nothing(
-    app: Flask, make_user: Any, app_config: dict[str, Any], tmp_path: Path, kill: str
+    app: Flask,
+    make_user: Any,
+    app_config: dict[str, Any],
+    tmp_path: Path,
+    scenario: tuple[str, str, str],
 ) -> None:
+    kill = scenario[2]
+    empty_backend(app)  # PostgreSQL search tables outlive a test
     users = [make_user() for _ in range(WRITERS + 1)]
     shared = forum.create_thread(
         users[0], title="Compostage partagé", body="Ouverture.", space="network"
