@@ -52,6 +52,9 @@ def test_export_import_export_keeps_rex_licences_credits_and_provenance(  # type
     chatham = make_rex(alice, "Budget participatif", licence_id="CC0-1.0")
     chatham.attribution_mode = "chatham"
     chatham.credits = [{"name": "un·e chargé·e de mission d'une commune de Bretagne"}]
+    make_rex(bruno, "Blancs en tête", body="\n\n   Texte après deux lignes vides.\n")
+    empty = make_rex(bruno, "Encore vide", body="x")
+    services.save(bruno, empty, base=1, body="")
     db.session.commit()
     first = unzip(archive_bytes(tmp_path / "a.zip"))
 
@@ -59,11 +62,11 @@ def test_export_import_export_keeps_rex_licences_credits_and_provenance(  # type
     app.config.update(B)
     report = import_archive(None, tmp_path / "a.zip")
     db.session.commit()
-    assert report.created == 3
+    assert report.created == 5
     second = unzip(archive_bytes(tmp_path / "b.zip"))
 
     a_rex, b_rex = rex_files(first), rex_files(second)
-    assert set(a_rex) == set(b_rex) == {named.uuid, grouped.uuid, chatham.uuid}
+    assert set(a_rex) == set(b_rex) and {named.uuid, grouped.uuid, chatham.uuid} < set(a_rex)
     for uuid, (meta_a, body_a) in a_rex.items():
         meta_b, body_b = b_rex[uuid]
         assert body_b == body_a
@@ -81,12 +84,12 @@ def test_export_import_export_keeps_rex_licences_credits_and_provenance(  # type
     assert licences == ["LICENSES/CC-BY-SA-4.0.txt", "LICENSES/CC0-1.0.txt",
                         "LICENSES/etalab-2.0.txt"]  # fmt: skip
     assert {k: first[k] for k in licences} == {k: second[k] for k in licences}
-    assert _credits(first) == _credits(second) and len(_credits(first)) == 3
+    assert _credits(first) == _credits(second) and len(_credits(first)) == 5
     assert _rows(first) == _rows(second)
     # A third pass through B changes nothing: B's archive imports into B as "unchanged".
     again = import_archive(None, tmp_path / "b.zip")
     db.session.rollback()
-    assert (again.created, again.unchanged) == (0, 3)
+    assert (again.created, again.unchanged) == (0, 5)
 
 
 def archive_bytes(path: Path) -> bytes:

@@ -77,7 +77,7 @@ def public_rows() -> Iterator[tuple[Rex, str]]:
         .execution_options(yield_per=BATCH)
     )
     for rex, source in db.session.execute(stmt):
-        yield rex, source
+        yield rex, source.lstrip("\n")  # leading blank lines mean nothing and do not survive
         db.session.expunge(rex)  # keep the identity map (and memory) flat
 
 
