@@ -139,7 +139,7 @@ def test_concurrent_posts_under_gunicorn_are_all_searchable(
     base, thread_id = server["url"], deployment["thread_id"]
     sessions = [_signed_in(base, email) for email in deployment["emails"]]
     outcomes: list[tuple[str, int, str]] = []  # (token, status, location)
-    start = threading.Barrier(AGENTS)
+    start = threading.Barrier(AGENTS, timeout=60)
 
     def agent(who: int, session: requests.Session) -> None:
         reply_csrf = _csrf(session, f"{base}/forum/sujet/{thread_id}")
