@@ -373,3 +373,43 @@ def test_suspension_refusals(client, world: World) -> None:  # type: ignore[no-u
     )
     assert response.status_code == 403
     assert not db.session.get(User, world.a.author.id).is_suspended
+
+
+def test_the_forum_quick_lock_is_audited_too(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    login(client, world.a.facilitator)
+    client.post(f"/forum/sujet/{world.a.thread.id}/drapeaux", data={"locked": "1"})
+    client.post(f"/forum/sujet/{world.a.thread.id}/drapeaux", data={"pinned": "1"})
+    assert db.session.get(Thread, world.a.thread.id).locked
+    [entry] = _audit("moderation.lock")
+    assert (entry.actor_id, entry.group_id) == (world.a.facilitator.id, world.a.group.id)
+    assert not _audit("moderation.unlock")
+
+
+def test_move_form_and_route(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    from commons.forum import services as forum
+
+    category = forum.create_category(world.global_fac, name="Vie du réseau")
+    db.session.commit()
+    login(client, world.global_fac)
+    page = unescape(
+        client.get(f"/animation/contenu/thread/{world.net_thread.id}").get_data(as_text=True)
+    )
+    assert f'value="category:{category.id}"' in page and "Agora : Vie du réseau" in page
+    client.post(
+        f"/animation/contenu/thread/{world.net_thread.id}/deplacer",
+        data={"destination": f"category:{category.id}", "reason": "Mieux rangée"},
+    )
+    assert db.session.get(Thread, world.net_thread.id).category_id == category.id
+    [entry] = _audit("moderation.move")
+    assert entry.reason == "Mieux rangée"
+    # A group thread has no move form (it never leaves its group).
+    login(client, world.a.facilitator)
+    page = unescape(
+        client.get(f"/animation/contenu/thread/{world.a.thread.id}").get_data(as_text=True)
+    )
+    assert "Déplacer" not in page
+    bad = client.post(
+        f"/animation/contenu/thread/{world.a.thread.id}/deplacer",
+        data={"destination": "nulle-part"},
+    )
+    assert bad.status_code == 400

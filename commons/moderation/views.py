@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
@@ -80,10 +81,12 @@ def report(kind: str, target_id: int) -> str | Response:
     return render_template("moderation/report.html", form=form, target=target)
 
 
-def _move_choices(target: targets.Target) -> list[tuple[str, str]]:
+def _move_choices() -> list[tuple[str, str]]:
+    """Agora categories, and the groups the current user facilitates."""
     options = [(f"category:{c.id}", f"Agora : {c.name}") for c in forum_queries.categories()]
     ids = policy.facilitated_group_ids(current_user)
-    groups = db.session.query(Group).filter(Group.id.in_(ids)).order_by(Group.name) if ids else []
+    stmt = select(Group).where(Group.id.in_(ids)).order_by(Group.name)
+    groups = db.session.scalars(stmt) if ids else []
     return options + [(f"group:{g.id}", f"Groupe « {g.name} »") for g in groups]
 
 
@@ -92,16 +95,16 @@ def _move_choices(target: targets.Target) -> list[tuple[str, str]]:
 def content(kind: str, target_id: int) -> str:
     target = load_moderated(kind, target_id)
     move_form = MoveForm(formdata=None)
-    move_form.destination.choices = choices(_move_choices(target))
+    move_form.destination.choices = choices(_move_choices())
+    network_thread = target.kind == "thread" and target.obj.space == "network"  # type: ignore[union-attr]
     return render_template(
         "moderation/content.html",
         target=target,
         kinds=TARGET_LABELS,
         reasons=REPORT_REASONS,
         reports=queries.reports_on(kind, target_id),
-        form=ReasonForm(formdata=None),
         move_form=move_form,
-        can_move=policy.can_move_thread(current_user, target, target.group_id),
+        can_move=network_thread and policy.can_move_thread(current_user, target, None),
         author=db.session.get(User, target.author_id) if target.author_id else None,
     )
 
