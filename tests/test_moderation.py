@@ -337,7 +337,7 @@ def test_warn_and_contest(client, world: World) -> None:  # type: ignore[no-unty
     assert "Décisions contestées" in dashboard
 
 
-def test_suspend_for_a_period_or_indefinitely_and_lift(client, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_suspend_for_a_period_or_indefinitely_and_lift(app, client, world: World) -> None:  # type: ignore[no-untyped-def]
     target = world.a.author
     login(client, world.global_fac)
     client.post(
@@ -346,6 +346,9 @@ def test_suspend_for_a_period_or_indefinitely_and_lift(client, world: World) -> 
     )
     user = db.session.get(User, target.id)
     assert user.is_suspended and user.suspended_until.year == 2099
+    [mail] = [m for m in outbox(app) if m["To"] == target.email]  # even though suspended
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Compte suspendu" in body and "Harcèlement" in body and "31/01/2099" in body
     assert "suspendu" in login(client, target).get_data(as_text=True).lower()
     login(client, world.global_fac)
     client.post(f"/animation/membres/{target.handle}/lever", data={"reason": "Excuses"})
