@@ -11,7 +11,7 @@ a member of several groups — through one reused backend object, as a worker do
 
 Writes ``search.json``, ``search.md`` and ``search.png`` to ``tests/benchmarks/results/<date>/``.
 PostgreSQL: ``BENCH_DATABASE_URL`` (its public schema is dropped and rebuilt: use a dedicated
-database). Nothing here asserts a time: it measures.
+database); ``BENCH_SEARCH_SIZES`` changes the default sizes. Nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ def plot(report: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark de la recherche.")
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SEARCH_SIZES", "10000,100000"))
     parser.add_argument("--backends", default="whoosh,postgres")
     parser.add_argument("--repeat", type=int, default=20, help="tours de la série de requêtes")
     parser.add_argument("--out", type=Path, default=RESULTS)
