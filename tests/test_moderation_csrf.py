@@ -3,10 +3,6 @@ nothing; the real forms carry their token and work."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
-import pytest
 from sqlalchemy import func, select
 
 from commons import db
@@ -15,18 +11,7 @@ from commons.forum.models import Post
 from commons.moderation.models import Report
 from tests.conftest import PASSWORD
 from tests.moderation_world import World, world_fixture  # noqa: F401
-
-
-@pytest.fixture
-def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    return {**app_config, "WTF_CSRF_ENABLED": True}
-
-
-def _token(client, url: str) -> str:  # type: ignore[no-untyped-def]
-    body = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
-    assert match, "no CSRF token in the form"
-    return match.group(1)
+from tests.test_csrf import _token, app_config  # noqa: F401 (CSRF on, as in production)
 
 
 def _login(client, user) -> None:  # type: ignore[no-untyped-def]
