@@ -137,6 +137,14 @@ def test_snippets_are_escaped_with_marks_around_matches(engine: SearchBackend) -
     _only_mark_tags(plain)  # no words typed: the summary or body start, escaped
 
 
+def test_snippet_of_a_long_text_shows_the_match(engine: SearchBackend) -> None:
+    body = "Texte d'introduction sans rapport. " * 300 + "Le tri des Biodéchets à la source."
+    engine.add([doc("rex:70", "Une longue fiche", body + " Fin. " * 200, 0, {})])
+    hit = engine.search("biodechets", visibility_filter=ANON).hits[0]
+    assert hit.id == "rex:70" and "<mark>Biodéchets</mark>" in hit.snippet
+    assert len(hit.snippet) < 1000
+
+
 def _no_canary(res: SearchResults, *canaries: str) -> None:
     text = repr((res.total, ids(res), res.facets, [h.snippet for h in res.hits], res.suggestion))
     for canary in canaries:

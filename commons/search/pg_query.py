@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement as Column
 from commons.text import fold
 
 from .pg_schema import UNACCENT, search_document
-from .query import Part, SplitQuery
+from .query import Part, SplitQuery, accent_pattern
 from .results import check_filters
 
 d = search_document.c
@@ -53,40 +52,14 @@ def tsquery(part: Part) -> Column[Any]:
     return make(FRENCH, unaccent(literal(" ".join(part.tokens))))
 
 
-def _letter_classes() -> dict[str, str]:
-    """``e`` -> ``[eEèÈéÉ…]``: every Latin letter that folds to it, in both cases."""
-    variants: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
-    for code in range(0xC0, 0x250):
-        folded = fold(chr(code))
-        if folded in variants:
-            variants[folded].add(chr(code))
-    return {k: "[" + "".join(sorted(v)) + "]" for k, v in variants.items()}
-
-
-_LETTERS = _letter_classes()
-_LIGATURES = {"oe": "[œŒ]", "ae": "[æÆ]", "ss": "ß"}
 #: Word characters for phrase boundaries, by code point (independent of the database locale).
 _WORD_CHARS = "0-9A-Za-z_\u00c0-\u024f"
 _GAP = f"[^{_WORD_CHARS}]+"
 
 
-def _token_pattern(token: str) -> str:
-    """A regular expression for a folded token in the original text (any accents or case)."""
-    out, i = [], 0
-    while i < len(token):
-        pair = token[i : i + 2]
-        if pair in _LIGATURES:
-            out.append(f"(?:{_LETTERS[pair[0]]}{_LETTERS[pair[1]]}|{_LIGATURES[pair]})")
-            i += 2
-            continue
-        out.append(_LETTERS.get(token[i], re.escape(token[i])))
-        i += 1
-    return "".join(out)
-
-
 def phrase_pattern(tokens: Iterable[str]) -> str:
     """The words in a row, whole (PostgreSQL ARE syntax), for :func:`text_conditions`."""
-    body = _GAP.join(_token_pattern(t) for t in tokens)
+    body = _GAP.join(accent_pattern(t) for t in tokens)
     return f"(?<![{_WORD_CHARS}]){body}(?![{_WORD_CHARS}])"
 
 

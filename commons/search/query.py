@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from commons.text import fold
+
 from .analysis import analysed_tokens, exact_tokens
 
 #: Query prefixes users may type (``theme:mobilite``) -> index field.
@@ -21,6 +23,35 @@ MAX_PARTS = 32
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: One query part: optional ``-``, then a "phrase", a field:value or a bare word.
 _PART = re.compile(r'(-?)(?:"([^"]*)"?|([^\W\d_]+):("[^"]*"?|[^\s"]+)|([^\s"]+))')
+
+
+def _letter_classes() -> dict[str, str]:
+    """``e`` -> ``[eEèÈéÉ…]``: every Latin letter that folds to it, in both cases."""
+    variants: dict[str, set[str]] = {c: {c, c.upper()} for c in "abcdefghijklmnopqrstuvwxyz"}
+    for code in range(0xC0, 0x250):
+        folded = fold(chr(code))
+        if folded in variants:
+            variants[folded].add(chr(code))
+    return {k: "[" + "".join(sorted(v)) + "]" for k, v in variants.items()}
+
+
+_LETTERS = _letter_classes()
+_LIGATURES = {"oe": "[œŒ]", "ae": "[æÆ]", "ss": "ß"}
+
+
+def accent_pattern(token: str) -> str:
+    """A regular expression (Python and PostgreSQL syntax) for a folded token in the original
+    text, with any accents or case: ``ete`` matches *Été*, ``oeuvre`` matches *œuvre*."""
+    out, i = [], 0
+    while i < len(token):
+        pair = token[i : i + 2]
+        if pair in _LIGATURES:
+            out.append(f"(?:{_LETTERS[pair[0]]}{_LETTERS[pair[1]]}|{_LIGATURES[pair]})")
+            i += 2
+            continue
+        out.append(_LETTERS.get(token[i], re.escape(token[i])))
+        i += 1
+    return "".join(out)
 
 
 @dataclass(frozen=True)
