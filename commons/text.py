@@ -10,6 +10,8 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß"
 
 def fold(text: str) -> str:
     """Lower-case ASCII folding: ``Œuvre Collectivités`` -> ``oeuvre collectivites``."""
+    if text.isascii():  # most words: nothing to decompose
+        return text.lower()
     text = text.translate(_LIGATURES)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -62,24 +62,36 @@ TOKEN_PATTERN = r"\w+(?:['’]\w+)*"
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)")
 
 
+@lru_cache(maxsize=200_000)
+def _unelide(word: str) -> str:
+    return _ELISION.sub("", word)
+
+
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    return fold(word)
+
+
 class ElisionFilter(Filter):
     """Drops a French elided article or pronoun: ``l'eau`` -> ``eau``, ``qu’il`` -> ``il``.
 
-    Expects lower-case tokens; ``aujourd'hui`` and ``presqu'île`` are left alone.
+    Expects lower-case tokens; ``aujourd'hui`` and ``presqu'île`` are left alone. Words are
+    memoised: a corpus has far fewer distinct words than tokens.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            t.text = _ELISION.sub("", t.text)
+            if "'" in t.text or "’" in t.text:
+                t.text = _unelide(t.text)
             yield t
 
 
 class FoldFilter(Filter):
-    """Folds accents and ligatures (NFKD, combining marks dropped, œ/æ/ß expanded)."""
+    """Folds accents and ligatures (NFKD, combining marks dropped, œ/æ/ß expanded), memoised."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
-            t.text = fold(t.text)
+            t.text = _fold(t.text)
             yield t
 
 
