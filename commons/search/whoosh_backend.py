@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from whoosh import index as whoosh_index
-from whoosh import sorting
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, Query, Term
+from whoosh.query import Query, Term
 from whoosh.reading import EmptyReader
 from whoosh.searching import Searcher
 
@@ -38,6 +37,7 @@ from .results import (
     sort_facet,
     validate_document,
 )
+from .whoosh_cache import SearcherCache
 
 __all__ = [
     "KINDS",
@@ -83,6 +83,7 @@ class WhooshIndex:
         self.timeout = timeout
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
+        self._cache: SearcherCache | None = None
         self._lock = threading.Lock()
 
     def create(self) -> WhooshIndex:
@@ -166,29 +167,28 @@ class WhooshIndex:
         vis = wq.visibility_query(*visibility_filter)
         with self._lock:
             searcher = self._fresh_searcher()
+            cache = self._cache
+            assert cache is not None
             parsed = wq.parse_query(text, _resolver(searcher))
             if parsed.query is None:
                 out.message = parsed.message
                 return out
             extra = wq.filter_queries(filters, _resolver(searcher))
-            flt = And([vis, *parsed.filters, *extra])
-            groupedby = {
-                name: sorting.FieldFacet(
-                    name, allow_overlap=name in ("themes", "kind_coll"), maptype=sorting.Count
-                )
-                for name in FACETS
-            }
-            kwargs: dict[str, Any] = {"filter": flt, "groupedby": groupedby, "optimize": False}
+            allowed = cache.allowed([vis, *parsed.filters, *extra])
+            matched = [d for d in searcher.docs_for_query(parsed.query) if d in allowed]
+            out.total = len(matched)
+            counts = cache.facet_counts(matched)
+            for name in FACETS:
+                out.facets[name] = sort_facet(counts[name])
+            kwargs: dict[str, Any] = {"filter": allowed}
             if sort == "date":
                 kwargs.update(sortedby="updated", reverse=True)
-            results = searcher.search(parsed.query, limit=page * per_page, **kwargs)
-            out.total = len(results)
-            for name in FACETS:
-                out.facets[name] = sort_facet(results.groups(name))
-            for hit in results[(page - 1) * per_page : page * per_page]:
-                out.hits.append(_to_hit(hit.fields(), parsed.highlight_terms))
+            if matched:  # (an empty ``filter`` set would mean "no filter" to Whoosh)
+                results = searcher.search(parsed.query, limit=page * per_page, **kwargs)
+                for hit in results[(page - 1) * per_page : page * per_page]:
+                    out.hits.append(_to_hit(hit.fields(), parsed.highlight_terms))
             if out.total < SUGGEST_BELOW:
-                out.suggestion = self._suggest(searcher, parsed, And([vis, *extra]), out.total)
+                out.suggestion = self._suggest(searcher, parsed, [vis, *extra], out.total)
         return out
 
     def _fresh_searcher(self) -> Searcher:
@@ -201,13 +201,16 @@ class WhooshIndex:
                 return current
             current.close()
         self._searcher = self.ix.searcher()
+        self._cache = SearcherCache(self._searcher, FACETS)
         return self._searcher
 
-    def _visible_count(self, searcher: Searcher, query: Query, vis: Query) -> int:
-        return len(searcher.search(query, filter=vis, limit=1, optimize=False))
+    def _visible_count(self, searcher: Searcher, query: Query, allowed: list[Query]) -> int:
+        assert self._cache is not None
+        visible = self._cache.allowed(allowed)
+        return sum(1 for d in searcher.docs_for_query(query) if d in visible)
 
     def _suggest(
-        self, searcher: Searcher, parsed: wq.ParsedQuery, vis: Query, total: int
+        self, searcher: Searcher, parsed: wq.ParsedQuery, vis: list[Query], total: int
     ) -> str | None:
         """Correct unknown words from the ``exact`` lexicon, keeping only visible corrections.
 
@@ -236,7 +239,7 @@ class WhooshIndex:
         corrected = wq.parse_query(suggestion, _resolver(searcher))
         if corrected.query is None:
             return None
-        found = self._visible_count(searcher, corrected.query, And([vis, *corrected.filters]))
+        found = self._visible_count(searcher, corrected.query, [*vis, *corrected.filters])
         return suggestion if found > total else None
 
 
