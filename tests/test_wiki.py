@@ -426,3 +426,10 @@ def test_group_space_lists_its_rex_to_members_only(client, make_user, make_group
     login(client, outsider)
     assert client.get(f"/groupes/{group.slug}/espace").status_code == 403
     assert "Canari" not in client.get(f"/groupes/{group.slug}").get_data(as_text=True)
+
+
+def test_malformed_slugs_are_plain_404s(client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/rex/%00", "/rex/a%00b/historique", "/rex/" + "x" * 500):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "introuvable" in response.get_data(as_text=True).lower()

@@ -87,6 +87,8 @@ def check_body(body: str) -> str:
 
 def by_slug(slug: str) -> tuple[Rex | None, bool]:
     """The REX for a slug, and whether the slug is an old one (redirect)."""
+    if not slug or len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
+        return None, False
     rex = db.session.scalar(select(Rex).where(Rex.slug == slug))
     if rex is not None:
         return rex, False
