@@ -124,3 +124,37 @@ def test_feed_conditional_get(client, make_user) -> None:  # type: ignore[no-unt
     make_rex(make_user(), "Nouveau REX")
     changed = client.get("/communs/flux.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_feed_queries_do_not_grow_with_entries(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    from commons import db
+    from commons.wiki import services as wiki
+
+    author, other = make_user(name="Alice Autrice"), make_user(name="Bruno Second")
+
+    def count() -> tuple[int, str]:
+        seen = []
+        engine = app.extensions["commons.engine"]
+        listener = lambda *a: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            body = client.get("/communs/flux.atom").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen), body
+
+    def add(n: int) -> None:
+        for i in range(n):
+            title = f"Fiche ouverte {i} {n}"
+            rex = wiki.create_rex(author, title=title, body="Texte.", space="public")
+            wiki.save(other, rex, base=rex.head, body="Texte complété.")
+        db.session.commit()
+
+    add(2)
+    few, _ = count()
+    add(10)
+    many, body = count()
+    assert many == few
+    assert body.count("<name>Alice Autrice</name>") == 12 and "Bruno Second" in body

@@ -103,6 +103,7 @@ def build(theme: str = "") -> tuple[bytes, datetime]:
     _el(_el(feed, "author"), "name", site)
     _el(feed, "generator", "Commons")
     _el(feed, "rights", "Chaque entrée est publiée sous la licence ouverte qu'elle indique.")
+    attribution.prefetch(list(rows))
     for rex in rows:
         _entry(feed, rex, themes)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True), updated

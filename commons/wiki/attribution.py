@@ -47,6 +47,38 @@ def credits(rex: Rex) -> list[Credit]:
     return list(memo[key])
 
 
+def prefetch(rexes: list[Rex]) -> None:
+    """Compute the live credits of many REX in one query (feeds, lists), for :func:`credits`.
+
+    Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing.
+    """
+    from flask import g, has_request_context
+    from sqlalchemy import func, select
+
+    from .. import db
+    from ..accounts.models import User
+    from .models import Revision
+
+    live = [r for r in rexes if r.credits is None]
+    if not live or not has_request_context():
+        return
+    memo: dict[tuple[int, int], list[Credit]] = g.setdefault("commons_live_credits", {})
+    rows = db.session.execute(
+        select(Revision.rex_id, User.display_name, Revision.author_name, func.count(Revision.id))
+        .select_from(Revision)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.rex_id.in_([r.id for r in live]))
+        .group_by(Revision.rex_id, User.display_name, Revision.author_name)
+    ).all()
+    counted: dict[int, list[tuple[int, str]]] = {}
+    for rex_id, name, author_name, count in rows:
+        counted.setdefault(rex_id, []).append((int(count), name or author_name or "Anonyme"))
+    for rex in live:
+        # Same order as contributors(): most active first, then by name.
+        ranked = sorted(counted.get(rex.id, []), key=lambda cn: (-cn[0], cn[1]))
+        memo[(rex.id, rex.head)] = [Credit(name) for _count, name in ranked]
+
+
 def credit_line(rex: Rex) -> str:
     """Credits as one French line (``"A, B et C"``)."""
     names = [c.name for c in credits(rex)]

@@ -386,6 +386,6 @@ def contributors(rex: Rex) -> list[tuple[str, int]]:
         .outerjoin(User, User.id == Revision.author_id)
         .where(Revision.rex_id == rex.id)
         .group_by(User.display_name, Revision.author_name)
-        .order_by(func.count(Revision.id).desc())
     ).all()
-    return [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
+    named = [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
+    return sorted(named, key=lambda nc: (-nc[1], nc[0]))  # most active first, then by name
