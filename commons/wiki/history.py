@@ -37,6 +37,7 @@ def load_rex(slug: str) -> Rex:
         abort(404)
     return rex
 
+
 PER_PAGE = 50
 MAX_EVENTS = 500
 
