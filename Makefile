@@ -6,7 +6,7 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e lint format check-migrations clean chromium bench bench-search bench-export
+.PHONY: help venv install run test e2e lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
@@ -61,7 +61,17 @@ bench-search: $(VENV)/.bench-installed
 bench-export: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks.bench_export
 
-bench: bench-search bench-export
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installation de wrk (Debian)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+# Hot pages under gunicorn vs hello-world, writes under load, two servers on PostgreSQL.
+bench-http: $(VENV)/.bench-installed wrk
+	$(BIN)/python -m tests.benchmarks.bench_http
+
+bench: bench-search bench-export bench-http
 
 lint: install
 	$(BIN)/ruff check .
