@@ -404,11 +404,16 @@ def main(argv: list[str] | None = None) -> int:
         pg_url = None if args.skip_postgres else new_postgres_db(f"commons_bench_{os.getpid()}")
         if pg_url:
             print("== PostgreSQL : charge mixte et deux serveurs", flush=True)
-            prep = prepare(
-                work, "small", pg_url.replace("postgresql://", "postgresql+psycopg://"), "postgres"
-            )
-            report["mixed"]["postgresql"] = mixed_run(prep, args.mixed_clients, args.mixed_seconds)
-            report["scale_out"] = scale_out(prep, args.duration, args.connections)
+            try:
+                url = pg_url.replace("postgresql://", "postgresql+psycopg://")
+                prep = prepare(work, "small", url, "postgres")
+                report["mixed"]["postgresql"] = mixed_run(
+                    prep, args.mixed_clients, args.mixed_seconds
+                )
+                report["scale_out"] = scale_out(prep, args.duration, args.connections)
+            except Exception as exc:  # noqa: BLE001 - keep the SQLite figures
+                report["postgresql_error"] = repr(exc)[:2000]
+                print(f"Partie PostgreSQL en échec : {exc!r}", flush=True)
     out = RESULTS / datetime.now(UTC).strftime("%Y-%m-%d")
     out.mkdir(parents=True, exist_ok=True)
     (out / "http.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str))
