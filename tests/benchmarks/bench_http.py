@@ -90,6 +90,9 @@ def prepare(workdir: Path, size: str, db_url: str | None, search: str = "whoosh"
     out = _run([sys.executable, "-m", "tests.benchmarks.corpus", "--size", size], env)
     manifest = json.loads(out[out.index("{") :])
     manifest["total_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()  # as the README says to do after a deployment
+    _run([str(loadtest.VENV_BIN / "commons"), "export", "cache"], env)
+    manifest["export_cache_seconds"] = round(time.perf_counter() - started, 1)
     return {
         "env": env,
         "manifest": manifest,
@@ -156,12 +159,14 @@ def load_endpoints(prep: dict[str, Any], duration: float, connections: int) -> d
         for name, (path, signed_in) in targets(prep["db_url"], prep["manifest"]).items():
             headers = {"Cookie": cookie} if signed_in else {}
             warm = loadtest.wrk(server.url + path, connections=1, duration=1, headers=headers)
-            del warm  # first hits build caches (export archive, searcher)
+            del warm  # first hits build caches (searcher, facet values)
+            server.reset_window()
             row = loadtest.wrk(
                 server.url + path, connections=connections, duration=duration,
                 headers=headers, server=server,
             )  # fmt: skip
             row["path"] = path
+            row["rss_mib"] = round(server.window_rss_kib / 1024, 1)
             row["ratio_hello"] = round(row["rps"] / results["hello_world"]["rps"], 3)
             results[name] = row
         results["peak_rss_mib_per_worker"] = _peak(server)
@@ -175,15 +180,29 @@ def _peak(server: loadtest.Server) -> float:
 # -- writes under load ------------------------------------------------------------------------
 
 
+def bench_app(prep: dict[str, Any]) -> Any:
+    """The app of a prepared instance, in this process (same folder, database and index as the
+    servers: the instance path comes from the environment, as in production)."""
+    from commons import create_app
+
+    saved = dict(os.environ)
+    os.environ.update(prep["env"])
+    os.environ["COMMONS_DATABASE_URL"] = prep["db_url"]
+    try:
+        return create_app()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def mixed_accounts(prep: dict[str, Any], clients: int) -> list[mixed_load.Account]:
     """``clients`` agents, each with network threads to answer, a REX of its own to edit and
     listed groups it is not in (join requests). The REX are created through the services."""
-    from commons import create_app, db
+    from commons import db
     from commons.accounts.models import User
     from commons.wiki import services as wiki
 
-    app = create_app({k.removeprefix("COMMONS_"): v for k, v in prep["env"].items()}
-                     | {"DATABASE_URL": prep["db_url"]})  # fmt: skip
+    app = bench_app(prep)
     accounts = []
     with app.app_context():
         conn = db.session.connection()
@@ -219,12 +238,10 @@ def mixed_accounts(prep: dict[str, Any], clients: int) -> list[mixed_load.Accoun
 
 def verify(prep: dict[str, Any], outcome: mixed_load.Outcome) -> dict[str, int]:
     """Every acknowledged write is in the database, and (after a drain) found by search."""
-    from commons import create_app
     from commons.search import outbox
     from commons.search.backends import get_backend
 
-    app = create_app({k.removeprefix("COMMONS_"): v for k, v in prep["env"].items()}
-                     | {"DATABASE_URL": prep["db_url"]})  # fmt: skip
+    app = bench_app(prep)
     lost = unsearchable = 0
     with app.app_context():
         while outbox.drain(app, limit=2000).remaining:
@@ -325,15 +342,23 @@ def markdown(report: dict[str, Any]) -> str:
         corpus = rows.pop("_corpus", {})
         lines += [f"## Corpus `{size}` (SQLite + Whoosh, 2 workers gunicorn, 8 connexions)", "",
                   f"Génération + indexation : {corpus.get('total_seconds', '?')} s.", "",
-                  "| point d'accès | req/s | p50 ms | p95 ms | p99 ms | erreurs | / hello |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+                  "| point d'accès | req/s | p50 ms | p95 ms | p99 ms | erreurs | / hello "
+                  "| RSS Mio |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
         for name, row in rows.items():
             if isinstance(row, dict) and "rps" in row:
                 lines.append(
                     f"| {name} | {row['rps']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | "
-                    f"{row['p99_ms']:.1f} | {row['errors']} | {row.get('ratio_hello', 1.0)} |"
+                    f"{row['p99_ms']:.1f} | {row['errors']} | {row.get('ratio_hello', 1.0)} | "
+                    f"{row.get('rss_mib', '')} |"
                 )
-        lines += ["", f"RSS max par worker : {rows.get('peak_rss_mib_per_worker')} Mio.", ""]
+        lines += [
+            "",
+            "RSS Mio : mémoire résidente maximale d'un worker pendant la mesure (fichiers de "
+            f"l'index projetés en mémoire compris) ; pic sur toute la série : "
+            f"{rows.get('peak_rss_mib_per_worker')} Mio.",
+            "",
+        ]
         rows["_corpus"] = corpus
     for db_name, mixed in report.get("mixed", {}).items():
         lines += [

@@ -56,6 +56,11 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     peak_rss_kib: dict[int, int] = field(default_factory=dict)
+    #: Largest current RSS of one worker since :meth:`reset_window`.
+    window_rss_kib: int = 0
+
+    def reset_window(self) -> None:
+        self.window_rss_kib = 0
 
     def worker_pids(self) -> list[int]:
         try:
@@ -77,6 +82,8 @@ class Server:
                 if line.startswith("VmHWM:"):
                     kib = int(line.split()[1])
                     self.peak_rss_kib[pid] = max(self.peak_rss_kib.get(pid, 0), kib)
+                elif line.startswith("VmRSS:"):
+                    self.window_rss_kib = max(self.window_rss_kib, int(line.split()[1]))
 
 
 @contextmanager
