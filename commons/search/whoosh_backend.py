@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from whoosh import index as whoosh_index
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -50,6 +51,7 @@ __all__ = [
     "prepare_document",
 ]
 
+_T = TypeVar("_T")
 _FR = an.french_analyzer()
 _EXACT = an.exact_analyzer()
 
@@ -75,6 +77,23 @@ SCHEMA = Schema(
 )
 
 
+def _retry_vanished(read: Callable[[], _T], attempts: int = 8) -> _T:
+    """Run ``read`` again when a table of contents vanished under it.
+
+    Opening an index or a searcher reads the newest ``_MAIN_<n>.toc`` without the writer lock;
+    another process's commit can write ``n + 1`` and delete ``n`` in between (seen under
+    gunicorn: ``FileNotFoundError`` for ``_MAIN_8.toc``). The next attempt reads ``n + 1``.
+    """
+    for attempt in range(attempts):
+        try:
+            return read()
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 class WhooshIndex:
     """A Whoosh index directory with a timed writer and one refreshed searcher."""
 
@@ -96,8 +115,8 @@ class WhooshIndex:
     def open(self) -> WhooshIndex:
         """Open the index at ``path``, creating it when missing."""
         if self._ix is None:
-            if whoosh_index.exists_in(str(self.path)):
-                self._ix = whoosh_index.open_dir(str(self.path))
+            if _retry_vanished(lambda: whoosh_index.exists_in(str(self.path))):
+                self._ix = _retry_vanished(lambda: whoosh_index.open_dir(str(self.path)))
             else:
                 self.create()
         return self
@@ -200,7 +219,7 @@ class WhooshIndex:
             if not isinstance(reader, EmptyReader) and current.up_to_date():
                 return current
             current.close()
-        self._searcher = self.ix.searcher()
+        self._searcher = _retry_vanished(self.ix.searcher)
         self._cache = SearcherCache(self._searcher, FACETS)
         return self._searcher
 
