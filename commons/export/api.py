@@ -22,7 +22,7 @@ from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
 from ..licensing import registry
 from ..security import csrf
-from ..wiki.models import Revision, Rex, rex_collectivite
+from ..wiki.models import Revision, Rex, rex_collectivite, rex_theme
 from ..wiki.vocab import themes as theme_vocab
 from . import openapi, public
 from .citation import Citation, canonical_url
@@ -170,10 +170,14 @@ def rex_detail(slug: str) -> Response:
 
 @bp.route("/themes")
 def themes() -> Response:
-    counts: dict[str, int] = {}
-    for theme_list in db.session.scalars(select(Rex.themes).where(public.public_clause())):
-        for code in theme_list or []:
-            counts[code] = counts.get(code, 0) + 1
+    counts = dict(
+        db.session.execute(
+            select(rex_theme.c.theme, func.count())
+            .join(Rex, Rex.id == rex_theme.c.rex_id)
+            .where(public.public_clause())
+            .group_by(rex_theme.c.theme)
+        ).all()
+    )
     items = [
         {"code": code, "label": label, "rex_count": counts.get(code, 0)}
         for code, label in theme_vocab().items()

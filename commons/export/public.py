@@ -24,6 +24,7 @@ from ..licensing import registry
 from ..text import single_line
 from ..wiki import policy
 from ..wiki.models import Rex, Status, rex_collectivite
+from ..wiki.queries import with_theme
 from ..wiki.vocab import themes as theme_vocab
 
 ANONYMOUS = AnonymousUserMixin()
@@ -159,11 +160,7 @@ def filtered(f: Filters) -> Select[tuple[Rex]]:
     if f.region:
         stmt = stmt.where(_collectivite_filter(Collectivite.region_code == f.region))
     if f.theme:
-        # JSON arrays differ across databases: match the quoted code in the serialised list
-        # (codes are from the vocabulary: letters, digits and hyphens only).
-        from sqlalchemy import String, cast
-
-        stmt = stmt.where(cast(Rex.themes, String).like(f'%"{f.theme}"%'))
+        stmt = with_theme(stmt, f.theme)
     for word in f.words:
         stmt = stmt.where(
             or_(

@@ -1,4 +1,5 @@
-"""Retours d'expérience (REX): identity, immutable revisions, history events, slug redirects."""
+"""Retours d'expérience (REX): identity, immutable revisions, history events, slug redirects,
+and the ``rex_theme`` index of their themes."""
 
 from __future__ import annotations
 
@@ -16,9 +17,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    delete,
+    event,
     false,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
@@ -61,6 +66,16 @@ rex_collectivite = Table(
     Base.metadata,
     Column("rex_id", ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True),
     Column("collectivite_id", ForeignKey("collectivite.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: One row per (theme, REX): the indexed copy of ``Rex.themes`` that lists filter and count on
+#: (a JSON list cannot be indexed the same way on SQLite and PostgreSQL). ``Rex.themes`` stays
+#: the source of truth; the mapper events below keep this table in step with it.
+rex_theme = Table(
+    "rex_theme",
+    Base.metadata,
+    Column("theme", String(60), primary_key=True),
+    Column("rex_id", ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -178,3 +193,27 @@ class Derivation(Base):
     source_id: Mapped[int] = mapped_column(
         ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+def theme_rows(rex_id: int, themes: list[str] | None) -> list[dict[str, Any]]:
+    """The ``rex_theme`` rows of a REX (duplicates and non-strings left out): for the mapper
+    events below and for bulk writers that bypass them (benchmark corpus)."""
+    codes = dict.fromkeys(code for code in themes or [] if isinstance(code, str))
+    return [{"theme": code, "rex_id": rex_id} for code in codes]
+
+
+@event.listens_for(Rex, "after_insert")
+def _index_new_themes(_mapper: Mapper[Rex], connection: Connection, rex: Rex) -> None:
+    if rows := theme_rows(rex.id, rex.themes):
+        connection.execute(rex_theme.insert(), rows)
+
+
+@event.listens_for(Rex, "after_update")
+def _reindex_themes(_mapper: Mapper[Rex], connection: Connection, rex: Rex) -> None:
+    """Whatever code path assigned ``Rex.themes`` (services, importer, content loading), its
+    flush rewrites the REX's rows. Bulk ``update(Rex)`` statements bypass mapper events."""
+    if not inspect(rex).attrs.themes.history.has_changes():
+        return
+    connection.execute(delete(rex_theme).where(rex_theme.c.rex_id == rex.id))
+    if rows := theme_rows(rex.id, rex.themes):
+        connection.execute(rex_theme.insert(), rows)

@@ -7,13 +7,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, any_, func, select
 
 from .. import db
 from ..collectivites.models import Collectivite
 from ..licensing import registry
 from . import policy, services
-from .models import Derivation, Event, Rex, Status, rex_collectivite
+from .models import Derivation, Event, Rex, Status, rex_collectivite, rex_theme
 from .vocab import themes as theme_vocab
 
 PER_PAGE = 20
@@ -79,6 +79,22 @@ class Page:
     pages: int
 
 
+def with_theme(stmt: Select[tuple[Rex]], code: str) -> Select[tuple[Rex]]:
+    """``stmt`` narrowed to the REX tagged ``code``, looked up through the ``rex_theme`` index.
+
+    Written so that each database's planner starts from the ``(theme, rex_id)`` key, fetches
+    the matching REX by id and sorts only those (plans checked on 20,000 REX). SQLite: a join
+    (one ``rex_theme`` row per theme and REX, so no duplicates); as ``IN``/``EXISTS`` it scanned
+    every visible REX through the ``space`` index instead (100 ms against 4). PostgreSQL:
+    ``id = ANY(ARRAY(…))``; as a join or ``IN`` it hashed a sequential scan of ``rex`` (19 ms
+    against 9 for the count).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = select(rex_theme.c.rex_id).where(rex_theme.c.theme == code).scalar_subquery()
+        return stmt.where(Rex.id == any_(func.array(ids)))
+    return stmt.join(rex_theme, and_(rex_theme.c.rex_id == Rex.id, rex_theme.c.theme == code))
+
+
 def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
     stmt = select(Rex).where(policy.visible_rex(actor), Rex.hidden.is_(False))
     if f.status:
@@ -96,10 +112,7 @@ def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
             )
         )
     if f.theme:
-        # JSON arrays differ across databases: match the quoted code in the serialised list.
-        from sqlalchemy import String, cast
-
-        stmt = stmt.where(cast(Rex.themes, String).like(f'%"{f.theme}"%'))
+        stmt = with_theme(stmt, f.theme)
     return stmt
 
 

@@ -76,7 +76,7 @@ def build(db_path: Path, count: int, seed: int = 2026) -> None:
     from commons.accounts import services as accounts
     from commons.collectivites import services as collectivites
     from commons.models import Base
-    from commons.wiki.models import Revision, Rex, rex_collectivite
+    from commons.wiki.models import Revision, Rex, rex_collectivite, rex_theme, theme_rows
 
     rng = random.Random(seed)
     app = _app(db_path)
@@ -120,6 +120,8 @@ def build(db_path: Path, count: int, seed: int = 2026) -> None:
             db.session.execute(insert(Rex), rex_rows)
             db.session.execute(insert(Revision), rev_rows)
             db.session.execute(insert(rex_collectivite), links)
+            themes = [t for row in rex_rows for t in theme_rows(row["id"], row["themes"])]
+            db.session.execute(insert(rex_theme), themes)  # bulk: no ORM events fill it
             db.session.commit()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
 
 from commons.text import slugify
+from commons.wiki.models import theme_rows
 from tests.benchmarks import french_text as fr
 
 LICENCES = ["etalab-2.0", "etalab-2.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"]
@@ -143,6 +144,7 @@ class Rows:
         rows: list[Row] = []
         revisions: list[Row] = []
         links: list[Row] = []
+        themes: list[Row] = []  # rex_theme: the ORM events that fill it do not run here
         for i in range(count):
             rid = self.ids["rex"] + i
             roll = rng.random()
@@ -170,11 +172,13 @@ class Rows:
             })  # fmt: skip
             meta.append((rid, space, gid, title))
             links += [{"rex_id": rid, "collectivite_id": c["id"]} for c in linked]
+            themes += theme_rows(rid, rows[-1]["themes"])
             if len(rows) >= 1_000 or i == count - 1:
                 self.insert("rex", rows)
                 self.insert("rex_revision", revisions)
                 self.insert("rex_collectivite", links)
-                rows, revisions, links = [], [], []
+                self.insert("rex_theme", themes)
+                rows, revisions, links, themes = [], [], [], []
         return meta
 
     def threads(
