@@ -54,6 +54,10 @@ class Defaults:
     #: CSRF on every form (Flask-WTF).
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600 * 8
+    #: Page cache for anonymous visitors (see ``commons/pagecache.py``): memory per process in
+    #: MiB (``0`` disables it) and the longest time a page is served without being rendered again.
+    PAGE_CACHE_MB = 32
+    PAGE_CACHE_SECONDS = 300
     #: Upload/request size limit in bytes.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     #: Login throttling: failures allowed per account and per address in the window.

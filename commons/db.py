@@ -111,6 +111,8 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = 15000) -
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("single_read"):
+            return  # one SELECT in autocommit mode (the page cache's freshness check)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
     return engine

@@ -8,6 +8,7 @@ from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
+from .pagecache import ContentGeneration
 from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
 from .security import RateEvent
@@ -33,6 +34,7 @@ __all__ = [
     "Watch",
     "Base",
     "Collectivite",
+    "ContentGeneration",
     "Derivation",
     "Event",
     "Group",

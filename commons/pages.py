@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import db
 from .markup import render_markdown
+from .pagecache import for_visitors
 
 bp = Blueprint("pages", __name__)
 PAGES_DIR = Path(__file__).resolve().parents[1] / "content" / "pages"
@@ -59,6 +60,7 @@ def load_page(slug: str) -> Page | None:
 
 
 @bp.route("/")
+@for_visitors
 def home() -> str:
     from flask_login import current_user
 
@@ -70,6 +72,7 @@ def home() -> str:
 
 
 @bp.route("/<any(charte, aide, 'mentions-legales', accessibilite):slug>")
+@for_visitors
 def page(slug: str) -> str:
     content = load_page(slug)
     if content is None:
@@ -111,6 +114,18 @@ def _handle_500(exc: Exception):  # type: ignore[no-untyped-def]
     return _error_page(500)
 
 
+def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
+    """Page numbers to link around ``page``: the first, the last, ``radius`` on each side of the
+    current one, and ``None`` for each gap (shown as an ellipsis). Bounded whatever ``pages``."""
+    shown = sorted({1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - (window[-1] or 0) > 1:
+            window.append(None if number - (window[-1] or 0) > 2 else number - 1)
+        window.append(number)
+    return window
+
+
 def main_nav() -> list[tuple[str, str]]:
     """Main navigation entries (endpoint, label); features append theirs at start-up."""
     from flask import current_app
@@ -132,5 +147,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(500, _handle_500)
     app.jinja_env.globals["main_nav"] = main_nav
+    app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -241,7 +241,7 @@ def test_rex_list_queries_do_not_grow_with_the_page(
         make_rex(make_user(), f"REX {n}", collectivite_ids=[coll.id], themes=["culture"])
     with QueryCounter(app) as many:
         assert len(_json(client.get("/api/v1/rex?par_page=100"))["items"]) == 60
-    assert many.count == few.count <= 4, many.statements
+    assert many.count == few.count <= 5, many.statements  # 4 + the page cache generation
 
 
 def test_index_lists_the_endpoints(client) -> None:  # type: ignore[no-untyped-def]

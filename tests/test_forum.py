@@ -3,6 +3,7 @@ pagination with bounded queries, pin/lock, group forums, REX talk and confidenti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -245,6 +246,50 @@ def test_pagination_and_bounded_queries(app, client, make_user) -> None:  # type
     assert client.get(f"/forum/sujet/{big.id}?page=251").status_code == 404
     location = client.get(f"/forum/sujet/{big.id}/message/41").headers["Location"]
     assert location.endswith("?page=3#m41")
+
+
+def test_long_thread_pager_is_a_window_and_every_link_works(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    author, reader = make_user(), make_user()
+    big = big_thread(author, 5000, "Grande")
+    login(client, reader)
+    html = client.get(f"/forum/sujet/{big.id}?page=125").get_data(as_text=True)
+    pager = html[html.index('aria-label="Pages de la discussion"') :]
+    pager = pager[: pager.index("</nav>")]
+    pages = re.findall(r'href="([^"]+)"', pager)
+    numbers = [int(n) for n in re.findall(r"page=(\d+)", " ".join(pages))]
+    # first, previous, 123..127 around the current one, next, last: not 250 links
+    assert sorted(set(numbers)) == [1, 123, 124, 126, 127, 250]
+    assert 'aria-current="page">Page 125<' in pager and "…" in pager
+    for href in pages:
+        assert client.get(href).status_code == 200, href
+    permalink = re.search(r'<a href="([^"]+)">Message 2481<', html)
+    assert permalink is not None
+    assert client.get(permalink.group(1)).headers["Location"].endswith("?page=125#m2481")
+    quote = re.search(
+        r'<a href="([^"]+)">Citer<span class="visually-hidden"> le message 2490<', html
+    )
+    assert quote is not None
+    form = client.get(quote.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "Message numéro 2490" in form and 'id="repondre"' in form
+    report = re.search(r'<a class="moderation-report" href="([^"]+)">Signaler', html)
+    assert report is not None and client.get(report.group(1)).status_code == 200
+
+
+def test_seeing_a_page_again_writes_nothing(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    author, reader = make_user(), make_user()
+    thread = big_thread(author, 30, "Relue")
+    login(client, reader)
+    url = f"/forum/sujet/{thread.id}"
+    with counting(app) as first:
+        client.get(url)
+    assert any("thread_read" in s and s.startswith("INSERT") for s in first)
+    with counting(app) as again:
+        client.get(url)
+    assert not [s for s in again if s.split()[0] in ("INSERT", "UPDATE", "DELETE")], again
+    assert "BEGIN IMMEDIATE" not in again
+    with counting(app) as further:
+        client.get(url + "?page=2")  # reading on moves the marker
+    assert any(s.startswith("UPDATE thread_read") for s in further)
 
 
 def test_index_queries_are_bounded(app, client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..accounts.models import User
+from ..pagecache import for_visitors
 from ..pages import add_nav
 from ..text import fold
 from . import policy, vocab
@@ -19,6 +20,7 @@ PER_PAGE = 50
 
 
 @bp.route("/")
+@for_visitors
 def index() -> str:
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("type") or ""

@@ -21,6 +21,7 @@ from .. import db
 from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
 from ..licensing import registry
+from ..pagecache import for_visitors
 from ..security import csrf
 from ..wiki.models import Revision, Rex, rex_collectivite, rex_theme
 from ..wiki.vocab import themes as theme_vocab
@@ -129,6 +130,7 @@ def index() -> Response:
 
 
 @bp.route("/rex")
+@for_visitors
 def rex_list() -> Response:
     try:
         filters = public.Filters.parse(request.args, strict=True)
@@ -158,6 +160,7 @@ def rex_list() -> Response:
 
 
 @bp.route("/rex/<slug>")
+@for_visitors
 def rex_detail(slug: str) -> Response:
     rex, old = public.lookup(slug)
     if rex is None:
@@ -169,6 +172,7 @@ def rex_detail(slug: str) -> Response:
 
 
 @bp.route("/themes")
+@for_visitors
 def themes() -> Response:
     counts = dict(
         db.session.execute(
@@ -186,6 +190,7 @@ def themes() -> Response:
 
 
 @bp.route("/collectivites")
+@for_visitors
 def collectivites() -> Response:
     rows = db.session.execute(
         select(Collectivite, func.count(Rex.id))

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, abort, request
 from werkzeug.wrappers import Response
 
 from ..licensing import registry
+from ..pagecache import for_visitors
 from ..wiki import attribution
 from ..wiki.models import Rex
 from ..wiki.vocab import themes as theme_vocab
@@ -123,11 +124,13 @@ def _serve(theme: str) -> Response:
 
 
 @bp.route("/flux.atom")
+@for_visitors
 def feed() -> Response:
     return _serve("")
 
 
 @bp.route("/themes/<theme>/flux.atom")
+@for_visitors
 def theme_feed(theme: str) -> Response:
     if theme not in theme_vocab():
         abort(404)

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..collectivites import vocab as coll_vocab
 from ..licensing import registry
+from ..pagecache import for_visitors
 from ..pages import add_nav
 from ..wiki.models import STATUS_LABELS, Rex
 from ..wiki.vocab import themes as theme_vocab
@@ -23,6 +24,7 @@ ARCHIVE_PATH = "/communs/export.zip"
 
 
 @bp.route("/")
+@for_visitors
 def index() -> str:
     filters = public.Filters.parse(request.args)
     page = public.listing(filters)

@@ -158,7 +158,7 @@ def thread(thread_id: int) -> str:
         abort(404)
     html = _render_thread(thread, page)
     last_shown = min(page * queries.PER_PAGE, thread.last_post_number)
-    if last_shown:
+    if last_shown and notifications.has_unread(current_user, thread, last_shown):
         with db.writing():
             notifications.mark_read(current_user, thread, last_shown)
             db.session.commit()

@@ -226,23 +226,26 @@ def statement(statement_id: int) -> str | Response:
     )
 
 
+REPORT_LINK = Markup(
+    '<a class="moderation-report" href="{}">Signaler<span class="visually-hidden"> {}</span></a>'
+)
+MODERATION_LINK = Markup(
+    '<a class="moderation-link" href="{}">Modérer<span class="visually-hidden"> {}</span></a>'
+)
+
+
 def report_link(kind: str, target_id: int, what: str = "") -> Markup:
-    """The "Signaler" link for a post, thread or REX (signed-in users only)."""
+    """The "Signaler" link for a post, thread or REX (signed-in users only). Formatted, not
+    rendered: a discussion page shows one per message."""
     if not getattr(current_user, "is_authenticated", False):
         return Markup("")
-    return Markup(
-        render_template(
-            "moderation/_links.html", kind=kind, target_id=target_id, what=what, mode="report"
-        )
-    )
+    return REPORT_LINK.format(url_for("moderation.report", kind=kind, target_id=target_id), what)
 
 
 def moderation_link(kind: str, target_id: int, what: str = "") -> Markup:
     """The "Modérer" link; callers show it to moderators only (the page checks again)."""
-    return Markup(
-        render_template(
-            "moderation/_links.html", kind=kind, target_id=target_id, what=what, mode="moderate"
-        )
+    return MODERATION_LINK.format(
+        url_for("moderation.content", kind=kind, target_id=target_id), what
     )
 
 

@@ -28,6 +28,7 @@ from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
 from ..markup import render_markdown
+from ..pagecache import for_visitors
 from ..pages import add_nav
 from . import attribution, policy, queries, rendering, services
 from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
@@ -64,6 +65,7 @@ def parse_space(value: str) -> tuple[str, int | None]:
 
 
 @bp.route("/")
+@for_visitors
 def index() -> str:
     filters = queries.Filters.from_args(request.args)
     page = queries.listing(current_user, filters)
@@ -80,6 +82,7 @@ def index() -> str:
 
 
 @bp.route("/<slug>")
+@for_visitors
 def show(slug: str) -> str | Response:
     rex = load_rex(slug)
     if rex.slug != slug:
