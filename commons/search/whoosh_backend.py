@@ -1,19 +1,17 @@
 """Embedded Whoosh search backend: schema, timed writes, visibility-filtered French search.
 
-Visibility is always part of the query (``filter=``), so totals, facets, snippets and
+Visibility is always part of the query (a bitset of allowed documents, :mod:`.whoosh_docsets`,
+intersected with the matches and used as Whoosh's ``filter=``), so totals, facets, snippets and
 suggestions are computed only from documents the caller may see. Keep one :class:`WhooshIndex`
 per worker process: it holds one searcher and refreshes it at the start of every search.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -25,7 +23,6 @@ from whoosh.searching import Searcher
 
 from . import analysis as an
 from . import whoosh_query as wq
-from .query import accent_pattern
 from .results import (
     FACETS,
     KINDS,
@@ -39,6 +36,8 @@ from .results import (
     validate_document,
 )
 from .whoosh_cache import SearcherCache
+from .whoosh_hits import to_hit as _to_hit
+from .whoosh_hits import top_hits as _top_hits
 
 __all__ = [
     "KINDS",
@@ -194,18 +193,17 @@ class WhooshIndex:
                 return out
             extra = wq.filter_queries(filters, _resolver(searcher))
             allowed = cache.allowed([vis, *parsed.filters, *extra])
-            matched = [d for d in searcher.docs_for_query(parsed.query) if d in allowed]
-            out.total = len(matched)
+            matched = cache.matched(parsed.query, allowed)
+            out.total = matched.bit_count()
             counts = cache.facet_counts(matched)
             for name in FACETS:
                 out.facets[name] = sort_facet(counts[name])
-            kwargs: dict[str, Any] = {"filter": allowed}
-            if sort == "date":
-                kwargs.update(sortedby="updated", reverse=True)
-            if matched:  # (an empty ``filter`` set would mean "no filter" to Whoosh)
-                results = searcher.search(parsed.query, limit=page * per_page, **kwargs)
-                for hit in results[(page - 1) * per_page : page * per_page]:
-                    out.hits.append(_to_hit(hit.fields(), parsed.highlight_terms))
+            if matched:
+                hits = _top_hits(
+                    searcher, cache.docsets, parsed.query, matched, sort, page * per_page
+                )
+                for stored in hits[(page - 1) * per_page : page * per_page]:
+                    out.hits.append(_to_hit(stored, parsed.highlight_terms))
             if out.total < SUGGEST_BELOW:
                 out.suggestion = self._suggest(searcher, parsed, [vis, *extra], out.total)
         return out
@@ -225,8 +223,7 @@ class WhooshIndex:
 
     def _visible_count(self, searcher: Searcher, query: Query, allowed: list[Query]) -> int:
         assert self._cache is not None
-        visible = self._cache.allowed(allowed)
-        return sum(1 for d in searcher.docs_for_query(query) if d in visible)
+        return self._cache.matched(query, self._cache.allowed(allowed)).bit_count()
 
     def _suggest(
         self, searcher: Searcher, parsed: wq.ParsedQuery, vis: list[Query], total: int
@@ -275,37 +272,6 @@ def _resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
         return value or None
 
     return resolve
-
-
-#: Long texts are highlighted in a window around the first likely match: analysing a whole
-#: 5,000-character REX cost ~19 ms a hit (measured), most of a results page.
-WINDOW_CHARS = 1500
-
-
-@lru_cache(maxsize=256)
-def _terms_regex(terms: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(accent_pattern(t) for t in sorted(terms)) + ")")
-
-
-def _window(text: str, terms: set[str]) -> str:
-    """``text``, or for a long one the part from a little before the first word starting like
-    one of the analysed ``terms`` (a stem is nearly always a prefix of its words)."""
-    if len(text) <= WINDOW_CHARS or not terms:
-        return text
-    found = _terms_regex(frozenset(terms)).search(text)
-    start = 0 if found is None else max(0, found.start() - 200)
-    return text[start : start + WINDOW_CHARS]
-
-
-def _to_hit(stored: dict[str, Any], terms: set[str]) -> SearchHit:
-    get = stored.get
-    body, summary = get("body", ""), get("summary", "")
-    excerpt = an.snippet(_window(body, terms), terms) or an.snippet(summary, terms)
-    if not excerpt:
-        excerpt = html.escape((get("summary") or get("body") or "")[:240])
-    return SearchHit(
-        stored["id"], get("kind", ""), get("title", ""), get("url"), excerpt, get("updated")
-    )
 
 
 def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
