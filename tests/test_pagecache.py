@@ -41,6 +41,18 @@ def test_second_visit_is_served_from_memory_with_one_query(app, client, make_use
     assert store(app).hits == 1
 
 
+def test_visitors_get_no_cookie_so_public_pages_can_be_stored(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    rex = make_rex(make_user(), "Sans cookie", themes=["culture"])
+    paths = (f"/rex/{rex.slug}", "/rex/?theme=culture", f"/api/v1/rex/{rex.slug}", *PUBLIC_PATHS)
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers, path
+    hits = store(app).hits
+    for path in paths:
+        client.get(path)
+    assert store(app).hits == hits + len(paths)
+
+
 def test_an_edit_is_visible_at_once(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
     author = make_user()
     rex = make_rex(author, "Compostage partagé")

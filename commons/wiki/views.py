@@ -89,6 +89,7 @@ def show(slug: str) -> str | Response:
         return redirect(url_for("wiki.show", slug=rex.slug), code=301)
     view = queries.page(rex)
     credited = attribution.credits(rex)
+    can_edit = policy.can_edit_rex(current_user, rex)
     return render_template(
         "wiki/show.html",
         rex=rex,
@@ -103,8 +104,9 @@ def show(slug: str) -> str | Response:
             url_for("wiki.show", slug=rex.slug, _external=True),
             rex.licence_id,
         ),
-        can_edit=policy.can_edit_rex(current_user, rex),
-        derive_form=DeriveForm(),
+        can_edit=can_edit,
+        # Only for editors: building a form makes a CSRF token, hence a cookie for visitors.
+        derive_form=DeriveForm() if can_edit else None,
         spaces=SPACE_LABELS,
         statuses=STATUS_LABELS,
         themes=theme_vocab(),
