@@ -84,7 +84,14 @@ class Rex(Base):
     revision's stored HTML is copied here so a page never runs Markdown."""
 
     __tablename__ = "rex"
-    __table_args__ = (Index("ix_rex_space_updated", "space", "updated_at"),)
+    __table_args__ = (
+        Index("ix_rex_space_updated", "space", "updated_at"),
+        # Covering indexes for list filters and counts: on SQLite ``hidden`` and ``status`` sit
+        # after the stored HTML in the row, so filtering on them read every REX's overflow
+        # pages (counts of 11 to 32 ms on 20,000 REX; about 1 ms with these).
+        Index("ix_rex_listing_space", "space", "hidden", "status", "updated_at", "id"),
+        Index("ix_rex_listing_hidden", "hidden", "space", "group_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuidlib.uuid4()))

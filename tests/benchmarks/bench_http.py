@@ -145,7 +145,8 @@ def member_cookie(base: str, manifest: dict[str, Any]) -> str:
 
 
 def load_endpoints(prep: dict[str, Any], duration: float, connections: int) -> dict[str, Any]:
-    """Hello-world ceiling, then every endpoint, on the same gunicorn settings."""
+    """Hello-world ceiling, then every endpoint, on the same gunicorn settings (visitor pages
+    come from the page cache), then the visitor pages with the page cache off."""
     results: dict[str, Any] = {}
     with loadtest.gunicorn(
         "hello_wsgi:app", {}, chdir=ROOT / "tests" / "benchmarks", health="/"
@@ -170,7 +171,27 @@ def load_endpoints(prep: dict[str, Any], duration: float, connections: int) -> d
             row["ratio_hello"] = round(row["rps"] / results["hello_world"]["rps"], 3)
             results[name] = row
         results["peak_rss_mib_per_worker"] = _peak(server)
+    # The same visitor pages rendered on every request: what a cache miss costs (the first
+    # visit after a change), and whether that cost grows with the corpus.
+    paths = targets(prep["db_url"], prep["manifest"])
+    with loadtest.gunicorn("wsgi:app", {**prep["env"], "COMMONS_PAGE_CACHE_MB": "0"}) as server:
+        for name in UNCACHED:
+            warm = loadtest.wrk(server.url + paths[name][0], connections=1, duration=1)
+            del warm
+            server.reset_window()
+            row = loadtest.wrk(
+                server.url + paths[name][0], connections=connections, duration=duration,
+                server=server,
+            )  # fmt: skip
+            row["path"] = paths[name][0] + " (sans cache de page)"
+            row["rss_mib"] = round(server.window_rss_kib / 1024, 1)
+            row["ratio_hello"] = round(row["rps"] / results["hello_world"]["rps"], 3)
+            results[f"{name}_sans_cache"] = row
     return results
+
+
+#: Visitor pages the page cache serves; measured again with the cache off.
+UNCACHED = ("accueil", "rex_public", "rex_liste_filtres", "flux_atom")
 
 
 def _peak(server: loadtest.Server) -> float:
