@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import Blueprint, Flask, abort, jsonify, render_template
@@ -126,6 +127,18 @@ def page_window(page: int, pages: int, radius: int = 2) -> list[int | None]:
     return window
 
 
+def fixed_url(endpoint: str, **values: Any) -> str:
+    """``url_for`` for links that are the same on every page of a deployment (navigation,
+    footer, style sheet): built once per script root and remembered; the layout has twenty."""
+    from flask import current_app, request, url_for
+
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    urls: dict[Any, str] = current_app.extensions.setdefault("commons.fixed_urls", {})
+    if key not in urls:
+        urls[key] = url_for(endpoint, **values)
+    return urls[key]
+
+
 def main_nav() -> list[tuple[str, str]]:
     """Main navigation entries (endpoint, label); features append theirs at start-up."""
     from flask import current_app
@@ -148,5 +161,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, _handle_500)
     app.jinja_env.globals["main_nav"] = main_nav
     app.jinja_env.globals["page_window"] = page_window
+    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -3,7 +3,7 @@ actions), edit with a reason, and statements of reasons (read, contest)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -234,19 +234,28 @@ MODERATION_LINK = Markup(
 )
 
 
+#: A target id no real URL contains: ``url_for`` runs once per kind and page, not per message.
+_SENTINEL = 987_654_321
+
+
+def _link_url(endpoint: str, kind: str, target_id: int) -> str:
+    cache: dict[tuple[str, str], str] = g.setdefault("_moderation_urls", {})
+    if (endpoint, kind) not in cache:
+        cache[(endpoint, kind)] = url_for(endpoint, kind=kind, target_id=_SENTINEL)
+    return cache[(endpoint, kind)].replace(str(_SENTINEL), str(int(target_id)))
+
+
 def report_link(kind: str, target_id: int, what: str = "") -> Markup:
     """The "Signaler" link for a post, thread or REX (signed-in users only). Formatted, not
     rendered: a discussion page shows one per message."""
     if not getattr(current_user, "is_authenticated", False):
         return Markup("")
-    return REPORT_LINK.format(url_for("moderation.report", kind=kind, target_id=target_id), what)
+    return REPORT_LINK.format(_link_url("moderation.report", kind, target_id), what)
 
 
 def moderation_link(kind: str, target_id: int, what: str = "") -> Markup:
     """The "Modérer" link; callers show it to moderators only (the page checks again)."""
-    return MODERATION_LINK.format(
-        url_for("moderation.content", kind=kind, target_id=target_id), what
-    )
+    return MODERATION_LINK.format(_link_url("moderation.content", kind, target_id), what)
 
 
 def can_moderate(obj: object) -> bool:

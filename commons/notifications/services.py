@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from .. import db
 from ..accounts.models import User
@@ -113,25 +113,38 @@ def post_created(post: Any, thread: Any, author: User) -> list[Notification]:
     return created
 
 
-def has_unread(user: User, thread: Any, number: int) -> bool:
-    """Whether showing the thread up to post ``number`` changes anything for the user: a read
-    marker behind ``number`` or an unread notification of the thread (one read query). A page
-    seen again then costs no write transaction."""
-    marker = (
-        select(ThreadRead.last_read_number)
-        .where(ThreadRead.user_id == user.id, ThreadRead.thread_id == thread.id)
-        .scalar_subquery()
-    )
-    pending = (
+_USER, _THREAD = bindparam("user_id"), bindparam("thread_id")
+_HAS_UNREAD = select(
+    or_(
+        func.coalesce(
+            select(ThreadRead.last_read_number)
+            .where(ThreadRead.user_id == _USER, ThreadRead.thread_id == _THREAD)
+            .scalar_subquery(),
+            0,
+        )
+        < bindparam("number"),
         select(Notification.id)
         .where(
-            Notification.user_id == user.id,
-            Notification.thread_id == thread.id,
+            Notification.user_id == _USER,
+            Notification.thread_id == _THREAD,
             Notification.read_at.is_(None),
         )
-        .exists()
+        .exists(),
     )
-    return bool(db.session.scalar(select(or_(func.coalesce(marker, 0) < number, pending))))
+)
+_ANY_UNREAD = (
+    select(Notification.id)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .limit(1)
+)
+
+
+def has_unread(user: User, thread: Any, number: int) -> bool:
+    """Whether showing the thread up to post ``number`` changes anything for the user: a read
+    marker behind ``number`` or an unread notification of the thread (one read query, built
+    once). A page seen again then costs no write transaction."""
+    params = {"user_id": user.id, "thread_id": thread.id, "number": number}
+    return bool(db.session.scalar(_HAS_UNREAD, params))
 
 
 def mark_read(user: User, thread: Any, number: int) -> None:
@@ -198,10 +211,7 @@ def unread_count(user: Any) -> int:
         return 0
     from ..forum.models import Thread
 
-    any_unread = select(Notification.id).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
-    if db.session.scalar(any_unread.limit(1)) is None:
+    if db.session.scalar(_ANY_UNREAD, {"user_id": user.id}) is None:
         return 0
 
     query = (
