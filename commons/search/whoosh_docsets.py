@@ -16,6 +16,7 @@ to the segment's offset for each searcher. Query shapes other than terms and boo
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -25,9 +26,11 @@ from whoosh.query import And, AndNot, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 
 #: Segment-level bitsets, most recently used last (~1 bit per document each: 4 KiB for a
-#: 32,000-document segment), shared by every searcher of the process.
+#: 32,000-document segment; at most 25 MiB for 2,048 of 100,000 documents), shared by every
+#: searcher of the process.
 _SEGMENT_BITS: OrderedDict[tuple[Any, ...], int] = OrderedDict()
-_MAX_SEGMENT_BITS = 4096
+_SEGMENT_LOCK = threading.Lock()
+_MAX_SEGMENT_BITS = 2048
 #: Per-searcher cache of whole-query bitsets (phrases, allowed sets).
 _MAX_QUERY_BITS = 256
 
@@ -97,14 +100,16 @@ def segment_live(leaf: Searcher) -> int:
 
 
 def _cached_segment_bits(key: tuple[Any, ...], compute: Callable[[], int]) -> int:
-    found = _SEGMENT_BITS.get(key)
-    if found is None:
-        found = compute()
+    with _SEGMENT_LOCK:  # two indexes (before and after a reindex swap) may search at once
+        found = _SEGMENT_BITS.get(key)
+        if found is not None:
+            _SEGMENT_BITS.move_to_end(key)
+            return found
+    found = compute()
+    with _SEGMENT_LOCK:
         _SEGMENT_BITS[key] = found
         while len(_SEGMENT_BITS) > _MAX_SEGMENT_BITS:
             _SEGMENT_BITS.popitem(last=False)
-    else:
-        _SEGMENT_BITS.move_to_end(key)
     return found
 
 
