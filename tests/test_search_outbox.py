@@ -237,3 +237,37 @@ def test_migrations_install_the_deletion_triggers(tmp_path: Any) -> None:
         assert {f"search_queue_{table}_delete" for table, *_ in DELETIONS} <= names
         assert {f"search_queue_{table}_update" for table, *_ in VISIBILITY_UPDATES} <= names
     engine.dispose()
+
+
+def test_a_late_drain_never_deletes_a_newer_change_that_reused_a_row_id(
+    app: Flask, make_user: Any, backend: str  # noqa: F811 (fixture)
+) -> None:
+    """Two drains read the same rows; one deletes them, a new change takes a freed id (SQLite
+    gives ``max + 1`` again), then the late drain deletes "its" rows: the new one must stay."""
+    from commons.search.backends import own_session
+
+    author = make_user()
+    db.session.commit()
+    db.session.execute(IndexQueue.__table__.delete())
+    db.session.commit()
+    rex = wiki.create_rex(author, title="Composteurs de quartier", body=BODY)
+    db.session.commit()
+    with own_session(app, write=False) as session:  # the late drain reads the queue
+        batch, newest = outbox.queued_batch(session, 100)
+    late_ids = [i for ids in batch.values() for i in ids]
+    with own_session(app, write=True) as session:  # another drain applies and deletes them
+        outbox.delete_drained(session, late_ids, newest)
+        session.commit()
+    wiki.rename(author, rex, "Lombricomposteurs de quartier")  # a newer change, queued
+    db.session.commit()
+    with own_session(app, write=False) as session:
+        fresh_ids = [i for ids in outbox.queued(session, 100).values() for i in ids]
+    if backend == "sqlite":
+        assert set(fresh_ids) & set(late_ids), "SQLite reuses freed row ids"
+    with own_session(app, write=True) as session:  # the late drain finishes
+        outbox.delete_drained(session, late_ids, newest)
+        session.commit()
+    assert outbox.pending(app) == len(fresh_ids)
+    assert not outbox.drain(app).busy
+    db.session.commit()
+    assert found(app, "lombricomposteurs", AGENT) == {f"rex:{rex.id}"}

@@ -12,11 +12,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -115,13 +116,38 @@ def queued(session: Session, limit: int, *, lock: bool = False) -> dict[str, lis
 
     ``lock``: ``FOR UPDATE SKIP LOCKED`` (PostgreSQL), so concurrent drains share the queue.
     """
-    stmt = select(IndexQueue.id, IndexQueue.doc_id).order_by(IndexQueue.id).limit(limit)
+    return queued_batch(session, limit, lock=lock)[0]
+
+
+def queued_batch(
+    session: Session, limit: int, *, lock: bool = False
+) -> tuple[dict[str, list[int]], datetime | None]:
+    """:func:`queued`, plus the creation time of the newest row read.
+
+    A drain that deletes its rows in a later transaction must not delete by id alone: on
+    SQLite a row id freed by another drain is given again to the next change (``max + 1``), and
+    that newer row, created after this read, would vanish unindexed. Deleting only rows created
+    no later than this time keeps it (see :func:`delete_drained`).
+    """
+    stmt = select(IndexQueue.id, IndexQueue.doc_id, IndexQueue.created_at)
+    stmt = stmt.order_by(IndexQueue.id).limit(limit)
     if lock:
         stmt = stmt.with_for_update(skip_locked=True)
     by_doc: dict[str, list[int]] = {}
-    for row_id, doc_id in session.execute(stmt):
+    newest: datetime | None = None
+    for row_id, doc_id, created_at in session.execute(stmt):
         by_doc.setdefault(doc_id, []).append(row_id)
-    return by_doc
+        newest = created_at if newest is None or created_at > newest else newest
+    return by_doc, newest
+
+
+def delete_drained(session: Session, ids: list[int], newest: datetime | None) -> None:
+    """Delete the rows a drain applied: these ids, created no later than ``newest``."""
+    for start in range(0, len(ids), 500):
+        stmt = delete(IndexQueue).where(IndexQueue.id.in_(ids[start : start + 500]))
+        if newest is not None:
+            stmt = stmt.where(IndexQueue.created_at <= newest)
+        session.execute(stmt)
 
 
 def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> DrainReport:

@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from flask import Flask
-from sqlalchemy import delete
 
 from . import documents, outbox
 from .backends import own_session
-from .models import IndexQueue
 from .results import DrainReport, IndexBusy, SearchResults
 from .whoosh_backend import WhooshIndex, prepare_document
 
@@ -108,10 +106,12 @@ def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> Drai
     report = DrainReport()
     index = WhooshIndex(current_dir(app))
     done: list[int] = []
+    newest = None
     try:
         wait = _timeout(app) if timeout is None else timeout
         with _writer(index, wait) as writer, own_session(app, write=False) as session:
-            for doc_id, ids in outbox.queued(session, limit).items():
+            batch, newest = outbox.queued_batch(session, limit)
+            for doc_id, ids in batch.items():
                 try:
                     doc = documents.build(session, doc_id)
                     prepared = prepare_document(doc) if doc is not None else None
@@ -135,11 +135,9 @@ def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> Drai
         # A reindex swapped directories meanwhile: apply these rows again to the new index.
         log.info("search: index swapped during drain; rows kept for the next drain")
         done = []
-    if done:
+    if done:  # not by id alone: another drain may have freed an id that a newer row now has
         with own_session(app, write=True) as session:
-            for start in range(0, len(done), 500):
-                chunk = done[start : start + 500]
-                session.execute(delete(IndexQueue).where(IndexQueue.id.in_(chunk)))
+            outbox.delete_drained(session, done, newest)
             session.commit()
     report.remaining = outbox.pending(app)
     return report
