@@ -240,7 +240,9 @@ def test_migrations_install_the_deletion_triggers(tmp_path: Any) -> None:
 
 
 def test_a_late_drain_never_deletes_a_newer_change_that_reused_a_row_id(
-    app: Flask, make_user: Any, backend: str  # noqa: F811 (fixture)
+    app: Flask,
+    make_user: Any,
+    backend: str,  # noqa: F811 (fixture)
 ) -> None:
     """Two drains read the same rows; one deletes them, a new change takes a freed id (SQLite
     gives ``max + 1`` again), then the late drain deletes "its" rows: the new one must stay."""
