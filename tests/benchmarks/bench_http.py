@@ -14,6 +14,7 @@ Wall-clock figures are measurements, never assertions.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -68,6 +69,17 @@ def new_postgres_db(name: str) -> str | None:
         print(f"PostgreSQL indisponible ({exc.__class__.__name__}) : partie PostgreSQL ignorée")
         return None
     return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_db(name: str) -> None:
+    """Drop a database made by :func:`new_postgres_db` (quietly, if the server is gone)."""
+    try:
+        engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - cleanup only
+        pass
 
 
 def prepare(workdir: Path, size: str, db_url: str | None, search: str = "whoosh") -> dict[str, Any]:
@@ -127,6 +139,7 @@ def targets(db_url: str, manifest: dict[str, Any]) -> dict[str, tuple[str, bool]
         "accueil": ("/", False),
         "rex_public": (f"/rex/{rex}", False),
         "rex_liste_filtres": (f"/rex/?theme={(theme or ['mobilite'])[0]}&statut=termine", False),
+        "page_vide_connecte": ("/charte", True),  # the floor of any signed-in page
         "groupe": (f"/groupes/{group}", True),
         "fil_page_1": (f"/forum/sujet/{long_id}", True),
         "fil_derniere_page": (f"/forum/sujet/{long_id}?page={last}", True),
@@ -447,7 +460,10 @@ def main(argv: list[str] | None = None) -> int:
             if size == "small":
                 print("== charge mixte SQLite", flush=True)
                 report["mixed"]["sqlite"] = mixed_run(prep, args.mixed_clients, args.mixed_seconds)
-        pg_url = None if args.skip_postgres else new_postgres_db(f"commons_bench_{os.getpid()}")
+        pg_name = f"commons_bench_{os.getpid()}"
+        pg_url = None if args.skip_postgres else new_postgres_db(pg_name)
+        if pg_url:
+            atexit.register(drop_postgres_db, pg_name)
         if pg_url:
             print("== PostgreSQL : charge mixte et deux serveurs", flush=True)
             try:

@@ -11,12 +11,14 @@ a member of several groups — through one reused backend object, as a worker do
 
 Writes ``search.json``, ``search.md`` and ``search.png`` to ``tests/benchmarks/results/<date>/``.
 PostgreSQL: ``BENCH_DATABASE_URL`` (its public schema is dropped and rebuilt: use a dedicated
-database); ``BENCH_SEARCH_SIZES`` changes the default sizes. Nothing here asserts a time.
+database), else a new database on the local server (``BENCH_PG_ADMIN_URL``, as ``bench_http``);
+``BENCH_SEARCH_SIZES`` changes the default sizes. Nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -303,6 +305,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     pg_url = os.environ.get("BENCH_DATABASE_URL")
+    if pg_url is None and "postgres" in args.backends:
+        # As bench_http does: a dedicated database on the local server, when there is one.
+        from tests.benchmarks.bench_http import new_postgres_db
+
+        made = f"commons_bench_search_{os.getpid()}"
+        pg_url = new_postgres_db(made)
+        if pg_url is not None:
+            from tests.benchmarks.bench_http import drop_postgres_db
+
+            atexit.register(drop_postgres_db, made)
     today = datetime.now(UTC).date().isoformat()
     report: dict[str, Any] = {"date": today, "machine": machine(), "runs": [], "skipped": []}
     for backend in args.backends.split(","):
