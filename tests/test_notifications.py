@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from commons import db
 from commons.forum import services as forum
 from commons.groups import services as groups
-from commons.notifications import emails
+from commons.notifications import emails, reading
 from commons.notifications import services as notifications
 from commons.notifications.models import Notification, Preference
 
@@ -132,7 +132,7 @@ def test_centre_hides_threads_no_longer_visible(client, circle) -> None:  # type
     assert "Marchés publics secrets" not in page
     assert "Contenu qui ne vous est plus accessible" in page
     assert "non lue" not in page  # not counted as unread
-    assert notifications.unread_count(bob) == 0
+    assert reading.unread_count(bob) == 0
 
 
 def test_immediate_email_and_unsubscribe(app: Flask, client, circle) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from commons import create_app, db
 from commons.accounts.models import User
 from commons.forum import services as forum
-from commons.notifications import services as notifications
+from commons.notifications import reading
 from commons.pagecache import ContentGeneration, Entry, Store, for_visitors, generation
 from commons.wiki import services as wiki
 from commons.wiki.models import Rex
@@ -110,7 +110,7 @@ def test_rollback_and_per_user_state_do_not_bump(app, make_user) -> None:  # typ
     rex.title = "Jamais enregistré"
     db.session.flush()
     db.session.rollback()
-    notifications.mark_read(author, thread, 1)
+    reading.mark_read(author, thread, 1)
     db.session.commit()
     assert generation() == before + 1
 

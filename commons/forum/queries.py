@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 from .. import db
 from ..accounts.models import User
 from ..groups.models import Group
-from ..notifications import services as notifications
+from ..notifications import reading as notifications
 from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
 

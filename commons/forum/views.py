@@ -14,7 +14,7 @@ from ..forms import choices
 from ..groups import policy as group_policy
 from ..groups.models import Group
 from ..notifications import emails as notification_emails
-from ..notifications import services as notifications
+from ..notifications import reading
 from ..pages import add_nav
 from ..wiki import policy as wiki_policy
 from ..wiki import services as wiki_services
@@ -158,9 +158,9 @@ def thread(thread_id: int) -> str:
         abort(404)
     html = _render_thread(thread, page)
     last_shown = min(page * queries.PER_PAGE, thread.last_post_number)
-    if last_shown and notifications.has_unread(current_user, thread, last_shown):
+    if last_shown and reading.has_unread(current_user, thread, last_shown):
         with db.writing():
-            notifications.mark_read(current_user, thread, last_shown)
+            reading.mark_read(current_user, thread, last_shown)
             db.session.commit()
     return html
 

@@ -1,4 +1,5 @@
-"""Notification services: watches, @mentions, notifications for new posts, read markers.
+"""Notification services: watches, @mentions, notifications for new posts (read state: see
+:mod:`.reading`).
 
 Flush only. A notification is created only for users who can see the post at that moment;
 when it is shown or e-mailed later the permission is checked again.
@@ -11,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
-from .models import EmailMode, Notification, Preference, ThreadRead, Watch, WatchLevel
+from . import reading
+from .models import EmailMode, Notification, Preference, Watch, WatchLevel
 
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{0,39})", re.IGNORECASE)
 
@@ -113,70 +115,6 @@ def post_created(post: Any, thread: Any, author: User) -> list[Notification]:
     return created
 
 
-_USER, _THREAD = bindparam("user_id"), bindparam("thread_id")
-_HAS_UNREAD = select(
-    or_(
-        func.coalesce(
-            select(ThreadRead.last_read_number)
-            .where(ThreadRead.user_id == _USER, ThreadRead.thread_id == _THREAD)
-            .scalar_subquery(),
-            0,
-        )
-        < bindparam("number"),
-        select(Notification.id)
-        .where(
-            Notification.user_id == _USER,
-            Notification.thread_id == _THREAD,
-            Notification.read_at.is_(None),
-        )
-        .exists(),
-    )
-)
-_ANY_UNREAD = (
-    select(Notification.id)
-    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
-    .limit(1)
-)
-
-
-def has_unread(user: User, thread: Any, number: int) -> bool:
-    """Whether showing the thread up to post ``number`` changes anything for the user: a read
-    marker behind ``number`` or an unread notification of the thread (one read query, built
-    once). A page seen again then costs no write transaction."""
-    params = {"user_id": user.id, "thread_id": thread.id, "number": number}
-    return bool(db.session.scalar(_HAS_UNREAD, params))
-
-
-def mark_read(user: User, thread: Any, number: int) -> None:
-    """Remember the last post read in a thread and mark its notifications read."""
-    marker = db.session.get(ThreadRead, (user.id, thread.id))
-    if marker is None:
-        db.session.add(ThreadRead(user_id=user.id, thread_id=thread.id, last_read_number=number))
-    elif number > marker.last_read_number:
-        marker.last_read_number = number
-    for note in db.session.scalars(
-        select(Notification).where(
-            Notification.user_id == user.id,
-            Notification.thread_id == thread.id,
-            Notification.read_at.is_(None),
-        )
-    ):
-        note.read_at = db.utcnow()
-    db.session.flush()
-
-
-def last_read(user: Any, thread_ids: list[int]) -> dict[int, int]:
-    """Last read post number per thread for the user (one query)."""
-    if not getattr(user, "is_authenticated", False) or not thread_ids:
-        return {}
-    rows = db.session.execute(
-        select(ThreadRead.thread_id, ThreadRead.last_read_number).where(
-            ThreadRead.user_id == user.id, ThreadRead.thread_id.in_(thread_ids)
-        )
-    )
-    return dict(rows.all())
-
-
 def email_mode(user_id: int) -> str:
     """The user's e-mail mode (immediate when no preference was recorded)."""
     mode = db.session.scalar(select(Preference.email_mode).where(Preference.user_id == user_id))
@@ -195,58 +133,6 @@ def set_email_mode(user_id: int, mode: str) -> Preference:
         pref.email_mode = mode
     db.session.flush()
     return pref
-
-
-def _visible_clause(user: Any) -> Any:
-    """Notifications about nothing (no thread) or about a thread the user can still see."""
-    from ..forum import policy as forum_policy
-
-    return or_(Notification.thread_id.is_(None), forum_policy.visible_threads(user))
-
-
-def unread_count(user: Any) -> int:
-    """Unread notifications about content the user can still see. One indexed query when there
-    are none (most page views); then one COUNT with the visibility clause."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    from ..forum.models import Thread
-
-    if db.session.scalar(_ANY_UNREAD, {"user_id": user.id}) is None:
-        return 0
-
-    query = (
-        select(func.count(Notification.id))
-        .select_from(Notification)
-        .outerjoin(Thread, Thread.id == Notification.thread_id)
-        .where(
-            Notification.user_id == user.id,
-            Notification.read_at.is_(None),
-            _visible_clause(user),
-        )
-    )
-    return int(db.session.scalar(query) or 0)
-
-
-def visible_thread_ids(user: Any, thread_ids: set[int]) -> set[int]:
-    """Among ``thread_ids``, those the user can see (one query, the policy's SQL filter)."""
-    from ..forum import policy as forum_policy
-    from ..forum.models import Thread
-
-    if not thread_ids:
-        return set()
-    query = select(Thread.id).where(Thread.id.in_(thread_ids), forum_policy.visible_threads(user))
-    return set(db.session.scalars(query))
-
-
-def mark_all_read(user: User) -> int:
-    """Mark every notification of the user read; return how many changed."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=db.utcnow())
-    )
-    db.session.flush()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def path_for(endpoint: str, **values: Any) -> str:
@@ -311,7 +197,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
     from ..forum.models import Post, Thread
 
     thread_ids = {n.thread_id for n in notes if n.thread_id is not None}
-    visible = visible_thread_ids(user, thread_ids)
+    visible = reading.visible_thread_ids(user, thread_ids)
     threads = (
         {t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(visible)))}
         if visible

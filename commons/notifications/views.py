@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..security import safe_next
-from . import cli, emails, services
+from . import cli, emails, reading, services
 from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
 from .models import Notification, Watch
 
@@ -57,7 +57,7 @@ def index() -> str:
 def mark_all_read() -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.mark_all_read(current_user)
+    reading.mark_all_read(current_user)
     db.session.commit()
     flash("Toutes vos notifications sont marquées comme lues.", "success")
     return redirect(url_for("notifications.index"))
@@ -153,7 +153,7 @@ def unsubscribe(token: str) -> str | Response:
 
 
 def _unread_notifications() -> int:
-    return services.unread_count(current_user)
+    return reading.unread_count(current_user)
 
 
 def _watch_level(target_type: str, target_id: int) -> str:
