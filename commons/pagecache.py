@@ -17,7 +17,8 @@ costs one indexed query. The rules, strict on purpose:
   also expire after ``PAGE_CACHE_SECONDS`` (relative dates, changes made outside the ORM).
 * **Memory.** A per-process LRU bounded by ``PAGE_CACHE_MB`` (``0`` disables the cache).
 
-The stored response keeps its headers (``ETag`` included): ``If-None-Match`` gets a ``304``.
+The stored response keeps its headers: ``If-None-Match`` and ``If-Modified-Since`` get a ``304``
+by the same rules as Werkzeug's ``make_conditional``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any, TypeVar
 from flask import Flask, request
 from sqlalchemy import BigInteger, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.http import is_resource_modified, unquote_etag
 
 from . import db
 
@@ -139,7 +141,6 @@ class Entry:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
-    etag: str | None
 
 
 class Store:
@@ -202,6 +203,15 @@ def _eligible(environ: dict[str, Any]) -> bool:
     )
 
 
+def _not_modified(entry: Entry, environ: dict[str, Any]) -> bool:
+    """Whether the client's ``If-None-Match`` / ``If-Modified-Since`` match the stored page."""
+    if "HTTP_IF_NONE_MATCH" not in environ and "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False
+    headers = {k.lower(): v for k, v in entry.headers}
+    etag = unquote_etag(headers["etag"])[0] if "etag" in headers else None
+    return not is_resource_modified(environ, etag=etag, last_modified=headers.get("last-modified"))
+
+
 class Middleware:
     """WSGI layer in front of Flask: answers from the store, or stores what Flask rendered."""
 
@@ -234,8 +244,7 @@ class Middleware:
     def _serve(
         self, entry: Entry, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        match = environ.get("HTTP_IF_NONE_MATCH")
-        if entry.etag and match and entry.etag in [m.strip() for m in match.split(",")]:
+        if _not_modified(entry, environ):  # the same rules as Werkzeug's make_conditional
             kept = [(k, v) for k, v in entry.headers if k.lower() not in BODY_HEADERS]
             start_response("304 NOT MODIFIED", kept)
             return [b""]
@@ -270,10 +279,7 @@ class Middleware:
         if hasattr(body, "close"):
             body.close()
         data = b"".join(chunks)
-        etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        self.store.put(
-            key, Entry(generation_read, time.monotonic(), status, list(headers), data, etag)
-        )
+        self.store.put(key, Entry(generation_read, time.monotonic(), status, list(headers), data))
         return [data]
 
 

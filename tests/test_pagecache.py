@@ -142,9 +142,21 @@ def test_conditional_get_and_head_on_a_stored_page(app, client, make_user) -> No
     hits = store(app).hits
     not_modified = client.get(f"/rex/{rex.slug}", headers={"If-None-Match": etag})
     assert not_modified.status_code == 304 and not_modified.get_data() == b""
+    weak = client.get(f"/rex/{rex.slug}", headers={"If-None-Match": f'W/{etag}, "autre"'})
+    assert weak.status_code == 304  # weak comparison, lists: Werkzeug's rules
+    other = client.get(f"/rex/{rex.slug}", headers={"If-None-Match": '"autre-version"'})
+    assert other.status_code == 200 and other.get_data()
     head = client.head(f"/rex/{rex.slug}")
     assert head.status_code == 200 and head.get_data() == b""
-    assert store(app).hits == hits + 2
+    assert store(app).hits == hits + 4
+
+
+def test_stored_feed_answers_if_modified_since(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_rex(make_user(), "Dans le flux")
+    first = client.get("/communs/flux.atom")
+    stamp = first.headers["Last-Modified"]
+    again = client.get("/communs/flux.atom", headers={"If-Modified-Since": stamp})
+    assert again.status_code == 304 and store(app).hits == 1
 
 
 def test_errors_and_unmarked_views_are_not_stored(app, client) -> None:  # type: ignore[no-untyped-def]
@@ -208,7 +220,7 @@ def test_store_is_bounded_and_least_recently_used_goes_first() -> None:
     lru = Store(max_bytes=8 * 100, ttl=60)
 
     def entry(size: int) -> Entry:
-        return Entry(1, time.monotonic(), "200 OK", [], b"x" * size, None)
+        return Entry(1, time.monotonic(), "200 OK", [], b"x" * size)
 
     for name in "abcdefgh":
         lru.put(name, entry(100))
