@@ -229,7 +229,7 @@ def test_hidden_rex_is_masked_out_of_lists_search_and_history(client, world: Wor
     page = unescape(client.get(f"/rex/{rex.slug}").get_data(as_text=True))
     assert "Ce REX a été masqué par l'animation" in page and "budget participatif" not in page
     assert client.get(f"/rex/{rex.slug}/historique").status_code == 404
-    assert client.get(f"/rex/{rex.slug}/modifier").status_code == 403
+    assert client.get(f"/rex/{rex.slug}/modifier").status_code == 404  # hidden: not visible
     assert "REX du réseau" not in unescape(client.get("/rex/").get_data(as_text=True))
     login(client, world.global_fac)
     page = unescape(client.get(f"/rex/{rex.slug}").get_data(as_text=True))

@@ -16,6 +16,7 @@ from commons.notifications.models import Notification
 from commons.publication import consent, publish, queries, services
 from commons.publication.models import ConsentReceipt, Proposal, ReceiptTampering
 from commons.wiki import attribution
+from commons.wiki import audience as wiki_audience
 from commons.wiki import services as wiki
 from commons.wiki.models import Revision, Rex
 
@@ -389,7 +390,7 @@ def test_public_copy_licence_and_text_are_locked(app, world, client) -> None:  #
     _all_agree(w, proposal)
     public = _publish(w, proposal)
     with pytest.raises(wiki.Forbidden, match="verrouillée"):
-        wiki.change_licence(w.a, public, "CC-BY-SA-4.0")
+        wiki_audience.change_licence(w.a, public, "CC-BY-SA-4.0")
     with pytest.raises(wiki.Forbidden):
         wiki.save(w.a, public, base=1, body="Autre texte\n")
     login(client, w.a)

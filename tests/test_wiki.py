@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from commons import db
-from commons.wiki import services
+from commons.wiki import audience, services
 from commons.wiki.models import Event, Revision, Rex
 
 from .conftest import login
@@ -280,7 +280,7 @@ def test_derived_from_links_respect_visibility_and_licences(
     with pytest.raises(services.RexError, match="BY-SA"):
         services.add_derivation(member, adapted, source)
     db.session.rollback()
-    services.change_licence(member, adapted, "CC-BY-SA-4.0")
+    audience.change_licence(member, adapted, "CC-BY-SA-4.0")
     services.add_derivation(member, adapted, source)
     db.session.commit()
     login(client, outsider)
@@ -289,35 +289,58 @@ def test_derived_from_links_respect_visibility_and_licences(
     login(client, member)
     assert "Canari" in client.get(f"/rex/{adapted.slug}").get_data(as_text=True)
     with pytest.raises(services.RexError):
-        services.change_licence(member, adapted, "CC-BY-4.0")  # derived from BY-SA: stays BY-SA
+        audience.change_licence(member, adapted, "CC-BY-4.0")  # derived from BY-SA: stays BY-SA
 
 
 def test_moving_to_public_needs_the_sole_contributor(make_user, make_group, make_rex) -> None:  # type: ignore[no-untyped-def]
     author, peer = make_user(), make_user()
     group = make_group(members=(author, peer))
     rex = make_rex(author=author, space="group", group=group)
-    services.move(author, rex, "public")  # sole contributor: allowed
+    audience.move(author, rex, "network")  # sole contributor: allowed
     db.session.commit()
-    assert rex.space == "public"
-    services.move(author, rex, "group", group.id)
+    assert rex.space == "network"
+    audience.move(author, rex, "group", group.id)  # narrowing back, still alone
     services.save(peer, rex, base=rex.head, body=BODY + "\nAjout.\n")
     db.session.commit()
-    with pytest.raises(services.RexError, match="accord de chacune"):
-        services.move(author, rex, "network")
+    with pytest.raises(audience.ConsentNeeded) as needed:
+        audience.move(author, rex, "network")
+    assert needed.value.people == [peer.id]
     db.session.rollback()
     kinds = list(db.session.scalars(select(Event.kind).where(Event.rex_id == rex.id)))
     assert kinds == ["move", "move"]
 
 
+def test_a_public_rex_never_leaves_the_commons(make_user, make_group, make_rex) -> None:  # type: ignore[no-untyped-def]
+    author = make_user()
+    group = make_group(members=(author,))
+    rex = make_rex(author=author, space="public")
+    for space, group_id in (("network", None), ("group", group.id)):
+        with pytest.raises(services.RexError, match="ce qui est public le reste"):
+            audience.move(author, rex, space, group_id)
+        db.session.rollback()
+    assert db.session.get(Rex, rex.id).space == "public"
+
+
+def test_a_title_change_makes_a_contributor(make_user, make_group, make_rex) -> None:  # type: ignore[no-untyped-def]
+    author, renamer = make_user(), make_user()
+    group = make_group(members=(author, renamer))
+    rex = make_rex(author=author, space="group", group=group)
+    services.rename(renamer, rex, "Un titre revu par une collègue")
+    db.session.commit()
+    assert audience.contributor_ids(rex) == {author.id, renamer.id}
+    with pytest.raises(audience.ConsentNeeded):
+        audience.move(author, rex, "network")
+
+
 def test_relicensing_with_other_contributors(make_user, make_rex) -> None:  # type: ignore[no-untyped-def]
     author, peer = make_user(), make_user()
     rex = make_rex(author=author, licence_id="CC-BY-SA-4.0")
-    services.change_licence(author, rex, "CC-BY-4.0")  # sole contributor: free
+    audience.change_licence(author, rex, "CC-BY-4.0")  # sole contributor: free
     services.save(peer, rex, base=rex.head, body=BODY + "\nAjout.\n")
-    with pytest.raises(services.RexError):
-        services.change_licence(author, rex, "CC0-1.0")
-    services.change_licence(author, rex, "CC-BY-SA-4.0")  # more protective: allowed
-    assert rex.licence_id == "CC-BY-SA-4.0"
+    for licence in ("CC0-1.0", "CC-BY-SA-4.0"):  # any change now needs the peer's consent
+        with pytest.raises(audience.ConsentNeeded):
+            audience.change_licence(author, rex, licence)
+    assert rex.licence_id == "CC-BY-4.0"
 
 
 def test_outsiders_cannot_write_in_a_group(client, make_user, make_group) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from commons import db
-from commons.wiki import diff, services
+from commons.wiki import audience, diff, services
 from commons.wiki.models import Revision, Rex
 
 from .conftest import login
@@ -79,8 +79,8 @@ def test_line_diff_does_not_pair_unrelated_lines() -> None:
 def test_history_lists_revisions_and_events(client, make_user) -> None:  # type: ignore[no-untyped-def]
     alice, bob = make_user("Alice Martin"), make_user("Bruno Petit")
     rex = services.create_rex(alice, title="Cantine bio", body="Début.\n", space="network")
-    services.change_licence(alice, rex, "CC-BY-SA-4.0")
-    services.move(alice, rex, "public")
+    audience.change_licence(alice, rex, "CC-BY-SA-4.0")
+    audience.move(alice, rex, "public")
     services.save(bob, rex, base=rex.head, body="Début révisé.\n", comment="Précisions")
     services.rename(bob, rex, "Cantine 100 % bio")
     source = services.create_rex(alice, title="Potager", body="Source.\n", space="public")
@@ -251,10 +251,10 @@ def test_old_slug_redirects_to_history(client, make_user) -> None:  # type: igno
 def test_history_is_paginated(client, make_user) -> None:  # type: ignore[no-untyped-def]
     alice = make_user()
     rex = _rex(alice, "Version 1.\n")
-    services.change_licence(alice, rex, "CC-BY-SA-4.0")  # between versions 1 and 2: page 2
+    audience.change_licence(alice, rex, "CC-BY-SA-4.0")  # between versions 1 and 2: page 2
     for n in range(2, 53):
         services.save(alice, rex, base=rex.head, body=f"Version {n}.\n")
-    services.change_licence(alice, rex, "CC-BY-4.0")  # after version 52: page 1
+    audience.change_licence(alice, rex, "CC-BY-4.0")  # after version 52: page 1
     db.session.commit()
     first = client.get(f"/rex/{rex.slug}/historique").get_data(as_text=True)
     assert "Version 52" in first and "Version 3<" in first and "Version 2<" not in first
@@ -286,8 +286,8 @@ def test_history_queries_do_not_grow_with_revisions(app, client, make_user) -> N
     small = _rex(alice, *[f"Petit {n}.\n" for n in range(3)])
     large = _rex(alice, *[f"Grand {n}.\n" for n in range(30)])
     for rex in (small, large):
+        audience.change_licence(alice, rex, "CC-BY-SA-4.0")  # alone: before Bruno writes
         services.save(bob, rex, base=rex.head, body="Par Bruno.\n", comment="Bruno")
-        services.change_licence(alice, rex, "CC-BY-SA-4.0")
     db.session.commit()
     login(client, alice)
     counts = [_count_queries(app, client, f"/rex/{r.slug}/historique") for r in (small, large)]

@@ -47,10 +47,9 @@ class Thread(Base):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("forum_category.id", ondelete="SET NULL")
     )
-    #: Set on the talk thread of a REX ("Discussion"), one per REX.
-    rex_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rex.id", ondelete="CASCADE"), unique=True
-    )
+    #: Set on a talk thread of a REX ("Discussion"). A talk thread keeps the audience it was
+    #: written for (``space``/``group_id``): when the REX changes audience, a new one starts.
+    rex_id: Mapped[int | None] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

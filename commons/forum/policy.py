@@ -1,7 +1,9 @@
 """Forum permissions, and the SQL filter that agrees with them.
 
 A group thread is seen by the group's members and facilitators only; an Agora thread by every
-signed-in agent; the talk thread of a REX by the signed-in agents who can see the REX.
+signed-in agent; a talk thread of a REX by those who can see the REX *and* belong to the audience
+the thread was written for (a group's discussion stays with the group when its REX widens; a
+hidden REX hides its discussions).
 Moderation belongs to the group's facilitators (group threads) or to the network's
 facilitators and administrators (Agora and talk threads of network/public REX).
 """
@@ -24,15 +26,20 @@ def _rex(thread: Thread) -> Rex | None:
     return db.session.get(Rex, thread.rex_id) if thread.rex_id else None
 
 
+def _in_thread_audience(actor: Any, thread: Thread) -> bool:
+    if thread.space == ThreadSpace.GROUP.value:
+        return thread.group_id in groups.group_ids_of(actor)
+    return True
+
+
 def can_view_thread(actor: Any, thread: Thread) -> bool:
-    """Members for group threads, signed-in agents for the Agora; REX talk follows the REX."""
-    if not is_member_user(actor):
+    """Members for group threads, signed-in agents for the Agora; a REX talk thread needs both
+    its own audience and the REX's visibility (moderation included)."""
+    if not is_member_user(actor) or not _in_thread_audience(actor, thread):
         return False
     if thread.rex_id is not None:
         rex = _rex(thread)
         return rex is not None and wiki.can_view_rex(actor, rex)
-    if thread.space == ThreadSpace.GROUP.value:
-        return thread.group_id in groups.group_ids_of(actor)
     return True
 
 
@@ -45,9 +52,8 @@ def visible_threads(actor: Any) -> ColumnElement[bool]:
     )
     ids = groups.group_ids_of(actor)
     space_ok = or_(
-        and_(Thread.space == ThreadSpace.NETWORK.value),
+        Thread.space == ThreadSpace.NETWORK.value,
         and_(Thread.space == ThreadSpace.GROUP.value, Thread.group_id.in_(ids) if ids else false()),
-        Thread.rex_id.is_not(None),
     )
     return and_(talk_ok, space_ok)
 
@@ -56,8 +62,8 @@ def can_moderate_thread(actor: Any, thread: Thread) -> bool:
     """Pin, lock, hide, see edit history: the group's facilitators, or network facilitators."""
     if not is_member_user(actor):
         return False
-    group_id = thread.group_id
-    if thread.rex_id is not None:
+    group_id = thread.group_id if thread.space == ThreadSpace.GROUP.value else None
+    if thread.rex_id is not None and group_id is None:  # a network talk of a REX now in a group
         rex = _rex(thread)
         group_id = rex.group_id if rex is not None and rex.space == "group" else None
     if group_id is not None:

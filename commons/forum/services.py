@@ -7,6 +7,7 @@ which only ever notifies people who can see the post.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -179,30 +180,55 @@ def set_flags(
 
 
 def group_of(thread: Thread) -> int | None:
-    """The group whose space holds the thread (a REX talk thread: its REX's group)."""
-    if thread.rex_id is None:
+    """The group whose space holds the thread (a network talk thread of a REX now in a group:
+    that group)."""
+    if thread.space == ThreadSpace.GROUP.value:
         return thread.group_id
+    if thread.rex_id is None:
+        return None
     rex = db.session.get(Rex, thread.rex_id)
     return rex.group_id if rex is not None and rex.space == Space.GROUP.value else None
 
 
+def talk_audience(rex: Rex) -> tuple[str, int | None]:
+    """The audience a talk thread written now about ``rex`` is for: its group, or the network
+    (talk is never public: only signed-in agents discuss)."""
+    if rex.space == Space.GROUP.value:
+        return ThreadSpace.GROUP.value, rex.group_id
+    return ThreadSpace.NETWORK.value, None
+
+
 def talk_thread(rex: Rex, *, create_for: User | None = None) -> Thread | None:
-    """The "Discussion" thread of a REX; created on demand (with its opening post) for
-    ``create_for``."""
-    thread = db.session.scalar(select(Thread).where(Thread.rex_id == rex.id))
+    """The current "Discussion" thread of a REX, for its present audience; created on demand
+    for ``create_for``. Earlier discussions (written for another audience) stay where they
+    were said: see :func:`talk_threads`."""
+    space, group_id = talk_audience(rex)
+    stmt = select(Thread).where(Thread.rex_id == rex.id, Thread.space == space)
+    stmt = stmt.where(Thread.group_id == group_id if group_id else Thread.group_id.is_(None))
+    thread = db.session.scalar(stmt.order_by(Thread.id.desc()).limit(1))
     if thread is not None or create_for is None:
         return thread
-    space = ThreadSpace.GROUP.value if rex.space == Space.GROUP.value else ThreadSpace.NETWORK.value
     thread = Thread(
         title=f"Discussion : {rex.title}"[:200],
         space=space,
-        group_id=rex.group_id if space == ThreadSpace.GROUP.value else None,
+        group_id=group_id,
         rex_id=rex.id,
         author_id=create_for.id,
     )
     db.session.add(thread)
     db.session.flush()
     return thread
+
+
+def talk_threads(actor: Any, rex: Rex) -> list[Thread]:
+    """Every discussion of a REX the actor may read, newest first."""
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(Thread.rex_id == rex.id, policy.visible_threads(actor))
+            .order_by(Thread.id.desc())
+        )
+    )
 
 
 def create_category(actor: User, *, name: str, description: str = "") -> Category:

@@ -317,10 +317,23 @@ def manage_category(category_id: int, action: str) -> Response:
     return redirect(url_for("forum.index"))
 
 
+def rex_section(rex: Rex) -> Markup | None:
+    """The REX page's « Discussions » section: every talk thread of the REX the reader may
+    read (a group's discussion stays with the group after the REX widened)."""
+    if not current_user.is_authenticated:
+        return None
+    threads = services.talk_threads(current_user, rex)
+    if not threads:
+        return None
+    return Markup(render_template("forum/_rex_section.html", rex=rex, threads=threads))
+
+
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the group section and the navigation entry."""
+    """Register the blueprint, the group and REX sections and the navigation entry."""
     from ..groups.views import add_private_section
+    from ..wiki.views import add_rex_section
 
     add_private_section(app, group_section)
+    add_rex_section(app, rex_section)
     app.register_blueprint(bp)
     add_nav(app, "forum.index", "Forum")

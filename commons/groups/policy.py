@@ -35,6 +35,7 @@ def forget_memberships(actor: Any) -> None:
     if is_member_user(actor):
         actor.__dict__.pop("_memberships", None)
         actor.__dict__.pop("_group_ids", None)
+        actor.__dict__.pop("_facilitated_ids", None)
 
 
 def group_ids_of(actor: Any) -> frozenset[int]:
@@ -138,3 +139,19 @@ def private_groups_of(actor: Any) -> ColumnElement[bool]:
     if not is_member_user(actor):
         return false()
     return Group.id.in_(select(Membership.group_id).where(Membership.user_id == actor.id))
+
+
+def facilitated_group_ids(actor: Any) -> frozenset[int]:
+    """Ids of the groups the actor facilitates (one query, memoised like :func:`group_ids_of`)."""
+    if not is_member_user(actor):
+        return frozenset()
+    if "_facilitated_ids" not in actor.__dict__:
+        actor.__dict__["_facilitated_ids"] = frozenset(
+            db.session.scalars(
+                select(Membership.group_id).where(
+                    Membership.user_id == actor.id,
+                    Membership.role == GroupRole.FACILITATOR.value,
+                )
+            )
+        )
+    return actor.__dict__["_facilitated_ids"]

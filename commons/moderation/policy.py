@@ -18,7 +18,8 @@ from ..accounts.models import User
 from ..accounts.policy import is_member_user
 from ..audit.models import AuditEntry
 from ..forum import policy as forum
-from ..groups.models import GroupRole, Membership
+from ..groups.models import Membership
+from ..groups.policy import facilitated_group_ids
 from ..wiki import policy as wiki
 from .models import MemberNote, Report, Statement
 from .targets import Target
@@ -27,22 +28,6 @@ from .targets import Target
 def is_global(actor: Any) -> bool:
     """Network facilitator or administrator."""
     return is_member_user(actor) and bool(actor.is_facilitator)
-
-
-def facilitated_group_ids(actor: Any) -> frozenset[int]:
-    """Groups the actor facilitates (one query, memoised on the user for the request)."""
-    if not is_member_user(actor):
-        return frozenset()
-    if "_facilitated" not in actor.__dict__:
-        actor.__dict__["_facilitated"] = frozenset(
-            db.session.scalars(
-                select(Membership.group_id).where(
-                    Membership.user_id == actor.id,
-                    Membership.role == GroupRole.FACILITATOR.value,
-                )
-            )
-        )
-    return actor.__dict__["_facilitated"]
 
 
 def member_group_ids(user: User) -> frozenset[int]:

@@ -16,6 +16,7 @@ from ..notifications.models import Notification
 from ..text import single_line
 from ..wiki import services as wiki
 from ..wiki.models import Rex
+from ..wiki.rendering import refresh_referrers
 from . import policy
 from .models import Report, ReportStatus, Statement
 from .targets import Target
@@ -210,6 +211,8 @@ def hide(actor: User, target: Target, reason: str) -> None:
         raise ModerationError("Ce contenu est déjà masqué.")
     target.obj.hidden = True
     db.session.flush()
+    if isinstance(target.obj, Rex):  # pages linking to it stop (or start again) linking
+        refresh_referrers(target.obj)
     _done(actor, target, "moderation.hide", reason)
 
 
@@ -221,6 +224,8 @@ def restore(actor: User, target: Target, reason: str = "") -> None:
         raise ModerationError("Ce contenu n'est pas masqué.")
     target.obj.hidden = False
     db.session.flush()
+    if isinstance(target.obj, Rex):  # pages linking to it stop (or start again) linking
+        refresh_referrers(target.obj)
     _done(actor, target, "moderation.restore", reason)
 
 

@@ -80,19 +80,20 @@ def rex_document(session: Session, rex: Rex) -> Document | None:
 def thread_document(session: Session, thread: Thread) -> Document | None:
     """A thread and its live posts; hidden threads (and talk of a missing REX) are not indexed.
 
-    Threads are never public: the Agora is for signed-in agents, a group thread for its members,
-    and a REX talk thread is a group thread for a group REX, otherwise a network one.
+    Threads are never public: the Agora is for signed-in agents, a group thread for its members;
+    a REX talk thread keeps the audience it was written for, narrowed to the REX's group when
+    the REX is in one, and is not indexed while its REX is hidden.
     """
     if thread.hidden:
         return None
-    if thread.rex_id is not None:
+    space = "group" if thread.space == "group" else "network"
+    group_id = thread.group_id
+    if thread.rex_id is not None:  # a talk thread: its own audience within the REX's
         rex = session.get(Rex, thread.rex_id)
-        if rex is None:
+        if rex is None or rex.hidden:
             return None
-        space, group_id = ("group", rex.group_id) if rex.space == "group" else ("network", None)
-    else:
-        space = "group" if thread.space == "group" else "network"
-        group_id = thread.group_id
+        if space == "network" and rex.space == "group":
+            space, group_id = "group", rex.group_id
     if space == "group" and group_id is None:
         return None
     sources = session.scalars(

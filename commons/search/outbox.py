@@ -55,10 +55,12 @@ def _changes(session: Session) -> dict[str, str]:
         if isinstance(obj, Rex):
             upsert(f"rex:{obj.id}")
             state = inspect(obj)
-            moved = any(state.attrs[a].history.has_changes() for a in ("space", "group_id"))
-            if moved and obj.id is not None:  # its talk thread follows the REX's space
-                tid = session.connection().scalar(select(Thread.id).where(Thread.rex_id == obj.id))
-                if tid is not None:
+            moved = any(
+                state.attrs[a].history.has_changes() for a in ("space", "group_id", "hidden")
+            )
+            if moved and obj.id is not None:  # its talk threads depend on the REX's audience
+                talk = select(Thread.id).where(Thread.rex_id == obj.id)
+                for tid in session.connection().scalars(talk):
                     upsert(f"thread:{tid}")
         elif isinstance(obj, Revision):
             upsert(f"rex:{obj.rex_id}")

@@ -49,10 +49,16 @@ class NewForm(EditForm):
 
 class LicenceForm(FlaskForm):
     licence = SelectField("Nouvelle licence", validate_choice=False)
+    message = TextAreaField(
+        "Message aux contributeur·rices (facultatif)", [length(1000)], filters=[clean]
+    )
 
 
 class MoveForm(FlaskForm):
     space = SelectField("Nouvel espace", validate_choice=False)
+    message = TextAreaField(
+        "Message aux contributeur·rices (facultatif)", [length(1000)], filters=[clean]
+    )
 
 
 class DeriveForm(FlaskForm):

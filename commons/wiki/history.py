@@ -25,18 +25,7 @@ from ..accounts.models import User
 from . import policy, services
 from .diff import line_diff, word_diff
 from .models import SPACE_LABELS, Event, Revision, Rex, Space
-from .views import bp
-from .views import load_rex as load_visible_rex
-
-
-def load_rex(slug: str) -> Rex:
-    """The REX whose texts the reader may see: a REX hidden by the facilitators keeps its
-    history for them only (404 for others, like a REX they cannot see)."""
-    rex = load_visible_rex(slug)
-    if rex.hidden and not policy.can_moderate_rex(current_user, rex):
-        abort(404)
-    return rex
-
+from .views import bp, load_rex  # 404 unless visible: a hidden REX's history is for moderators
 
 PER_PAGE = 50
 MAX_EVENTS = 500

@@ -21,6 +21,7 @@ from sqlalchemy import (
     event,
     false,
     inspect,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
@@ -224,3 +225,70 @@ def _reindex_themes(_mapper: Mapper[Rex], connection: Connection, rex: Rex) -> N
     connection.execute(delete(rex_theme).where(rex_theme.c.rex_id == rex.id))
     if rows := theme_rows(rex.id, rex.themes):
         connection.execute(rex_theme.insert(), rows)
+
+
+class AgreementStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPLIED = "applied"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+class Agreement(Base):
+    """A request for every contributor's consent to change a REX's audience (``move``) or its
+    licence (``licence``). Applied when the last person whose words are in the REX agrees;
+    refused as soon as one says no. Answers are kept (:class:`AgreementAnswer`)."""
+
+    __tablename__ = "rex_agreement"
+    __table_args__ = (
+        # One open request per REX: answers always refer to one clear question.
+        Index(
+            "uq_rex_agreement_pending",
+            "rex_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    target_space: Mapped[str] = mapped_column(String(20), default="")
+    target_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("peer_group.id", ondelete="CASCADE")
+    )
+    target_licence: Mapped[str] = mapped_column(String(40), default="")
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    message: Mapped[str] = mapped_column(String(1000), default="")
+    status: Mapped[str] = mapped_column(String(20), default=AgreementStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AgreementAnswer(Base):
+    """One contributor's answer to an :class:`Agreement` (the latest one counts)."""
+
+    __tablename__ = "rex_agreement_answer"
+    __table_args__ = (UniqueConstraint("agreement_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("rex_agreement.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    agreed: Mapped[bool] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RexLink(Base):
+    """A ``[[wikilink]]`` written in some revision of ``rex_id``, by the keys it can resolve
+    through (the label's slug and its folded form). When a REX's title, audience or state
+    changes, the REX whose links could point to it are re-rendered (:mod:`.links`)."""
+
+    __tablename__ = "rex_link"
+
+    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)

@@ -1,4 +1,5 @@
-"""REX rendering: wikilinks resolved for the audience of the page, stored HTML, re-rendering."""
+"""REX rendering: wikilinks resolved for the audience of the page, stored HTML, re-rendering
+(of one REX, of every REX, and of the REX whose links point to one that changed)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from sqlalchemy import func, select
 from .. import db
 from ..markup import render_markdown
 from ..text import fold, slugify
+from . import links
 from .models import Revision, Rex, Space
 
 
 def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyped-def]
     """A wikilink resolver that only links to REX at least as visible as the page being written,
-    so stored HTML never reveals a private title to the page's readers. Works outside requests
-    (importer, CLI): links are plain site-relative paths."""
+    and never to a REX hidden by the facilitators, so stored HTML never reveals a private title
+    to the page's readers. Works outside requests (importer, CLI): links are plain
+    site-relative paths."""
 
     def resolve(label: str) -> tuple[str, bool]:
         wanted_slug, wanted_title = slugify(label), fold(label).strip()
@@ -27,6 +30,7 @@ def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyp
         rows = db.session.execute(
             select(Rex.slug, Rex.title, Rex.space, Rex.group_id).where(
                 Rex.space.in_(allowed),
+                Rex.hidden.is_(False),
                 (Rex.slug == wanted_slug) | (func.lower(Rex.title) == label.lower()),
             )
         )
@@ -41,8 +45,18 @@ def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyp
 
 
 def render(rex: Rex, source: str) -> str:
-    """Render a REX source with the wikilinks its audience may follow."""
-    return str(render_markdown(source, resolve_wikilink=resolver_for(rex.space, rex.group_id)))
+    """Render a REX source with the wikilinks its audience may follow, and record the labels
+    it links to in the link table."""
+    resolve = resolver_for(rex.space, rex.group_id)
+    labels: set[str] = set()
+
+    def recording(label: str) -> tuple[str, bool]:
+        labels.add(label)
+        return resolve(label)
+
+    html = str(render_markdown(source, resolve_wikilink=recording))
+    links.record(rex, labels)
+    return html
 
 
 def rerender(rex: Rex) -> int:
@@ -55,6 +69,17 @@ def rerender(rex: Rex) -> int:
             rex.html = rev.html
     db.session.flush()
     return count
+
+
+def refresh_referrers(rex: Rex, before: set[str] | None = None) -> int:
+    """Re-render the REX whose wikilinks may resolve to ``rex`` now or did before its change
+    (``before``: :func:`.links.keys_of_rex` taken before a rename). Call after any change of
+    title, audience or moderation state, and after a creation. Returns the number re-rendered."""
+    keys = links.keys_of_rex(rex) | (before or set())
+    pages = links.referrers(keys, exclude_id=rex.id)
+    for page in pages:
+        rerender(page)
+    return len(pages)
 
 
 def rerender_all() -> int:

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from .. import audit, db
+from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
 from ..licensing import compat, registry
 from ..markup import clean_text
 from ..text import single_line, slugify
-from . import policy
+from . import links, policy
 from .merge import merge
 from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
-from .rendering import render, rerender
+from .rendering import refresh_referrers, render
 
 MAX_TITLE = 200
 MAX_BODY_BYTES = 200 * 1024
@@ -59,7 +59,8 @@ class SaveResult:
     revision: Revision | None
 
 
-def _require(allowed: bool) -> None:
+def require(allowed: bool) -> None:
+    """Raise :class:`Forbidden` unless ``allowed``."""
     if not allowed:
         raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action sur ce REX.")
 
@@ -109,7 +110,8 @@ def unique_slug(title: str, exclude_id: int | None = None) -> str:
         slug = f"{base}-{n}"
 
 
-def _event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
+def add_event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
+    """Add a non-text change to the REX's history."""
     db.session.add(
         Event(rex_id=rex.id, kind=kind, actor_id=actor.id if actor else None, detail=detail)
     )
@@ -171,7 +173,7 @@ def create_rex(
 ) -> Rex:
     """Create a REX and its first revision. ``actor`` ``None`` is the content importer."""
     if actor is not None:
-        _require(policy.can_create_rex(actor, space, group_id))
+        require(policy.can_create_rex(actor, space, group_id))
     if space not in {s.value for s in Space} or (space == Space.GROUP.value) != (
         group_id is not None
     ):
@@ -202,6 +204,7 @@ def create_rex(
     db.session.add(rex)
     db.session.flush()
     add_revision(rex, actor, title, body, comment, author_name)
+    refresh_referrers(rex)  # links written before it existed now lead to it
     return rex
 
 
@@ -209,7 +212,7 @@ def save(
     actor: User, rex: Rex, *, base: int, body: str, title: str | None = None, comment: str = ""
 ) -> SaveResult:
     """Save a new text edited from revision ``base``; merges with concurrent edits."""
-    _require(policy.can_edit_rex(actor, rex))
+    require(policy.can_edit_rex(actor, rex))
     rex = db.session.execute(
         select(Rex)
         .where(Rex.id == rex.id)
@@ -266,11 +269,12 @@ def restore(actor: User, rex: Rex, number: int) -> Revision | None:
 
 def rename(actor: User, rex: Rex, title: str) -> None:
     """Change the title and slug; the old slug keeps redirecting."""
-    _require(policy.can_edit_rex(actor, rex))
+    require(policy.can_edit_rex(actor, rex))
     title = check_title(title)
     if title == rex.title:
         return
     old_title, old_slug = rex.title, rex.slug
+    before = links.keys_of_rex(rex)
     new_slug = unique_slug(title, exclude_id=rex.id)
     if new_slug != old_slug:
         existing = db.session.get(SlugRedirect, new_slug)
@@ -279,77 +283,9 @@ def rename(actor: User, rex: Rex, title: str) -> None:
         db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
         rex.slug = new_slug
     rex.title = title
-    _event(rex, actor, "rename", before=old_title, after=title)
+    add_event(rex, actor, "rename", before=old_title, after=title)
     db.session.flush()
-
-
-def contributor_ids(rex: Rex) -> set[int]:
-    """Ids of the accounts that authored a revision."""
-    return set(
-        db.session.scalars(
-            select(Revision.author_id).where(
-                Revision.rex_id == rex.id, Revision.author_id.is_not(None)
-            )
-        )
-    )
-
-
-def is_sole_contributor(actor: User, rex: Rex) -> bool:
-    """Whether every revision is the actor's."""
-    names = db.session.scalar(
-        select(func.count(Revision.id)).where(Revision.rex_id == rex.id, Revision.author_name != "")
-    )
-    return contributor_ids(rex) <= {actor.id} and not names
-
-
-def move(actor: User, rex: Rex, space: str, group_id: int | None = None) -> None:
-    """Move a REX between spaces (widening needs the sole contributor; see policy)."""
-    if space not in {s.value for s in Space} or (space == Space.GROUP.value) != (
-        group_id is not None
-    ):
-        raise RexError("Espace de publication invalide.")
-    sole = is_sole_contributor(actor, rex)
-    if policy.widens_audience(rex, space) and not sole and policy.can_edit_rex(actor, rex):
-        raise RexError(
-            "D'autres personnes ont contribué à ce REX : il ne peut être rendu plus visible "
-            "qu'avec l'accord de chacune (proposition de publication par l'animation)."
-        )
-    _require(policy.can_move_rex(actor, rex, space, group_id, sole=sole))
-    before = rex.space
-    rex.space, rex.group_id = space, group_id
-    rerender(rex)  # every version's wikilinks follow the new audience
-    _event(rex, actor, "move", before=before, after=space)
-    db.session.flush()
-
-
-def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
-    """Change the licence, within the compatibility rules (recorded in the history)."""
-    if rex.frozen:
-        raise Forbidden(
-            "La licence de ce REX est verrouillée : il a été publié dans les communs avec le "
-            "consentement de ses contributeur·rices sous cette licence."
-        )
-    _require(policy.can_change_licence(actor, rex))
-    others = bool(contributor_ids(rex) - {actor.id})
-    try:
-        compat.check_relicense(rex.licence_id, licence_id, other_contributors=others)
-        for source in sources_of(rex):
-            compat.check_derivative(source.licence_id, licence_id)
-    except registry.LicenceError as exc:
-        raise RexError(str(exc)) from exc
-    before = rex.licence_id
-    rex.licence_id = licence_id
-    _event(rex, actor, "licence", before=before, after=licence_id)
-    db.session.flush()
-    audit.record(
-        actor,
-        "licence.change",
-        target_type="rex",
-        target_id=rex.id,
-        target_label=rex.title,
-        group_id=rex.group_id,
-        detail={"before": before, "after": licence_id},
-    )
+    refresh_referrers(rex, before)
 
 
 def sources_of(rex: Rex) -> list[Rex]:
@@ -365,7 +301,7 @@ def sources_of(rex: Rex) -> list[Rex]:
 
 def add_derivation(actor: User, rex: Rex, source: Rex) -> None:
     """Record that ``rex`` adapts ``source``; the licences must be compatible."""
-    _require(policy.can_edit_rex(actor, rex) and policy.can_view_rex(actor, source))
+    require(policy.can_edit_rex(actor, rex) and policy.can_view_rex(actor, source))
     if source.id == rex.id:
         raise RexError("Un REX ne peut pas dériver de lui-même.")
     try:
@@ -374,7 +310,7 @@ def add_derivation(actor: User, rex: Rex, source: Rex) -> None:
         raise RexError(str(exc)) from exc
     if db.session.get(Derivation, (rex.id, source.id)) is None:
         db.session.add(Derivation(rex_id=rex.id, source_id=source.id))
-        _event(rex, actor, "derivation", source=source.uuid)
+        add_event(rex, actor, "derivation", source=source.uuid)
         db.session.flush()
 
 

@@ -4,6 +4,7 @@ conflict handling, licence and space changes. History, diff and restore are in `
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -11,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,9 +20,11 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
+from ..accounts.models import User
 from ..collectivites import services as collectivites
 from ..collectivites import vocab as coll_vocab
 from ..forms import choices
@@ -28,9 +32,10 @@ from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
 from ..markup import render_markdown
+from ..notifications.services import register_target
 from ..pagecache import for_visitors
 from ..pages import add_nav
-from . import attribution, policy, queries, rendering, services
+from . import agreements, attribution, audience, policy, queries, rendering, services
 from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
@@ -84,7 +89,11 @@ def index() -> str:
 @bp.route("/<slug>")
 @for_visitors
 def show(slug: str) -> str | Response:
-    rex = load_rex(slug)
+    rex, _old = services.by_slug(slug)
+    if rex is None or not policy.can_view_rex(current_user, rex):
+        if rex is not None and policy.can_see_hidden_notice(current_user, rex):
+            return render_template("wiki/hidden.html", rex=rex)
+        abort(404)
     if rex.slug != slug:
         return redirect(url_for("wiki.show", slug=rex.slug), code=301)
     view = queries.page(rex)
@@ -105,6 +114,7 @@ def show(slug: str) -> str | Response:
             rex.licence_id,
         ),
         can_edit=can_edit,
+        agreement=agreements.pending_for_rex(rex) if can_edit else None,
         # Only for editors: building a form makes a CSRF token, hence a cookie for visitors.
         derive_form=DeriveForm() if can_edit else None,
         spaces=SPACE_LABELS,
@@ -209,6 +219,46 @@ def edit(slug: str) -> str | Response:
     return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
 
 
+def _people(ids: list[int]) -> list[str]:
+    return sorted(u.display_name for u in db.session.scalars(select(User).where(User.id.in_(ids))))
+
+
+def _ask_or_apply(
+    rex: Rex, form: LicenceForm | MoveForm, kind: str, **target: Any
+) -> Response | None:
+    """Apply a move or licence change, or (« demander ») ask the contributors' consent; on
+    refusal the form gets the French reason, on :class:`ConsentNeeded` the names to ask."""
+    try:
+        if "demander" in request.form:
+            agreement = agreements.request(
+                current_user, rex, kind, message=form.message.data or "", **target
+            )
+            db.session.commit()
+            flash("Votre demande d'accord est envoyée à chaque contributeur·rice.", "success")
+            return redirect(url_for("wiki.agreement", slug=rex.slug, agreement_id=agreement.id))
+        if kind == "move":
+            audience.move(current_user, rex, target["space"], target["group_id"])
+        else:
+            audience.change_licence(current_user, rex, target["licence_id"])
+    except audience.ConsentNeeded as exc:
+        db.session.rollback()
+        g.consent_people = _people(exc.people)
+        return None
+    except (services.RexError, registry.LicenceError) as exc:
+        db.session.rollback()
+        (form.space if kind == "move" else form.licence).errors = [str(exc)]  # type: ignore[union-attr]
+        return None
+    db.session.commit()
+    flash(CHANGED[kind], "success")
+    return redirect(url_for("wiki.show", slug=rex.slug))
+
+
+CHANGED = {
+    "move": "Le REX a changé d'espace ; le changement figure dans l'historique.",
+    "licence": "La licence est modifiée ; le changement figure dans l'historique.",
+}
+
+
 @bp.route("/<slug>/licence", methods=["GET", "POST"])
 @login_required
 def licence(slug: str) -> str | Response:
@@ -219,17 +269,18 @@ def licence(slug: str) -> str | Response:
     form.licence.choices = choices(registry.choices())
     if request.method == "GET":
         form.licence.data = rex.licence_id
-    if form.validate_on_submit():
-        try:
-            services.change_licence(current_user, rex, form.licence.data)
-        except (services.RexError, registry.LicenceError) as exc:
-            db.session.rollback()
-            form.licence.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash("La licence est modifiée ; le changement figure dans l'historique.", "success")
-            return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/licence.html", rex=rex, form=form, licences=registry.licences())
+    if form.validate_on_submit() and (
+        done := _ask_or_apply(rex, form, "licence", licence_id=form.licence.data)
+    ):
+        return done
+    return render_template(
+        "wiki/licence.html",
+        rex=rex,
+        form=form,
+        licences=registry.licences(),
+        people=g.get("consent_people"),
+        pending=agreements.pending_for_rex(rex),
+    )
 
 
 @bp.route("/<slug>/deplacer", methods=["GET", "POST"])
@@ -242,19 +293,16 @@ def move(slug: str) -> str | Response:
     form.space.choices = choices(_space_choices())
     if form.validate_on_submit():
         space, group_id = parse_space(form.space.data or "")
-        try:
-            services.move(current_user, rex, space, group_id)
-        except services.Forbidden:
-            db.session.rollback()
-            form.space.errors = ["Vous ne pouvez pas déplacer ce REX vers cet espace."]
-        except services.RexError as exc:
-            db.session.rollback()
-            form.space.errors = [str(exc)]
-        else:
-            db.session.commit()
-            flash("Le REX a changé d'espace ; le changement figure dans l'historique.", "success")
-            return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/move.html", rex=rex, form=form, spaces=SPACE_LABELS)
+        if done := _ask_or_apply(rex, form, "move", space=space, group_id=group_id):
+            return done
+    return render_template(
+        "wiki/move.html",
+        rex=rex,
+        form=form,
+        spaces=SPACE_LABELS,
+        people=g.get("consent_people"),
+        pending=agreements.pending_for_rex(rex),
+    )
 
 
 @bp.route("/<slug>/derive", methods=["POST"])
@@ -301,9 +349,10 @@ def group_section(group: Group) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the blueprint, the history routes and the navigation entry."""
     from ..groups.views import add_private_section
-    from . import cli, history  # noqa: F401 - routes and commands register themselves
+    from . import agreement_views, cli, history  # noqa: F401 - routes and commands register themselves
 
     add_private_section(app, group_section)
+    register_target(agreements.TARGET, agreement_views.describe)
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)
     add_nav(app, "wiki.index", "Retours d'expérience")
