@@ -8,8 +8,13 @@ from .models import User
 
 
 def is_member_user(actor: Any) -> bool:
-    """Whether ``actor`` is a signed-in, active user."""
-    return bool(getattr(actor, "is_authenticated", False)) and isinstance(actor, User)
+    """Whether ``actor`` is a signed-in, active user (a suspended or unconfirmed account is
+    worth an anonymous visitor, whichever path hands it to a predicate)."""
+    return (
+        bool(getattr(actor, "is_authenticated", False))
+        and isinstance(actor, User)
+        and actor.is_active
+    )
 
 
 def can_view_profile(actor: Any, user: User) -> bool:

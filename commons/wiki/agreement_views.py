@@ -54,15 +54,16 @@ def agreement(slug: str, agreement_id: int) -> str:
     rex, agreement = _load(slug, agreement_id)
     given = agreements.answers(agreement)
     ids = agreements.required(agreement, rex)
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
-    rows = [(names.get(i, "Compte supprimé"), given.get(i)) for i in ids]
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    names = {user_id: name for user_id, name in rows}
+    answers = [(names.get(i, "Compte supprimé"), given.get(i)) for i in ids]
     requester = db.session.get(User, agreement.requested_by_id or 0)
     return render_template(
         "wiki/agreement.html",
         rex=rex,
         agreement=agreement,
         change=describe_change(agreement),
-        rows=sorted(rows, key=lambda r: r[0]),
+        rows=sorted(answers, key=lambda r: r[0]),
         requester=requester.display_name if requester else "Compte supprimé",
         asked=current_user.id in ids,
         mine=given.get(current_user.id),

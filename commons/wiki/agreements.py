@@ -49,7 +49,7 @@ def answers(agreement: Agreement) -> dict[int, bool]:
             AgreementAnswer.agreement_id == agreement.id
         )
     )
-    return dict(rows.tuples().all())
+    return {user_id: agreed for user_id, agreed in rows}
 
 
 def required(agreement: Agreement, rex: Rex) -> list[int]:

@@ -115,8 +115,7 @@ def move_refusal(rex: Rex, space: str, group_id: int | None) -> str | None:
     ``space``/``group_id`` (``None``: the move is possible in principle)."""
     if rex.frozen:
         return (
-            "Ce REX a été publié par consentement : son texte, sa licence et son espace sont "
-            "figés."
+            "Ce REX a été publié par consentement : son texte, sa licence et son espace sont figés."
         )
     if rex.space == Space.PUBLIC.value and space != Space.PUBLIC.value:
         return (
