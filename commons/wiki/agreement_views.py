@@ -55,7 +55,7 @@ def agreement(slug: str, agreement_id: int) -> str:
     given = agreements.answers(agreement)
     ids = agreements.required(agreement, rex)
     rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-    names = {user_id: name for user_id, name in rows}
+    names = {row.id: row.display_name for row in rows}
     answers = [(names.get(i, "Compte supprimé"), given.get(i)) for i in ids]
     requester = db.session.get(User, agreement.requested_by_id or 0)
     return render_template(

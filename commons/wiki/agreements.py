@@ -49,7 +49,7 @@ def answers(agreement: Agreement) -> dict[int, bool]:
             AgreementAnswer.agreement_id == agreement.id
         )
     )
-    return {user_id: agreed for user_id, agreed in rows}
+    return {row.user_id: row.agreed for row in rows}
 
 
 def required(agreement: Agreement, rex: Rex) -> list[int]:
