@@ -11,6 +11,8 @@ from sqlalchemy import update
 from commons import create_app, db
 from commons.accounts.models import User
 from commons.forum import services as forum
+from commons.moderation import services as moderation
+from commons.moderation import targets
 from commons.notifications import reading
 from commons.pagecache import ContentGeneration, Entry, Store, for_visitors, generation
 from commons.wiki import services as wiki
@@ -64,18 +66,18 @@ def test_an_edit_is_visible_at_once(app, client, make_user) -> None:  # type: ig
     assert "Première version publiée" in client.get(f"/rex/{rex.slug}").get_data(as_text=True)
 
 
-def test_made_private_disappears_from_every_cached_public_page(  # type: ignore[no-untyped-def]
-    app, client, make_user, make_group
+def test_hidden_disappears_from_every_cached_public_page(  # type: ignore[no-untyped-def]
+    app, client, make_user
 ) -> None:
-    author = make_user()
-    group = make_group(members=(author,))
-    rex = make_rex(author, f"Bientôt privé {CANARY}")
+    # A public REX never becomes private (the commons is irrevocable): moderation hides it.
+    author, moderator = make_user(), make_user(role="facilitator")
+    rex = make_rex(author, f"Bientôt masqué {CANARY}")
     for path in (f"/rex/{rex.slug}", f"/api/v1/rex/{rex.slug}", *PUBLIC_PATHS):
         assert client.get(path).status_code == 200
     assert CANARY in client.get("/rex/").get_data(as_text=True)  # now stored
-    wiki.move(author, rex, "group", group.id)
+    moderation.hide(moderator, targets.of(rex), "Demande de retrait")
     db.session.commit()
-    assert client.get(f"/rex/{rex.slug}").status_code == 404
+    assert "masqué par l'animation" in client.get(f"/rex/{rex.slug}").get_data(as_text=True)
     assert client.get(f"/api/v1/rex/{rex.slug}").status_code == 404
     for path in PUBLIC_PATHS:
         assert CANARY not in client.get(path).get_data(as_text=True), path

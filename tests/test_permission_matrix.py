@@ -206,3 +206,54 @@ def test_talk_threads_keep_their_audience(app, world) -> None:  # type: ignore[n
     assert wiki_policy.can_view_rex(agent, rex)
     assert not forum_policy.can_view_thread(agent, talk)
     assert forum.talk_thread(rex) is None  # a new discussion starts for the new audience
+
+
+def test_notifications_show_only_what_the_reader_may_see(app, world) -> None:  # type: ignore[no-untyped-def]
+    """A notification is re-checked when shown or e-mailed: its entry is visible exactly when
+    the reader may read the thread (or, for a consent request, the REX) now."""
+    from commons.notifications import services as notifications
+    from commons.notifications.models import Notification
+    from commons.wiki import agreements
+    from commons.wiki.models import Agreement
+
+    requests = {}
+    for state, rex in world["rex"].items():
+        requests[state] = Agreement(rex_id=rex.id, kind="licence", target_licence="CC-BY-4.0")
+        db.session.add(requests[state])
+    db.session.flush()
+    for role, actor in world["roles"].items():
+        if not isinstance(actor, type(world["roles"]["agent"])):
+            continue  # notifications belong to accounts
+        notes = []
+        for state, thread in world["threads"].items():
+            notes.append(
+                (
+                    ("thread", state),
+                    Notification(user_id=actor.id, kind="reply", thread_id=thread.id),
+                )
+            )
+        for state, request in requests.items():
+            notes.append(
+                (
+                    ("rex", state),
+                    Notification(
+                        user_id=actor.id,
+                        kind="x",
+                        target_type=agreements.TARGET,
+                        target_id=request.id,
+                    ),
+                )
+            )
+        for _, note in notes:
+            db.session.add(note)
+        db.session.flush()
+        entries = notifications.describe(actor, [n for _, n in notes])
+        for ((kind, state), _note), entry in zip(notes, entries, strict=True):
+            if kind == "thread":
+                allowed = forum_policy.can_view_thread(actor, world["threads"][state])
+            else:
+                allowed = wiki_policy.can_view_rex(actor, world["rex"][state])
+            assert entry.visible == allowed, (role, kind, state)
+            if not allowed:
+                assert WORD not in entry.title + entry.body, (role, kind, state)
+    db.session.rollback()
