@@ -26,6 +26,7 @@ from commons.forum.models import Thread, ThreadSpace
 from commons.groups import policy as group_policy
 from commons.search.backends import get_backend
 from commons.search.outbox import drain
+from commons.wiki import audience
 from commons.wiki import policy as wiki_policy
 from commons.wiki import services as wiki
 from commons.wiki.models import Rex
@@ -251,8 +252,11 @@ def test_notifications_show_only_what_the_reader_may_see(app, world) -> None:  #
         for ((kind, state), _note), entry in zip(notes, entries, strict=True):
             if kind == "thread":
                 allowed = forum_policy.can_view_thread(actor, world["threads"][state])
-            else:
-                allowed = wiki_policy.can_view_rex(actor, world["rex"][state])
+            else:  # the REX's readers, and whoever's consent it needs (their own words)
+                rex = world["rex"][state]
+                allowed = wiki_policy.can_view_rex(actor, rex) or (
+                    is_member_user(actor) and actor.id in audience.contributor_ids(rex)
+                )
             assert entry.visible == allowed, (role, kind, state)
             if not allowed:
                 assert WORD not in entry.title + entry.body, (role, kind, state)

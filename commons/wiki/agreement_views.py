@@ -15,9 +15,9 @@ from ..accounts.models import User
 from ..licensing import registry
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for
-from . import agreements, policy, services
+from . import agreements, services
 from .models import SPACE_LABELS, Agreement, Rex, Space
-from .views import bp, load_rex
+from .views import bp
 
 OUTCOMES = {
     "refused": "Votre refus est enregistré : la demande est close et rien ne change.",
@@ -33,9 +33,12 @@ SENTENCES = {
 
 
 def _load(slug: str, agreement_id: int) -> tuple[Rex, Agreement]:
-    rex = load_rex(slug)
+    """The request and its REX, for those who see the REX or whose consent it needs."""
+    rex, _old = services.by_slug(slug)
     agreement = db.session.get(Agreement, agreement_id)
-    if agreement is None or agreement.rex_id != rex.id:
+    if rex is None or agreement is None or agreement.rex_id != rex.id:
+        abort(404)
+    if not agreements.can_view_agreement(current_user, agreement, rex):
         abort(404)
     return rex, agreement
 
@@ -111,7 +114,11 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
     for note in notes:
         agreement = db.session.get(Agreement, note.target_id or 0)
         rex = db.session.get(Rex, agreement.rex_id) if agreement else None
-        if agreement is None or rex is None or not policy.can_view_rex(user, rex):
+        if (
+            agreement is None
+            or rex is None
+            or not agreements.can_view_agreement(user, agreement, rex)
+        ):
             entries.append(Entry(note=note, visible=False))
             continue
         path = path_for("wiki.agreement", slug=rex.slug, agreement_id=agreement.id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
+from ..accounts.policy import is_member_user
 from ..notifications.models import Notification
 from ..text import single_line
 from . import audience, policy, services
@@ -55,6 +56,15 @@ def answers(agreement: Agreement) -> dict[int, bool]:
 def required(agreement: Agreement, rex: Rex) -> list[int]:
     """The people whose consent is needed now (everyone whose words are in the REX)."""
     return sorted(audience.contributor_ids(rex))
+
+
+def can_view_agreement(actor: Any, agreement: Agreement, rex: Rex) -> bool:
+    """Who sees a request: whoever sees the REX, and every person whose consent it needs, even
+    one who no longer belongs to the REX's group (their words are in it: they must be able to
+    say no)."""
+    if policy.can_view_rex(actor, rex):
+        return True
+    return is_member_user(actor) and actor.id in required(agreement, rex)
 
 
 def _check(actor: User, rex: Rex, agreement: Agreement) -> None:
@@ -126,7 +136,7 @@ def answer(actor: User, agreement: Agreement, agreed: bool) -> str:
     rex = db.session.get(Rex, agreement.rex_id)
     if rex is None or agreement.status != AgreementStatus.PENDING.value:
         raise services.RexError("Cette demande d'accord n'est plus en cours.")
-    if not policy.can_view_rex(actor, rex) or actor.id not in required(agreement, rex):
+    if not is_member_user(actor) or actor.id not in required(agreement, rex):
         raise services.Forbidden("Votre accord n'est pas demandé pour ce REX.")
     row = db.session.scalar(
         select(AgreementAnswer).where(
