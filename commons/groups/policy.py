@@ -90,13 +90,46 @@ def can_request_join(actor: Any, group: Group) -> bool:
 
 
 def can_manage_members(actor: Any, group: Group) -> bool:
-    """Approve, decline, invite, remove, change roles: the group's facilitators and admins."""
-    return is_group_facilitator(actor, group) or (is_member_user(actor) and actor.is_admin)
+    """Approve, decline, invite, remove, change roles: the group's own facilitators only.
+
+    Administrators run the instance, not the groups: they enter no group by their own hand
+    and decide nobody else's entry either (see :func:`can_appoint_facilitator` for the one
+    thing they may do, in a group left without facilitator)."""
+    return is_group_facilitator(actor, group)
+
+
+def active_facilitator_ids(group: Group) -> list[int]:
+    """Ids of the group's facilitators whose account is active (confirmed, not suspended)."""
+    from ..accounts.models import User
+
+    users = db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id, Membership.role == GroupRole.FACILITATOR.value)
+    )
+    return [u.id for u in users if u.is_active]
+
+
+def is_orphan(group: Group) -> bool:
+    """The group has no facilitator with an active account (left, deleted or suspended)."""
+    return not active_facilitator_ids(group)
+
+
+def can_appoint_facilitator(actor: Any, group: Group, user: Any) -> bool:
+    """Make ``user`` a facilitator of the group: a facilitator of that group; or, for a group
+    left without any active facilitator, an administrator. Never oneself: nobody enters a
+    private space, nor takes its animation, by their own hand."""
+    if not is_member_user(actor) or getattr(user, "id", None) == actor.id:
+        return False
+    if is_group_facilitator(actor, group):
+        return True
+    return bool(actor.is_admin) and is_orphan(group)
 
 
 def can_edit_group(actor: Any, group: Group) -> bool:
-    """Edit name, description, charter, cap: the group's facilitators and admins."""
-    return can_manage_members(actor, group)
+    """Edit name, description, charter, cap, listing: the group's facilitators and admins
+    (the directory card; editing it shows nothing of the private space)."""
+    return is_group_facilitator(actor, group) or (is_member_user(actor) and actor.is_admin)
 
 
 def can_leave(actor: Any, group: Group) -> bool:
