@@ -172,10 +172,15 @@ def test_orphan_group_without_members_invites_a_facilitator(client, make_user, m
         make_user(role="admin"),
         make_user("Nina"),
     )
-    group = make_group(facilitator)
+    group = make_group(facilitator, listed=False)
+    login(client, admin)
+    assert client.get(f"/groupes/{group.slug}").status_code == 404  # unlisted: not for admins
     facilitator.suspended_at = db.utcnow()
     db.session.commit()
-    login(client, admin)
+    # Left without facilitator, its card (never its private space) shows to administrators.
+    assert group.name in _page(client.get("/groupes/"))
+    assert "Groupe sans animation" in _page(client.get(f"/groupes/{group.slug}"))
+    assert client.get(f"/groupes/{group.slug}/espace").status_code == 403
     page = client.post(
         f"/groupes/{group.slug}/animation",
         data={"who": newcomer.email, "message": "Le groupe a besoin de vous."},
@@ -259,3 +264,34 @@ def test_services_refuse_self_entry_too(make_user, make_group) -> None:  # type:
     with pytest.raises(groups.Forbidden):
         groups.approve(admin, join)
     db.session.rollback()
+
+
+def test_orphan_card_predicate_and_sql_filter_agree(make_user, make_group) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from flask_login import AnonymousUserMixin
+
+    from commons.groups import policy
+    from commons.groups.models import Group
+
+    admin, agent = make_user(role="admin"), make_user()
+    lapsed, active = make_user(role="facilitator"), make_user(role="facilitator")
+    orphan = make_group(make_user(role="facilitator"), listed=False)
+    lapsed_group = make_group(lapsed, listed=False)
+    run = make_group(active, listed=False)
+    listed = make_group()
+    db.session.execute(
+        Membership.__table__.delete().where(Membership.group_id == orphan.id)
+    )  # its facilitator's account was deleted
+    lapsed.suspended_at = db.utcnow() - timedelta(days=2)
+    lapsed.suspended_until = db.utcnow() - timedelta(days=1)  # suspension over: active again
+    db.session.commit()
+    groups_ = [orphan, lapsed_group, run, listed]
+    for actor in (AnonymousUserMixin(), agent, admin):
+        policy.forget_memberships(actor)
+        by_predicate = {g.id for g in groups_ if policy.can_view_group(actor, g)}
+        by_sql = set(db.session.scalars(select(Group.id).where(policy.visible_groups(actor))))
+        assert by_predicate == by_sql & {g.id for g in groups_}, actor
+    assert policy.can_view_group(admin, orphan) and not policy.can_view_group(agent, orphan)
+    assert not policy.can_view_group(admin, lapsed_group) and not policy.can_view_group(admin, run)
+    assert not policy.can_view_private(admin, orphan)

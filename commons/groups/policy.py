@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .. import db
 from ..accounts.policy import is_member_user
@@ -66,12 +66,15 @@ def can_create_group(actor: Any) -> bool:
 
 def can_view_group(actor: Any, group: Group) -> bool:
     """The public card (name, description, charter, members): listed groups to everyone,
-    unlisted ones to members and to agents with a pending invitation."""
+    unlisted ones to members, to agents with a pending invitation, and to administrators when
+    the group is left without facilitator (so that they can name one; never its private space)."""
     if group.listed:
         return True
     if is_member(actor, group):
         return True
-    return is_member_user(actor) and has_pending_invitation(actor, group)
+    if not is_member_user(actor):
+        return False
+    return has_pending_invitation(actor, group) or (bool(actor.is_admin) and is_orphan(group))
 
 
 def can_view_members(actor: Any, group: Group) -> bool:
@@ -163,7 +166,30 @@ def visible_groups(actor: Any) -> ColumnElement[bool]:
     invited = select(Invitation.group_id).where(
         Invitation.user_id == actor.id, Invitation.status == RequestStatus.PENDING.value
     )
-    return or_(Group.listed.is_(true()), Group.id.in_(mine), Group.id.in_(invited))
+    clauses = [Group.listed.is_(true()), Group.id.in_(mine), Group.id.in_(invited)]
+    if actor.is_admin:
+        clauses.append(Group.id.not_in(_active_facilitated()))
+    return or_(*clauses)
+
+
+def _active_facilitated() -> Any:
+    """Ids of the groups with at least one active facilitator (SQL twin of
+    :func:`is_orphan`: confirmed e-mail, not suspended now)."""
+    from ..accounts.models import User
+
+    now = db.utcnow()
+    return (
+        select(Membership.group_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.role == GroupRole.FACILITATOR.value,
+            User.email_confirmed_at.is_not(None),
+            or_(
+                User.suspended_at.is_(None),
+                and_(User.suspended_until.is_not(None), User.suspended_until <= now),
+            ),
+        )
+    )
 
 
 def private_groups_of(actor: Any) -> ColumnElement[bool]:
