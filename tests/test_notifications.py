@@ -43,7 +43,15 @@ def _thread(author: Any, group: Any, body: str = "Premier message du sujet.") ->
 
 
 def _notes(user: Any) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
+    """The user's notifications about discussions (membership notices left aside: joining
+    the circle tells the members already there, see tests/test_group_entry.py)."""
+    return list(
+        db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == user.id, Notification.target_type != "membership"
+            )
+        )
+    )
 
 
 def test_mention_of_member_notifies_them(circle: dict[str, Any]) -> None:
@@ -57,7 +65,9 @@ def test_mention_of_outsider_or_unknown_notifies_nobody(circle: dict[str, Any]) 
     body = f"Bonjour @{circle['outsider'].handle} et @personne-inconnue"
     _thread(circle["alice"], circle["group"], body)
     assert _notes(circle["outsider"]) == []
-    total = db.session.scalar(select(func.count(Notification.id)))
+    total = db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.target_type != "membership")
+    )
     assert total == 0
     assert "Marchés publics secrets" not in client_page(circle["outsider"])
 

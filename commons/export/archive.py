@@ -30,7 +30,7 @@ from ..wiki.models import Revision, Rex
 from . import archive_docs, public
 
 #: Version of the archive format (written in ``datapackage.json``, part of the cache key).
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: rex.csv without database ids
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 CSV_FIELDS = archive_docs.CSV_FIELDS
 BATCH = 200
@@ -134,7 +134,7 @@ def rex_file(meta: dict[str, Any], body: str) -> bytes:
 def csv_row(rex: Rex, path: str) -> list[str]:
     kinds = sorted({c.kind for c in rex.collectivites})
     return [
-        str(rex.id), rex.uuid, rex.slug, rex.title, rex.licence_id, ";".join(rex.themes),
+        rex.uuid, rex.slug, rex.title, rex.licence_id, ";".join(rex.themes),
         ";".join(kinds), rex.created_at.date().isoformat(), _iso(rex.updated_at), str(rex.head),
         path,
     ]  # fmt: skip

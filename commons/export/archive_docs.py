@@ -13,13 +13,15 @@ from ..licensing import registry
 from ..pages import split_front_matter
 from ..wiki.attribution import MODES
 
+#: No database id: an exported id would tell how many REX (private ones included) exist here.
+#: The uuid is the REX's identifier in every instance (format 2; format 1 had an ``id`` column,
+#: which the importer still reads: it follows the schema of each archive's datapackage.json).
 CSV_FIELDS = (
-    "id", "uuid", "slug", "title", "licence", "themes", "collectivite_types", "created",
+    "uuid", "slug", "title", "licence", "themes", "collectivite_types", "created",
     "updated", "revision", "path",
 )  # fmt: skip
 
 _FIELDS: list[dict[str, Any]] = [
-    {"name": "id", "type": "integer", "description": "Identifiant du REX dans l'instance source"},
     {"name": "uuid", "type": "string", "format": "uuid",
      "description": "Identifiant stable du REX, le même dans toutes les instances",
      "constraints": {"required": True, "unique": True}},

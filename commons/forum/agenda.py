@@ -17,7 +17,9 @@ from .. import db
 from ..groups import policy as groups
 from ..groups.models import Group
 from ..markup import clean_text
+from ..wiki import policy as wiki_policy
 from ..wiki.models import Rex, Space
+from . import policy as forum_policy
 from .models import Thread, Topic, TopicStatus, TopicVote
 
 TITLE_MIN, TITLE_MAX = 3, 200
@@ -151,7 +153,7 @@ def set_status(
         raise AgendaError("Statut inconnu.")
     if thread_id is not None:
         thread = db.session.get(Thread, thread_id)
-        if thread is None or thread.group_id != topic.group_id or thread.hidden:
+        if thread is None or thread.group_id != topic.group_id or not thread_shown(actor, thread):
             raise AgendaError("Discussion introuvable dans ce groupe.")
     if rex_id is not None:
         rex = db.session.get(Rex, rex_id)
@@ -159,7 +161,7 @@ def set_status(
             rex.space in (Space.NETWORK.value, Space.PUBLIC.value)
             or (rex.space == Space.GROUP.value and rex.group_id == topic.group_id)
         )
-        if not visible:
+        if not visible or not rex_shown(actor, rex):
             raise AgendaError("REX introuvable ou non visible dans ce groupe.")
     topic.status = status
     topic.thread_id = thread_id
@@ -195,3 +197,38 @@ def topic_in(group: Group, topic_id: int) -> Topic | None:
     """The topic if it belongs to the group (a forged id from another group gives ``None``)."""
     topic = db.session.get(Topic, topic_id)
     return topic if topic is not None and topic.group_id == group.id else None
+
+
+#: What a member sees instead of the title of a linked item they may not see (now).
+UNAVAILABLE = "contenu non disponible"
+
+
+def thread_shown(actor: Any, thread: Thread) -> bool:
+    """Whether the agenda may show ``thread``'s title to ``actor`` now: the forum predicate,
+    and not hidden by moderation (unless the actor moderates it)."""
+    if not forum_policy.can_view_thread(actor, thread):
+        return False
+    return not thread.hidden or forum_policy.can_moderate_thread(actor, thread)
+
+
+def rex_shown(actor: Any, rex: Rex) -> bool:
+    """Whether the agenda may show ``rex``'s title to ``actor`` now: the wiki predicate, and
+    not hidden by moderation (unless the actor moderates it)."""
+    if not wiki_policy.can_view_rex(actor, rex):
+        return False
+    return not rex.hidden or wiki_policy.can_moderate_rex(actor, rex)
+
+
+def linked(actor: Any, topics: list[Topic]) -> tuple[dict[int, Thread], dict[int, Rex]]:
+    """The threads and REX the topics link to that ``actor`` may see now, by id (two queries);
+    a link whose target is missing here shows :data:`UNAVAILABLE`, never its title. A topic
+    links to what its group saw when the link was set: the item may since have moved, been
+    hidden or become private to others."""
+    thread_ids = {t.thread_id for t in topics if t.thread_id}
+    rex_ids = {t.rex_id for t in topics if t.rex_id}
+    threads = db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids or {0})))
+    rexes = db.session.scalars(select(Rex).where(Rex.id.in_(rex_ids or {0})))
+    return (
+        {t.id: t for t in threads if thread_shown(actor, t)},
+        {r.id: r for r in rexes if rex_shown(actor, r)},
+    )

@@ -5,17 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..groups.models import Group
 from ..groups.views import _group
 from ..wiki import services as wiki
-from ..wiki.models import Rex
 from . import agenda
 from .agenda_forms import ProposeForm, StatusForm
-from .models import TOPIC_STATUS_LABELS, Thread, Topic
+from .models import TOPIC_STATUS_LABELS, Topic
 
 bp = Blueprint("agenda", __name__, url_prefix="/groupes", template_folder="templates")
 
@@ -42,17 +40,9 @@ def _back(group: Group, topic_id: int | None = None) -> Response:
     return redirect(url_for("agenda.index", slug=group.slug, _anchor=anchor))
 
 
-def _links(topics: list[Topic]) -> tuple[dict[int, Thread], dict[int, Rex]]:
-    thread_ids = {t.thread_id for t in topics if t.thread_id}
-    rex_ids = {t.rex_id for t in topics if t.rex_id}
-    threads = db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids or {0})))
-    rexes = db.session.scalars(select(Rex).where(Rex.id.in_(rex_ids or {0})))
-    return {t.id: t for t in threads}, {r.id: r for r in rexes}
-
-
 def _page(group: Group, form: ProposeForm, status: int = 200) -> tuple[str, int]:
     topics = agenda.topics_of(group)
-    threads, rexes = _links(topics)
+    threads, rexes = agenda.linked(current_user, topics)
     html = render_template(
         "forum/agenda.html",
         group=group,
@@ -61,6 +51,7 @@ def _page(group: Group, form: ProposeForm, status: int = 200) -> tuple[str, int]
         threads=threads,
         rexes=rexes,
         labels=TOPIC_STATUS_LABELS,
+        unavailable=agenda.UNAVAILABLE,
         form=form,
         can_propose=agenda.can_propose(current_user, group),
         can_set_status=agenda.can_set_status(current_user, group),

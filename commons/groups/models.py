@@ -124,6 +124,10 @@ class Invitation(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     message: Mapped[str] = mapped_column(String(2000), default="")
+    #: The group role the invitee gets on accepting (``facilitator``: an appointment).
+    role: Mapped[str] = mapped_column(
+        String(20), default=GroupRole.MEMBER.value, server_default=GroupRole.MEMBER.value
+    )
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .. import db
 from ..accounts.policy import is_member_user
@@ -67,12 +67,15 @@ def can_create_group(actor: Any) -> bool:
 
 def can_view_group(actor: Any, group: Group) -> bool:
     """The public card (name, description, charter, members): listed groups to everyone,
-    unlisted ones to members and to agents with a pending invitation."""
+    unlisted ones to members, to agents with a pending invitation, and to administrators when
+    the group is left without facilitator (so that they can name one; never its private space)."""
     if group.listed:
         return True
     if is_member(actor, group):
         return True
-    return is_member_user(actor) and has_pending_invitation(actor, group)
+    if not is_member_user(actor):
+        return False
+    return has_pending_invitation(actor, group) or (bool(actor.is_admin) and is_orphan(group))
 
 
 def can_view_members(actor: Any, group: Group) -> bool:
@@ -91,13 +94,46 @@ def can_request_join(actor: Any, group: Group) -> bool:
 
 
 def can_manage_members(actor: Any, group: Group) -> bool:
-    """Approve, decline, invite, remove, change roles: the group's facilitators and admins."""
-    return is_group_facilitator(actor, group) or (is_member_user(actor) and actor.is_admin)
+    """Approve, decline, invite, remove, change roles: the group's own facilitators only.
+
+    Administrators run the instance, not the groups: they enter no group by their own hand
+    and decide nobody else's entry either (see :func:`can_appoint_facilitator` for the one
+    thing they may do, in a group left without facilitator)."""
+    return is_group_facilitator(actor, group)
+
+
+def active_facilitator_ids(group: Group) -> list[int]:
+    """Ids of the group's facilitators whose account is active (confirmed, not suspended)."""
+    from ..accounts.models import User
+
+    users = db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.group_id == group.id, Membership.role == GroupRole.FACILITATOR.value)
+    )
+    return [u.id for u in users if u.is_active]
+
+
+def is_orphan(group: Group) -> bool:
+    """The group has no facilitator with an active account (left, deleted or suspended)."""
+    return not active_facilitator_ids(group)
+
+
+def can_appoint_facilitator(actor: Any, group: Group, user: Any) -> bool:
+    """Make ``user`` a facilitator of the group: a facilitator of that group; or, for a group
+    left without any active facilitator, an administrator. Never oneself: nobody enters a
+    private space, nor takes its animation, by their own hand."""
+    if not is_member_user(actor) or getattr(user, "id", None) == actor.id:
+        return False
+    if is_group_facilitator(actor, group):
+        return True
+    return bool(actor.is_admin) and is_orphan(group)
 
 
 def can_edit_group(actor: Any, group: Group) -> bool:
-    """Edit name, description, charter, cap: the group's facilitators and admins."""
-    return can_manage_members(actor, group)
+    """Edit name, description, charter, cap, listing: the group's facilitators and admins
+    (the directory card; editing it shows nothing of the private space)."""
+    return is_group_facilitator(actor, group) or (is_member_user(actor) and actor.is_admin)
 
 
 def can_leave(actor: Any, group: Group) -> bool:
@@ -131,7 +167,30 @@ def visible_groups(actor: Any) -> ColumnElement[bool]:
     invited = select(Invitation.group_id).where(
         Invitation.user_id == actor.id, Invitation.status == RequestStatus.PENDING.value
     )
-    return or_(Group.listed.is_(true()), Group.id.in_(mine), Group.id.in_(invited))
+    clauses = [Group.listed.is_(true()), Group.id.in_(mine), Group.id.in_(invited)]
+    if actor.is_admin:
+        clauses.append(Group.id.not_in(_active_facilitated()))
+    return or_(*clauses)
+
+
+def _active_facilitated() -> Any:
+    """Ids of the groups with at least one active facilitator (SQL twin of
+    :func:`is_orphan`: confirmed e-mail, not suspended now)."""
+    from ..accounts.models import User
+
+    now = db.utcnow()
+    return (
+        select(Membership.group_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.role == GroupRole.FACILITATOR.value,
+            User.email_confirmed_at.is_not(None),
+            or_(
+                User.suspended_at.is_(None),
+                and_(User.suspended_until.is_not(None), User.suspended_until <= now),
+            ),
+        )
+    )
 
 
 def private_groups_of(actor: Any) -> ColumnElement[bool]:

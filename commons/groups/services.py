@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from .. import audit, db
 from ..accounts.models import User
+from ..audit.models import AuditEntry
 from ..markup import render_markdown
 from ..text import single_line, slugify
-from . import policy
+from . import notices, policy
 from .models import Group, GroupRole, Invitation, JoinRequest, Membership, RequestStatus
 
 
@@ -27,6 +28,17 @@ class Forbidden(GroupError):
     """The actor may not do this."""
 
 
+audit.register_action(
+    "membership.appoint", "Animateur·rice désigné·e par l'administration (groupe sans animation)"
+)
+
+#: Nobody enters a group, nor takes its animation, by their own hand.
+SELF_ENTRY = (
+    "Personne n'entre dans un groupe de sa propre main : une invitation, une adhésion ou une "
+    "nomination vous concernant doit venir d'un·e animateur·rice du groupe."
+)
+
+
 def _audit(
     actor: User | None,
     action: str,
@@ -34,10 +46,10 @@ def _audit(
     user: User | None = None,
     reason: str = "",
     **detail: object,
-) -> None:
+) -> AuditEntry:
     group_id = group if isinstance(group, int) else group.id
     label = user.display_name if user is not None else ""
-    audit.record(
+    return audit.record(
         actor,
         action,
         target_type="user" if user else "group",
@@ -49,9 +61,30 @@ def _audit(
     )
 
 
-def _require(allowed: bool) -> None:
+def _require(allowed: bool, message: str = "") -> None:
     if not allowed:
-        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action dans ce groupe.")
+        raise Forbidden(
+            message or "Vous n'avez pas l'autorisation d'effectuer cette action dans ce groupe."
+        )
+
+
+MANAGE_ONLY = (
+    "Seul·es les animateur·rices de ce groupe gèrent ses membres (adhésions, invitations, "
+    "retraits, rôles) ; l'administration de l'instance n'entre pas dans les groupes."
+)
+
+
+def _tell_members(
+    entry: AuditEntry, group_id: int, actor: User | None, *also: int, skip: int | None = None
+) -> None:
+    """Every member of the group (and ``also``: e.g. a removed member) is told of ``entry``,
+    but ``skip`` (the newcomer, who already has the decision's e-mail)."""
+    notices.tell(entry, [*notices.member_ids(group_id), *also], actor, skip=skip)
+
+
+def _self_entry(actor: User, user_id: int | None) -> None:
+    if user_id == actor.id:
+        raise Forbidden(SELF_ENTRY)
 
 
 def _check_cap(cap: int) -> int:
@@ -229,7 +262,7 @@ def request_join(actor: User, group: Group, *, message: str, accept_charter: boo
 
 
 def _decidable(actor: User, join: JoinRequest, group: Group) -> None:
-    _require(policy.can_manage_members(actor, group))
+    _require(policy.can_manage_members(actor, group), MANAGE_ONLY)
     if join.status != RequestStatus.PENDING.value:
         raise GroupError("Cette demande a déjà été traitée.")
 
@@ -241,6 +274,7 @@ def approve(actor: User, join: JoinRequest) -> Membership:
     group = _lock(group)
     db.session.refresh(join)
     _decidable(actor, join, group)
+    _self_entry(actor, join.user_id)
     user = db.session.get(User, join.user_id)
     assert user is not None
     membership = _add_member(group, user)
@@ -248,7 +282,8 @@ def approve(actor: User, join: JoinRequest) -> Membership:
     join.decided_by_id = actor.id
     join.decided_at = db.utcnow()
     db.session.flush()
-    _audit(actor, "membership.approve", group, user)
+    entry = _audit(actor, "membership.approve", group, user)
+    _tell_members(entry, group.id, actor, skip=user.id)
     return membership
 
 
@@ -275,9 +310,18 @@ def withdraw(actor: User, join: JoinRequest) -> None:
     db.session.flush()
 
 
-def invite(actor: User, group: Group, user: User, *, message: str = "") -> Invitation:
-    """A facilitator invites an agent; the agent must accept (and the charter)."""
-    _require(policy.can_manage_members(actor, group))
+def invite(
+    actor: User, group: Group, user: User, *, message: str = "", role: str = GroupRole.MEMBER.value
+) -> Invitation:
+    """A facilitator invites an agent; the agent must accept (and the charter). With ``role``
+    ``facilitator`` the invitation is an appointment: by a facilitator of the group, or by an
+    administrator for a group left without facilitator (:func:`appoint_facilitator`). Nobody
+    invites themselves."""
+    _self_entry(actor, user.id)
+    if role == GroupRole.FACILITATOR.value:
+        _require(policy.can_appoint_facilitator(actor, group, user), MANAGE_ONLY)
+    else:
+        _require(policy.can_manage_members(actor, group), MANAGE_ONLY)
     if policy.is_member(user, group):
         raise GroupError(f"{user.display_name} est déjà membre de ce groupe.")
     pending = db.session.scalar(
@@ -290,11 +334,16 @@ def invite(actor: User, group: Group, user: User, *, message: str = "") -> Invit
     if pending is not None:
         raise GroupError(f"{user.display_name} a déjà une invitation en attente.")
     invitation = Invitation(
-        group_id=group.id, user_id=user.id, invited_by_id=actor.id, message=message.strip()[:2000]
+        group_id=group.id,
+        user_id=user.id,
+        invited_by_id=actor.id,
+        message=message.strip()[:2000],
+        role=role,
     )
     db.session.add(invitation)
     db.session.flush()
-    _audit(actor, "membership.invite", group, user)
+    entry = _audit(actor, "membership.invite", group, user, role=role)
+    notices.tell(entry, [*policy.active_facilitator_ids(group), user.id], actor)
     return invitation
 
 
@@ -308,11 +357,13 @@ def answer_invitation(
         raise GroupError("Cette invitation a déjà reçu une réponse.")
     membership = None
     if accept:
+        if invitation.invited_by_id == actor.id:  # written before the rule, or by hand
+            raise Forbidden(SELF_ENTRY)
         if not accept_charter:
             raise GroupError("Vous devez accepter la charte du groupe pour le rejoindre.")
         group = db.session.get(Group, invitation.group_id)
         assert group is not None
-        membership = _add_member(group, actor)
+        membership = _add_member(group, actor, invitation.role or GroupRole.MEMBER.value)
     invitation.status = (RequestStatus.APPROVED if accept else RequestStatus.DECLINED).value
     invitation.decided_at = db.utcnow()
     # A pending join request for the same group is settled by the invitation.
@@ -322,7 +373,8 @@ def answer_invitation(
         join.decided_at = db.utcnow()
     db.session.flush()
     if accept:
-        _audit(actor, "membership.accept", invitation.group_id, actor)
+        entry = _audit(actor, "membership.accept", invitation.group_id, actor, role=invitation.role)
+        _tell_members(entry, invitation.group_id, actor)
     return membership
 
 
@@ -356,21 +408,27 @@ def leave(actor: User, group: Group) -> None:
     """Leave a group (the last facilitator cannot leave)."""
     _require(policy.can_leave(actor, group))
     _remove(group, actor)
-    _audit(actor, "membership.leave", group, actor)
+    _tell_members(_audit(actor, "membership.leave", group, actor), group.id, actor)
 
 
 def remove_member(actor: User, group: Group, user: User) -> None:
-    """A facilitator removes a member."""
-    _require(policy.can_manage_members(actor, group))
+    """A facilitator removes a member (who is told, as the remaining members are)."""
+    _require(policy.can_manage_members(actor, group), MANAGE_ONLY)
     _remove(group, user)
-    _audit(actor, "membership.remove", group, user)
+    _tell_members(_audit(actor, "membership.remove", group, user), group.id, actor, user.id)
 
 
 def set_role(actor: User, group: Group, user: User, role: str) -> None:
-    """Change a member's group role (a demoted facilitator needs a free seat)."""
-    _require(policy.can_manage_members(actor, group))
+    """Change a member's group role (a demoted facilitator needs a free seat). Making someone
+    a facilitator follows :func:`policy.can_appoint_facilitator` (never oneself; an
+    administrator only in a group left without facilitator, with a notice to every member)."""
     if role not in {r.value for r in GroupRole}:
         raise GroupError("Rôle inconnu.")
+    if role == GroupRole.FACILITATOR.value:
+        _self_entry(actor, user.id)
+        _require(policy.can_appoint_facilitator(actor, group, user), MANAGE_ONLY)
+    else:
+        _require(policy.can_manage_members(actor, group), MANAGE_ONLY)
     group = _lock(group)
     membership = db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.user_id == user.id)
@@ -385,7 +443,30 @@ def set_role(actor: User, group: Group, user: User, role: str) -> None:
         if member_count(group.id) >= group.member_cap:
             raise GroupError("Le groupe est complet : pas de place pour un membre de plus.")
     before = membership.role
+    by_admin = not policy.is_group_facilitator(actor, group)
     membership.role = role
     db.session.flush()
     policy.forget_memberships(user)
-    _audit(actor, "membership.role", group, user, before=before, after=role)
+    action = "membership.appoint" if by_admin else "membership.role"
+    entry = _audit(actor, action, group, user, before=before, after=role)
+    _tell_members(entry, group.id, actor)
+
+
+def appoint_facilitator(actor: User, group: Group, user: User, *, message: str = "") -> str:
+    """For a group left without active facilitator, an administrator names one: a member is
+    promoted at once, anyone else is invited as facilitator (they accept, and the charter).
+    Every member is told. Never oneself. Returns ``"promoted"`` or ``"invited"``."""
+    _self_entry(actor, user.id)
+    _require(
+        policy.can_appoint_facilitator(actor, group, user),
+        "Ce groupe a un·e animateur·rice actif·ve : c'est à elle ou lui de désigner les suivant·es."
+        if not policy.is_orphan(group)
+        else MANAGE_ONLY,
+    )
+    if policy.is_member(user, group):
+        set_role(actor, group, user, GroupRole.FACILITATOR.value)
+        return "promoted"
+    invitation = invite(actor, group, user, message=message, role=GroupRole.FACILITATOR.value)
+    entry = _audit(actor, "membership.appoint", group, user, after=invitation.role, invited=True)
+    _tell_members(entry, group.id, actor)
+    return "invited"

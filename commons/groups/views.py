@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from .. import db
@@ -53,12 +55,31 @@ def _done(message: str, slug: str, endpoint: str = "groups.show") -> Response:
     return redirect(url_for(endpoint, slug=slug))
 
 
-def _refused(exc: services.GroupError, slug: str) -> Response:
+def _forbidden(message: str) -> NoReturn:
+    """403 with the French reason on the error page (and nothing written)."""
+    db.session.rollback()
+    exc = Forbidden()
+    exc.french = message  # type: ignore[attr-defined]  # shown by the French error page
+    raise exc
+
+
+def _refused(exc: services.GroupError, slug: str, endpoint: str = "groups.show") -> Response:
     db.session.rollback()
     if isinstance(exc, services.Forbidden):
-        abort(403)
+        _forbidden(str(exc))
     flash(str(exc), "error")
-    return redirect(url_for("groups.show", slug=slug))
+    return redirect(url_for(endpoint, slug=slug))
+
+
+def _who(raw: str) -> User | None:
+    """The active account named by an e-mail address or an ``@identifiant``."""
+    who = raw.strip()
+    user = (
+        db.session.scalar(select(User).where(User.handle == who.lstrip("@").lower()))
+        if "@" not in who.lstrip("@")
+        else accounts.find_by_email(who)
+    )
+    return user if user is not None and user.is_active else None
 
 
 def _themes(raw: str | None) -> list[str]:
@@ -155,6 +176,8 @@ def show(slug: str) -> str:
         else None,
         join_form=JoinForm(),
         answer_form=AnswerInvitationForm(),
+        orphan=user.is_authenticated and user.is_admin and policy.is_orphan(group),
+        appoint_form=InviteForm(),
     )
 
 
@@ -233,11 +256,7 @@ def decide(slug: str, request_id: int, action: str) -> Response:
             services.withdraw(current_user, join)
             return _done("Votre demande est retirée.", slug)
     except services.GroupError as exc:
-        db.session.rollback()
-        if isinstance(exc, services.Forbidden):
-            abort(403)
-        flash(str(exc), "error")
-        return redirect(url_for("groups.private", slug=slug))
+        return _refused(exc, slug, "groups.private")
     response = _done(message, slug, "groups.private")
     mailing.request_decided(join, group, db.session.get(User, join.user_id))
     return response
@@ -248,26 +267,19 @@ def decide(slug: str, request_id: int, action: str) -> Response:
 def invite(slug: str) -> Response:
     group = _group(slug)
     if not policy.can_manage_members(current_user, group):
-        abort(403)
+        _forbidden(services.MANAGE_ONLY)
     form = InviteForm()
     if not form.validate():
         flash("Indiquez l'adresse électronique ou l'identifiant de l'agent à inviter.", "error")
         return redirect(url_for("groups.private", slug=slug))
-    who = form.who.data.strip()
-    user = (
-        db.session.scalar(select(User).where(User.handle == who.lstrip("@").lower()))
-        if "@" not in who.lstrip("@")
-        else accounts.find_by_email(who)
-    )
-    if user is None or not user.is_active:
+    user = _who(form.who.data)
+    if user is None:
         flash("Aucun compte actif ne correspond : vérifiez l'adresse ou l'identifiant.", "error")
         return redirect(url_for("groups.private", slug=slug))
     try:
         invitation = services.invite(current_user, group, user, message=form.message.data or "")
     except services.GroupError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("groups.private", slug=slug))
+        return _refused(exc, slug, "groups.private")
     response = _done(f"{user.display_name} est invité·e.", slug, "groups.private")
     mailing.invited(invitation, group, user, current_user)
     return response
@@ -329,12 +341,42 @@ def member(slug: str, handle: str, action: str) -> Response:
             services.set_role(current_user, group, user, form.role.data)
             message = f"Le rôle de {user.display_name} est modifié."
     except services.GroupError as exc:
-        db.session.rollback()
-        if isinstance(exc, services.Forbidden):
-            abort(403)
-        flash(str(exc), "error")
-        return redirect(url_for("groups.private", slug=slug))
+        return _refused(exc, slug, "groups.private")
     return _done(message, slug, "groups.private")
+
+
+@bp.route("/<slug>/animation", methods=["POST"])
+@login_required
+def appoint(slug: str) -> Response:
+    """An administrator names a facilitator for a group left without one (never themselves)."""
+    group = _group(slug)
+    form = InviteForm()
+    if not form.validate():
+        flash("Indiquez l'adresse électronique ou l'identifiant de la personne désignée.", "error")
+        return redirect(url_for("groups.show", slug=slug))
+    user = _who(form.who.data)
+    if user is None:
+        flash("Aucun compte actif ne correspond : vérifiez l'adresse ou l'identifiant.", "error")
+        return redirect(url_for("groups.show", slug=slug))
+    try:
+        outcome = services.appoint_facilitator(
+            current_user, group, user, message=form.message.data or ""
+        )
+    except services.GroupError as exc:
+        return _refused(exc, slug)
+    if outcome == "invited":
+        response = _done(
+            f"{user.display_name} est invité·e à animer le groupe ; les membres sont prévenus.",
+            slug,
+        )
+        invitation = next(
+            i for i in queries.pending_invitations_for(user) if i.group_id == group.id
+        )
+        mailing.invited(invitation, group, user, current_user)
+        return response
+    return _done(
+        f"{user.display_name} anime désormais le groupe ; les membres sont prévenus.", slug
+    )
 
 
 def add_private_section(app: Flask, render: Callable[[Group], Markup]) -> None:
@@ -345,5 +387,9 @@ def add_private_section(app: Flask, render: Callable[[Group], Markup]) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its navigation entry."""
+    from ..notifications.services import register_target
+    from . import notices
+
     app.register_blueprint(bp)
     add_nav(app, "groups.index", "Groupes")
+    register_target(notices.TARGET, notices.describe)

@@ -20,9 +20,11 @@ from .. import db
 from ..accounts.models import User
 from ..groups.models import Group
 from ..licensing import registry
-from ..wiki import attribution
-from ..wiki.models import Revision, Rex
+from ..markup import render_markdown
+from ..wiki import attribution, rendering
+from ..wiki.models import Revision, Rex, Space
 from .models import Answer, ConsentReceipt, Proposal
+from .references import strip_private
 
 
 @dataclass
@@ -42,6 +44,8 @@ class Preview:
     contributors: list[User]
     #: Credited names of revisions with no local account (they cannot consent).
     unaccountable: list[str] = field(default_factory=list)
+    #: References to non-public discussions and REX left out of the public copy.
+    withheld: int = 0
 
     @property
     def licence_name(self) -> str:
@@ -107,7 +111,9 @@ def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
 
 
 def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
-    """The current preview of a proposal (its REX's head revision)."""
+    """The current preview of a proposal (its REX's head revision), without the references to
+    discussions and REX the public cannot read (:mod:`.references`): their titles are other
+    people's words, so the public copy never carries them."""
     rex = rex or db.session.get(Rex, proposal.rex_id)
     assert rex is not None
     group = db.session.get(Group, proposal.group_id)
@@ -117,12 +123,17 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     assert head is not None and group is not None
     people, unaccountable = ranked_contributors(rex)
     credits = attribution.frozen_credits(proposal.attribution_mode, people, group.name)
+    stripped = strip_private(head.source, rex.group_id)
+    html = head.html
+    if stripped.withheld:  # rendered as the public copy will be
+        resolver = rendering.resolver_for(Space.PUBLIC.value, None)
+        html = str(render_markdown(stripped.source, resolve_wikilink=resolver))
     return Preview(
         title=rex.title,
         summary=rex.summary,
         themes=list(rex.themes or []),
-        source=head.source,
-        html=Markup(head.html),
+        source=stripped.source,
+        html=Markup(html),
         licence_id=proposal.licence_id,
         mode=proposal.attribution_mode,
         credits=credits,
@@ -131,13 +142,14 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
             rex.title,
             rex.summary,
             list(rex.themes or []),
-            head.source,
+            stripped.source,
             proposal.licence_id,
             proposal.attribution_mode,
             credits,
         ),
         contributors=people,
         unaccountable=unaccountable,
+        withheld=stripped.withheld,
     )
 
 

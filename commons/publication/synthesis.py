@@ -27,18 +27,25 @@ def create(
     rex_ids: list[int],
 ) -> Rex:
     """Create a synthesis in the group's space, its text followed by links to the chosen
-    threads and REX (which must belong to the group)."""
+    threads and REX (which must belong to the group and not be hidden: the synthesis has the
+    group's audience, so every member may see what it names). Its public copy, if it is ever
+    published, carries none of these references (:mod:`.references`)."""
     if not policy.can_write_synthesis(actor, group):
         raise Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")
     threads = list(
         db.session.scalars(
-            select(Thread).where(Thread.id.in_(thread_ids), Thread.group_id == group.id)
+            select(Thread).where(
+                Thread.id.in_(thread_ids), Thread.group_id == group.id, Thread.hidden.is_(False)
+            )
         )
     )
     rexes = list(
         db.session.scalars(
             select(Rex).where(
-                Rex.id.in_(rex_ids), Rex.space == Space.GROUP.value, Rex.group_id == group.id
+                Rex.id.in_(rex_ids),
+                Rex.space == Space.GROUP.value,
+                Rex.group_id == group.id,
+                Rex.hidden.is_(False),
             )
         )
     )

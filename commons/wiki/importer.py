@@ -15,6 +15,7 @@ from sqlalchemy import select
 from .. import db
 from ..collectivites import services as collectivites
 from ..collectivites.models import Collectivite
+from ..licensing import compat, registry
 from . import rendering, services
 from .merge import merge
 from .models import Revision, Rex, SlugRedirect, Space
@@ -50,10 +51,69 @@ def _conflicts(doc: RexDocument) -> list[str]:
         owner = db.session.scalar(select(Rex.uuid).where(Rex.id == redirect.rex_id))
     if owner is not None and owner != doc.uuid:
         problems.append(f"champ « slug » : « {doc.slug} » est déjà pris par un autre REX ({owner})")
-    space = db.session.scalar(select(Rex.space).where(Rex.uuid == doc.uuid))
-    if space not in (None, Space.PUBLIC.value):
+    rex = db.session.scalar(select(Rex).where(Rex.uuid == doc.uuid))
+    if rex is not None and rex.space != Space.PUBLIC.value:
         problems.append("champ « uuid » : un REX non public porte déjà cet identifiant")
+    elif rex is not None:
+        problems.extend(_overwrite_refusals(rex, doc))
     return [f"{doc.name} : " + " ; ".join(problems) + "."] if problems else []
+
+
+def _root(origin: dict[str, Any] | None) -> str | None:
+    """Where a REX was first written: the first step of its provenance chain (its address
+    there), else its canonical address; ``None`` for a REX with no recorded origin."""
+    if not origin:
+        return None
+    chain = origin.get("chain") or []
+    first = chain[0] if chain and isinstance(chain[0], dict) else {}
+    return str(first.get("url") or origin.get("canonical_url") or "") or None
+
+
+#: Attribution modes from the most to the least protective of people's names.
+_NAMES_SHOWN = {"group": 0, "chatham": 0, "named": 1}
+
+
+def _overwrite_refusals(rex: Rex, doc: RexDocument) -> list[str]:
+    """Why a file may not update the public REX ``rex`` that bears its uuid (empty: it may).
+
+    Imports add, they never overwrite local work: a file updates only a REX that came from the
+    same origin (the first step of the recorded provenance chain, or, for ``content/``, a REX
+    shipped with no origin and no local author), never a frozen copy published by consent, never
+    towards a more permissive licence, never towards showing names that were withheld."""
+    if rex.frozen:
+        return [
+            "ce REX est une copie publiée ici avec l'accord de ses contributeur·rices : son texte, "
+            "sa licence et ses crédits sont figés, aucune archive ne peut les modifier"
+        ]
+    here, there = _root(rex.origin), _root(doc.origin)
+    if here is None and (rex.created_by_id is not None or there is not None):
+        return [
+            "un REX écrit sur cette instance porte déjà cet identifiant : une archive ne peut "
+            "pas le remplacer (importez-le sous un autre uuid et un autre slug)"
+        ]
+    if here != there:
+        return [
+            f"ce REX vient d'une autre origine ({here or 'cette instance'}) que le fichier "
+            f"({there or 'sans provenance'}) : seule sa propre origine peut le mettre à jour"
+        ]
+    problems = []
+    if doc.licence != rex.licence_id:
+        try:
+            ok = compat.can_relicense(rex.licence_id, doc.licence, other_contributors=True)
+        except registry.UnknownLicence:
+            ok = False
+        if not ok:
+            problems.append(
+                f"champ « licence » : le REX est sous {rex.licence_id} ici ; passer à "
+                f"{doc.licence} reprendrait des droits déjà accordés (licence plus permissive)"
+            )
+    mode = doc.attribution["mode"] or "named"
+    if _NAMES_SHOWN.get(mode, 1) > _NAMES_SHOWN.get(rex.attribution_mode, 1):
+        problems.append(
+            "champ « attribution » : les noms des contributeur·rices ne sont pas publiés ici ; "
+            "une archive ne peut pas les faire apparaître"
+        )
+    return problems
 
 
 def _last_imported(rex: Rex) -> Revision:
