@@ -5,7 +5,7 @@ invitation) or ``facilitator`` (an appointment, by a facilitator of the group or
 without facilitator, by an administrator).
 
 Revision ID: a13b00000001
-Revises: 7fa3fef68f51
+Revises: b13a00000001
 Create Date: 2026-12-03 12:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a13b00000001"
-down_revision = "7fa3fef68f51"
+down_revision = "b13a00000001"
 branch_labels = None
 depends_on = None
 
