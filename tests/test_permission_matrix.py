@@ -261,3 +261,34 @@ def test_notifications_show_only_what_the_reader_may_see(app, world) -> None:  #
             if not allowed:
                 assert WORD not in entry.title + entry.body, (role, kind, state)
     db.session.rollback()
+
+
+def test_proposal_predicate_and_sql_filter_agree(app, world) -> None:  # type: ignore[no-untyped-def]
+    """Publication proposals belong to the group's private space, and follow their REX's
+    moderation state."""
+    from commons.publication import policy as publication_policy
+    from commons.publication.models import Proposal
+
+    proposals = {}
+    for state in ("group", "hidden_group"):
+        rex = world["rex"][state]
+        proposals[state] = Proposal(
+            rex_id=rex.id,
+            group_id=world["group"].id,
+            licence_id="etalab-2.0",
+            attribution_mode="named",
+        )
+        db.session.add(proposals[state])
+    db.session.flush()
+    expected = {"group": {"member", "group_facilitator"}, "hidden_group": {"group_facilitator"}}
+    for role, actor in world["roles"].items():
+        sql = set(
+            db.session.scalars(
+                select(Proposal.id).where(publication_policy.visible_proposals(actor))
+            )
+        )
+        for state, proposal in proposals.items():
+            allowed = publication_policy.can_view_proposal(actor, proposal)
+            assert allowed == (role in expected[state]), (role, state)
+            assert allowed == (proposal.id in sql), (role, state)
+    db.session.rollback()

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, false, select
+
+from .. import db
 from ..accounts.policy import is_member_user
 from ..groups import policy as groups
 from ..groups.models import Group
+from ..wiki import policy as wiki
 from ..wiki.models import Rex, Space
 from .models import Proposal, Status
 
@@ -32,8 +36,21 @@ def can_propose(actor: Any, rex: Rex, group: Group | None) -> bool:
 
 
 def can_view_proposal(actor: Any, proposal: Proposal) -> bool:
-    """The proposal, its preview and consents: members of the group only."""
-    return is_member_user(actor) and proposal.group_id in groups.group_ids_of(actor)
+    """The proposal, its preview and consents: members of the group only, and only while they
+    may read the REX it proposes (a REX hidden by the facilitators hides its proposal)."""
+    if not is_member_user(actor) or proposal.group_id not in groups.group_ids_of(actor):
+        return False
+    rex = db.session.get(Rex, proposal.rex_id)
+    return rex is not None and wiki.can_view_rex(actor, rex)
+
+
+def visible_proposals(actor: Any) -> ColumnElement[bool]:
+    """SQL filter matching :func:`can_view_proposal`."""
+    ids = groups.group_ids_of(actor)
+    if not is_member_user(actor) or not ids:
+        return false()
+    readable = select(Rex.id).where(wiki.visible_rex(actor))
+    return and_(Proposal.group_id.in_(ids), Proposal.rex_id.in_(readable))
 
 
 def can_answer(actor: Any, proposal: Proposal, contributor_ids: set[int]) -> bool:

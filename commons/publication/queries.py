@@ -15,6 +15,7 @@ from ..forum.models import Thread
 from ..groups import policy as groups
 from ..groups.models import Group, GroupRole, Membership
 from ..wiki.models import Rex, Space
+from . import policy
 from .models import Answer, ConsentReceipt, Proposal, PublishedCredit, Status
 
 
@@ -48,12 +49,12 @@ def receipt_digests(rex: Rex) -> list[str]:
     return [r.digest for r in sorted(latest.values(), key=lambda r: r.id) if r.answer == Answer.YES]
 
 
-def of_group(group_id: int, limit: int = 20) -> list[tuple[Proposal, Rex]]:
-    """A group's proposals, newest first, with their REX (callers check access)."""
+def of_group(actor: Any, group_id: int, limit: int = 20) -> list[tuple[Proposal, Rex]]:
+    """A group's proposals the actor may see, newest first, with their REX."""
     rows = db.session.execute(
         select(Proposal, Rex)
         .join(Rex, Rex.id == Proposal.rex_id)
-        .where(Proposal.group_id == group_id)
+        .where(Proposal.group_id == group_id, policy.visible_proposals(actor))
         .order_by(Proposal.created_at.desc(), Proposal.id.desc())
         .limit(limit)
     ).all()

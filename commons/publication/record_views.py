@@ -142,7 +142,7 @@ def group_section(group: Group) -> Markup:
         render_template(
             "publication/_group_section.html",
             group=group,
-            rows=queries.of_group(group.id),
+            rows=queries.of_group(current_user, group.id),
             statuses=STATUS_LABELS,
             can_write=policy.can_write_synthesis(current_user, group),
         )
