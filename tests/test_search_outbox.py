@@ -17,6 +17,7 @@ from commons.groups.models import Group
 from commons.search import outbox
 from commons.search.backends import get_backend
 from commons.search.models import IndexQueue
+from commons.wiki import audience
 from commons.wiki import services as wiki
 from commons.wiki.models import Rex
 
@@ -82,7 +83,7 @@ def test_drain_indexes_with_the_right_visibility(
     hit = get_backend(app).search("composteurs", visibility_filter=ANON).hits[0]
     assert hit.url == f"/rex/{public.slug}"
 
-    wiki.move(author, private, "network")  # moved out of the group: now found by agents
+    audience.move(author, private, "network")  # moved out of the group: now found by agents
     db.session.commit()
     outbox.drain(app)
     assert ids["grp"] in found(app, "composteurs", AGENT)
