@@ -139,6 +139,7 @@ def server() -> Iterator[Server]:
             "COMMONS_TESTING": "1",
             "COMMONS_MAIL_BACKEND": "file",
             "COMMONS_BASE_URL": base_url,
+            "COMMONS_TWO_FACTOR_REQUIRED_ROLES": "",  # demo admins have no authenticator
             "PYTHONUNBUFFERED": "1",
         }
     )
