@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import requests
 from sqlalchemy import select
@@ -358,3 +360,37 @@ def test_generic_provider_works_the_same_way(client: Any, providers: dict[int, P
     assert signed_in(client)
     link = db.session.scalar(select(ExternalIdentity))
     assert link.provider == "oidc" and link.siret is None
+
+
+def _with_second_factor(user: User) -> pyotp.TOTP:
+    from commons.identity import twofactor
+
+    device = twofactor.begin_setup(user)
+    twofactor.confirm_setup(user, pyotp.TOTP(device.secret).now())
+    db.session.commit()
+    return pyotp.TOTP(device.secret)
+
+
+def test_strong_acr_skips_the_second_factor(client: Any, provider: Provider, make_user) -> None:
+    user = make_user(email="fort@exemple.fr")
+    _with_second_factor(user)
+    db.session.add(ExternalIdentity(user_id=user.id, provider="proconnect", subject="fort"))
+    db.session.commit()
+    strong = "https://proconnect.gouv.fr/assurance/consistency-checked-2fa"
+    provider.set_user("fort", agent_claims("fort@exemple.fr", acr=strong))
+    response = sign_in_at(client, provider, "fort")
+    assert "second-facteur" not in response.headers["Location"]
+    assert signed_in(client)
+
+
+def test_weak_acr_asks_the_second_factor(client: Any, provider: Provider, make_user) -> None:
+    user = make_user(email="faible@exemple.fr")
+    totp = _with_second_factor(user)
+    db.session.add(ExternalIdentity(user_id=user.id, provider="proconnect", subject="faible"))
+    db.session.commit()
+    provider.set_user("faible", agent_claims("faible@exemple.fr", acr="eidas1"))
+    response = sign_in_at(client, provider, "faible")
+    assert response.headers["Location"].endswith("/connexion/second-facteur")
+    assert not signed_in(client)
+    client.post("/connexion/second-facteur", data={"code": totp.at(time.time() + 30)})
+    assert signed_in(client)
