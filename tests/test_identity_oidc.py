@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 import requests
+from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from commons import db
@@ -394,3 +395,25 @@ def test_weak_acr_asks_the_second_factor(client: Any, provider: Provider, make_u
     assert not signed_in(client)
     client.post("/connexion/second-facteur", data={"code": totp.at(time.time() + 30)})
     assert signed_in(client)
+
+
+def test_signed_userinfo_is_verified() -> None:
+    """ProConnect answers userinfo with a JWT: its signature, issuer and audience are checked."""
+    from joserfc import jwt as jose_jwt
+    from joserfc.jwk import KeySet, RSAKey
+
+    from commons.identity.oidc import SignInError, decode_signed_userinfo
+
+    key, other = RSAKey.generate_key(2048), RSAKey.generate_key(2048)
+    keys = KeySet([key]).as_dict(private=False)
+    claims = {"sub": "x", "siret": "21330063500013", "iss": "https://idp", "aud": "commons"}
+    token = jose_jwt.encode({"alg": "RS256"}, claims, key)
+    info = decode_signed_userinfo(token, keys, issuer="https://idp", client_id="commons")
+    assert info["siret"] == "21330063500013"
+    with pytest.raises(SignInError):
+        decode_signed_userinfo(token, keys, issuer="https://idp", client_id="autre-service")
+    with pytest.raises(SignInError):
+        decode_signed_userinfo(token, keys, issuer="https://ailleurs", client_id="commons")
+    forged = jose_jwt.encode({"alg": "RS256"}, claims, other)
+    with pytest.raises(JoseError):
+        decode_signed_userinfo(forged, keys, issuer="https://idp", client_id="commons")
