@@ -30,7 +30,14 @@ bp = Blueprint("twofactor", __name__, template_folder="templates")
 PENDING = "twofactor_pending"
 PENDING_SECONDS = 600
 #: Pages a person who must set up a second factor may still reach.
-OPEN_ENDPOINTS = {"accounts.logout", "static", "identity.security", "identity.logged_out"}
+OPEN_ENDPOINTS = {
+    "accounts.logout",
+    "static",
+    "identity.security",
+    "identity.logged_out",
+    "gdpr.my_data",
+    "gdpr.download",
+}
 
 
 def second_step(user: User, *, remember: bool, method: str, acr: str | None, target: str) -> Any:

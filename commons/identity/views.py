@@ -267,12 +267,13 @@ def logged_out(provider: str) -> Response:
 
 def init_app(app: Flask) -> None:
     """Clients from settings, the blueprint, the provider logout and the login buttons."""
-    from . import twofactor_views
+    from . import gdpr_views, twofactor_views
 
     oidc.init_app(app)
     app.register_blueprint(bp)
     app.before_request(_provider_logout)
     twofactor_views.init_app(app)
+    gdpr_views.init_app(app)
 
     @app.context_processor
     def _identity_providers() -> dict[str, Any]:
