@@ -87,8 +87,9 @@ def _rows(stmt: Any) -> list[dict[str, Any]]:
 
 
 def _memberships(user: User) -> dict[str, Any]:
-    names = {gid: name for gid, name in db.session.execute(select(Group.id, Group.name))}
     memberships = _rows(select(Membership).where(Membership.user_id == user.id))
+    ids = [m["group_id"] for m in memberships]
+    names = dict(db.session.execute(select(Group.id, Group.name).where(Group.id.in_(ids))).all())
     for membership in memberships:
         membership["group_name"] = names.get(membership["group_id"], "")
     return {
