@@ -114,6 +114,11 @@ class Defaults:
     TWO_FACTOR_REQUIRED_ROLES = "admin facilitator"
     #: Wrong second-factor codes allowed per account in ``LOGIN_WINDOW_SECONDS``.
     TWO_FACTOR_MAX_FAILURES = 5
+    #: Retention (days), applied by ``commons privacy purge`` and stated on the legal page:
+    #: never-confirmed accounts, throttle events, messages kept by the ``file`` mail backend.
+    RETENTION_UNCONFIRMED_DAYS = 30
+    RETENTION_RATE_EVENTS_DAYS = 7
+    RETENTION_MAIL_DAYS = 90
 
 
 def _coerce(value: str) -> Any:

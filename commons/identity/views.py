@@ -274,6 +274,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_provider_logout)
     twofactor_views.init_app(app)
     gdpr_views.init_app(app)
+    from .cli import privacy_group
+
+    app.cli.add_command(privacy_group)
 
     @app.context_processor
     def _identity_providers() -> dict[str, Any]:
