@@ -119,6 +119,8 @@ class Defaults:
     RETENTION_UNCONFIRMED_DAYS = 30
     RETENTION_RATE_EVENTS_DAYS = 7
     RETENTION_MAIL_DAYS = 90
+    #: Days between « Supprimer mon compte » and the erasure (a sign-in meanwhile cancels it).
+    ACCOUNT_DELETION_GRACE_DAYS = 14
 
 
 def _coerce(value: str) -> Any:

@@ -61,3 +61,16 @@ class RecoveryCode(Base):
     )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountDeletion(Base):
+    """A requested account deletion, carried out by ``commons privacy delete-due`` once
+    ``due_at`` has passed; signing in before then cancels it (the row is removed)."""
+
+    __tablename__ = "account_deletion"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,4 +1,7 @@
-"""identity: external OpenID Connect identities, TOTP devices, recovery codes
+"""identity: external OpenID Connect identities, TOTP devices, recovery codes, deletions
+
+The audit log's append-only triggers are re-created: they now let an erased account's name
+snapshots become its pseudonym (``ancien-membre-…``) and nothing else.
 
 Revision ID: a20b00000001
 Revises: 7fa3fef68f51
@@ -72,9 +75,39 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recovery_code")),
     )
     op.create_index(op.f("ix_recovery_code_user_id"), "recovery_code", ["user_id"], unique=False)
+    op.create_table(
+        "account_deletion",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", commons.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", commons.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_account_deletion_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_account_deletion")),
+    )
+    op.create_index(
+        op.f("ix_account_deletion_due_at"), "account_deletion", ["due_at"], unique=False
+    )
+    _replace_audit_update_guard()
+
+
+def _replace_audit_update_guard() -> None:
+    from commons.audit.models import trigger_statements
+
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute(trigger_statements(dialect)[0])  # CREATE OR REPLACE FUNCTION
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+        op.execute(trigger_statements(dialect)[0])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_account_deletion_due_at"), table_name="account_deletion")
+    op.drop_table("account_deletion")
     op.drop_index(op.f("ix_recovery_code_user_id"), table_name="recovery_code")
     op.drop_table("recovery_code")
     op.drop_table("totp_device")
