@@ -1,4 +1,4 @@
-"""``commons privacy``: retention purges meant for cron."""
+"""``commons privacy``: retention purges and due account deletions, meant for cron."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from .. import db
 
 
-@click.group("privacy", help="Données personnelles : purges de conservation (cron).")
+@click.group("privacy", help="Données personnelles : conservation et suppressions (cron).")
 def privacy_group() -> None:
     pass
 
@@ -25,3 +25,15 @@ def purge_command() -> None:
         f"Événements de limitation supprimés : {result.rate_events}\n"
         f"Courriels archivés supprimés : {result.mail_files}"
     )
+
+
+@privacy_group.command("delete-due", help="Efface les comptes dont le délai de grâce est passé.")
+@with_appcontext
+def delete_due_command() -> None:
+    from . import deletion
+
+    erased = deletion.erase_due()
+    db.session.commit()
+    click.echo(f"Comptes supprimés : {len(erased)}")
+    for alias in erased:
+        click.echo(f"  {alias}")

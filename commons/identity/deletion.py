@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import aliased
 
 from .. import db
 from ..accounts import services as accounts
@@ -51,13 +52,15 @@ def pending(user: User) -> AccountDeletion | None:
 
 def groups_to_hand_over(user: User) -> list[Group]:
     """Groups ``user`` is the only facilitator of: they must hand over first."""
+    other = aliased(Membership)
     others = (
-        select(func.count(Membership.id))
+        select(func.count(other.id))
         .where(
-            Membership.group_id == Group.id,
-            Membership.role == GroupRole.FACILITATOR.value,
-            Membership.user_id != user.id,
+            other.group_id == Group.id,
+            other.role == GroupRole.FACILITATOR.value,
+            other.user_id != user.id,
         )
+        .correlate(Group)
         .scalar_subquery()
     )
     return list(
@@ -91,7 +94,8 @@ def request(user: User, *, password: str | None, proved_by_provider: bool) -> Ac
         )
     days = int(current_app.config["ACCOUNT_DELETION_GRACE_DAYS"])
     row = pending(user) or AccountDeletion(user_id=user.id)
-    row.requested_at, row.due_at = db.utcnow(), db.utcnow() + timedelta(days=days)
+    now = db.utcnow()
+    row.requested_at, row.due_at = now, now + timedelta(days=days)
     db.session.add(row)
     accounts.revoke_sessions(user)
     _audit(user, "account.deletion_request", user.display_name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Optional
 
 from ..accounts.passwords import MAX_LENGTH
@@ -45,3 +45,12 @@ class PasswordConfirmForm(FlaskForm):
     """Re-enter one's password to confirm a sensitive change."""
 
     password = PasswordField("Mot de passe actuel", [required(), length(MAX_LENGTH)])
+
+
+class DeletionForm(FlaskForm):
+    """Confirm « Supprimer mon compte »."""
+
+    password = PasswordField("Mot de passe", [Optional(), length(MAX_LENGTH)])
+    confirm = BooleanField(
+        "Je comprends que mon compte et mes données personnelles seront supprimés", [required()]
+    )

@@ -37,6 +37,7 @@ OPEN_ENDPOINTS = {
     "identity.logged_out",
     "gdpr.my_data",
     "gdpr.download",
+    "gdpr.delete_account",
 }
 
 
