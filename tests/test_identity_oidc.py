@@ -417,3 +417,24 @@ def test_signed_userinfo_is_verified() -> None:
     forged = jose_jwt.encode({"alg": "RS256"}, claims, other)
     with pytest.raises(JoseError):
         decode_signed_userinfo(forged, keys, issuer="https://idp", client_id="commons")
+
+
+def test_provider_only_account_deletes_after_a_provider_sign_in(
+    client: Any, provider: Provider
+) -> None:
+    from commons.identity.models import AccountDeletion
+
+    provider.set_user("partant", agent_claims("partant@exemple.fr"))
+    sign_in_at(client, provider, "partant")
+    client.post(
+        "/connexion/externe/bienvenue", data={"display_name": "Partant", "job_title": "DGS"}
+    )
+    user = db.session.scalar(select(User).where(User.email_key == "partant@exemple.fr"))
+    page = client.get("/compte/mes-donnees").get_data(as_text=True)
+    assert "pas de mot de passe" in page
+    client.post("/compte/supprimer", data={"confirm": "y"})
+    assert db.session.get(AccountDeletion, user.id) is not None
+    # Signing in again through the provider cancels it.
+    sign_in_at(client, provider, "partant")
+    assert signed_in(client)
+    assert db.session.get(AccountDeletion, user.id) is None
