@@ -55,8 +55,11 @@ def app_config(
 ) -> dict[str, Any]:
     config = base_config(tmp_path, backend)
     if proconnect_port:
+        down = f"http://localhost:{proconnect_port}/.well-known/openid-configuration"
         config.update(
-            PROCONNECT_DISCOVERY_URL=providers[proconnect_port].discovery,
+            PROCONNECT_DISCOVERY_URL=providers[proconnect_port].discovery
+            if proconnect_port in providers
+            else down,
             PROCONNECT_CLIENT_ID="commons-test",
             PROCONNECT_CLIENT_SECRET="secret-de-test",
             # ProConnect names its scopes after its claims; the test provider releases the
@@ -438,3 +441,27 @@ def test_provider_only_account_deletes_after_a_provider_sign_in(
     sign_in_at(client, provider, "partant")
     assert signed_in(client)
     assert db.session.get(AccountDeletion, user.id) is None
+
+
+def test_refusal_at_the_provider_is_explained(client: Any, provider: Provider) -> None:
+    start = client.get("/connexion/externe/proconnect").headers["Location"]
+    denied = requests.post(start, data={"action": "deny"}, allow_redirects=False, timeout=10)
+    back = urlsplit(denied.headers["Location"])
+    assert "error=access_denied" in back.query
+    response = client.get(f"{back.path}?{back.query}")
+    assert response.headers["Location"].endswith("/connexion")
+    assert "a échoué" in flashed(client)
+    assert not signed_in(client)
+
+
+def test_callback_without_parameters_is_not_an_error_page(client: Any) -> None:
+    response = client.get("/connexion/externe/proconnect/retour")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/connexion")
+
+
+@pytest.mark.parametrize("proconnect_port", [5159])
+def test_provider_down_is_explained(client: Any) -> None:
+    response = client.get("/connexion/externe/proconnect")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")
+    assert "ne répond pas" in flashed(client)
