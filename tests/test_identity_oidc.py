@@ -465,3 +465,14 @@ def test_provider_down_is_explained(client: Any) -> None:
     response = client.get("/connexion/externe/proconnect")
     assert response.status_code == 302 and response.headers["Location"].endswith("/connexion")
     assert "ne répond pas" in flashed(client)
+
+
+def test_generic_provider_unverified_address_is_refused(
+    client: Any, providers: dict[int, Provider]
+) -> None:
+    generic = providers[PORT_GENERIC]
+    generic.set_user("unverified", {"email": "victime@exemple.fr", "email_verified": False})
+    response = sign_in_at(client, generic, "unverified", name="oidc")
+    assert response.headers["Location"].endswith("/connexion")
+    assert "pas vérifiée" in flashed(client)
+    assert db.session.scalar(select(User).where(User.email_key == "victime@exemple.fr")) is None

@@ -52,8 +52,14 @@ def kept_claims(claims: dict[str, Any]) -> dict[str, Any]:
 
 
 def email_of(claims: dict[str, Any]) -> str:
-    """The e-mail address of the claims; :class:`IdentityError` when missing."""
+    """The e-mail address of the claims; :class:`IdentityError` when missing or said unverified
+    (ProConnect gives only verified professional addresses and no ``email_verified``)."""
     email = str(claims.get("email") or "").strip()
+    if claims.get("email_verified") is False:
+        raise IdentityError(
+            "Votre fournisseur d'identité indique que votre adresse n'est pas vérifiée : "
+            "vérifiez-la chez lui, puis recommencez."
+        )
     if "@" not in email or len(email) > 254:
         raise IdentityError(
             "Le fournisseur d'identité n'a pas transmis d'adresse électronique valide."
