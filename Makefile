@@ -35,7 +35,7 @@ run: install $(INSTANCE)/config.py
 	$(BIN)/commons content load --demo
 	@echo ""
 	@echo "Commons : http://127.0.0.1:$(PORT)  (Ctrl+C pour arrêter)"
-	COMMONS_SHOW_DEMO_ACCOUNTS=1 COMMONS_BASE_URL=http://127.0.0.1:$(PORT) \
+	COMMONS_SHOW_DEMO_ACCOUNTS=1 COMMONS_TWO_FACTOR_REQUIRED_ROLES= COMMONS_BASE_URL=http://127.0.0.1:$(PORT) \
 	  $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
 
 test: install

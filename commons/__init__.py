@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .forum import agenda_views as agenda
     from .forum import views as forum
     from .groups import views as groups
+    from .identity import views as identity
     from .licensing import views as licensing
     from .moderation import views as moderation
     from .notifications import views as notifications
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         wiki,
         forum,
         accounts,
+        identity,
         collectivites,
         groups,
         licensing,

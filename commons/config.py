@@ -84,6 +84,43 @@ class Defaults:
     IMPORT_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
     IMPORT_MAX_ENTRIES = 100_000
     IMPORT_MAX_RATIO = 100
+    #: ProConnect (OpenID Connect): off while the discovery URL or the client id is empty.
+    #: Integration: https://fca.integ01.dev-agentconnect.fr/api/v2/.well-known/openid-configuration
+    #: Production: https://auth.agentconnect.gouv.fr/api/v2/.well-known/openid-configuration
+    PROCONNECT_DISCOVERY_URL = ""
+    PROCONNECT_CLIENT_ID = ""
+    PROCONNECT_CLIENT_SECRET = ""
+    PROCONNECT_SCOPES = (
+        "openid email given_name usual_name uid siret "
+        "organizational_unit belonging_population phone"
+    )
+    #: Space-separated ``acr_values`` asked for (empty: none), e.g. ``eidas1``.
+    PROCONNECT_ACR_VALUES = ""
+    #: A generic OpenID Connect provider (regional or departmental), same settings, its label.
+    OIDC_LABEL = "Se connecter avec mon fournisseur d'identité"
+    OIDC_DISCOVERY_URL = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_SCOPES = "openid email profile"
+    OIDC_ACR_VALUES = ""
+    #: Clock skew tolerated on ID token times (seconds).
+    OIDC_LEEWAY_SECONDS = 60
+    #: ``acr`` values that count as a second factor already checked by the provider.
+    OIDC_STRONG_ACR = (
+        "eidas2 eidas3 https://proconnect.gouv.fr/assurance/self-asserted-2fa "
+        "https://proconnect.gouv.fr/assurance/consistency-checked-2fa"
+    )
+    #: Network roles that must use two-factor sign-in (space-separated; empty: nobody).
+    TWO_FACTOR_REQUIRED_ROLES = "admin facilitator"
+    #: Wrong second-factor codes allowed per account in ``LOGIN_WINDOW_SECONDS``.
+    TWO_FACTOR_MAX_FAILURES = 5
+    #: Retention (days), applied by ``commons privacy purge`` and stated on the legal page:
+    #: never-confirmed accounts, throttle events, messages kept by the ``file`` mail backend.
+    RETENTION_UNCONFIRMED_DAYS = 30
+    RETENTION_RATE_EVENTS_DAYS = 7
+    RETENTION_MAIL_DAYS = 90
+    #: Days between « Supprimer mon compte » and the erasure (a sign-in meanwhile cancels it).
+    ACCOUNT_DELETION_GRACE_DAYS = 14
 
 
 def _coerce(value: str) -> Any:

@@ -6,6 +6,7 @@ from .collectivites.models import Collectivite
 from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
+from .identity.models import AccountDeletion, ExternalIdentity, RecoveryCode, TotpDevice
 from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
@@ -15,6 +16,7 @@ from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
+    "AccountDeletion",
     "AuditEntry",
     "MemberNote",
     "Report",
@@ -37,6 +39,9 @@ __all__ = [
     "ContentGeneration",
     "Derivation",
     "Event",
+    "ExternalIdentity",
+    "RecoveryCode",
+    "TotpDevice",
     "Group",
     "IndexQueue",
     "Invitation",

@@ -12,7 +12,7 @@ from ..collectivites import services as collectivites
 from ..collectivites import vocab
 from ..forms import choices as as_choices
 from ..security import client_address, login_manager, safe_next
-from . import policy, services
+from . import policy, services, signin
 from .forms import (
     ConfirmForm,
     LoginForm,
@@ -128,7 +128,11 @@ def login() -> str | Response:
         result = services.authenticate(form.email.data, form.password.data, client_address())
         db.session.commit()  # failures are recorded even when the login is refused
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            step = signin.begin(
+                result.user, remember=form.remember.data, method="password", target=target
+            )
+            if step is not None:  # a second factor is asked before the session opens
+                return step
             flash(f"Bienvenue, {result.user.display_name}.", "success")
             return redirect(target)
         if result.unconfirmed is not None:

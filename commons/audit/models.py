@@ -47,14 +47,19 @@ class AuditEntry(Base):
 
 
 # The database refuses changes too. ``ON DELETE SET NULL`` foreign keys would otherwise be
-# an UPDATE; the triggers let exactly those through (only actor_id / group_id becoming NULL).
+# an UPDATE; the triggers let exactly those through (only actor_id / group_id becoming NULL),
+# and the erasure of a deleted account (a name snapshot replaced by its ``ancien-membre-…``
+# pseudonym, see ``commons/identity/deletion.py``).
 _SQLITE_TRIGGERS = [
     """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
        WHEN NOT (NEW.id = OLD.id AND NEW.created_at = OLD.created_at
                  AND NEW.action = OLD.action AND NEW.reason = OLD.reason
-                 AND NEW.target_type = OLD.target_type
-                 AND NEW.target_id IS OLD.target_id AND NEW.target_label = OLD.target_label
-                 AND NEW.actor_name = OLD.actor_name AND NEW.detail IS OLD.detail
+                 AND NEW.target_type = OLD.target_type AND NEW.target_id IS OLD.target_id
+                 AND (NEW.target_label = OLD.target_label
+                      OR substr(NEW.target_label, 1, 14) = 'ancien-membre-')
+                 AND (NEW.actor_name = OLD.actor_name
+                      OR substr(NEW.actor_name, 1, 14) = 'ancien-membre-')
+                 AND NEW.detail IS OLD.detail
                  AND (NEW.actor_id IS OLD.actor_id OR NEW.actor_id IS NULL)
                  AND (NEW.group_id IS OLD.group_id OR NEW.group_id IS NULL))
        BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only'); END""",
@@ -69,7 +74,10 @@ _PG_TRIGGERS = [
             AND NEW.action = OLD.action AND NEW.reason = OLD.reason
             AND NEW.target_type = OLD.target_type
             AND NEW.target_id IS NOT DISTINCT FROM OLD.target_id
-            AND NEW.target_label = OLD.target_label AND NEW.actor_name = OLD.actor_name
+            AND (NEW.target_label = OLD.target_label
+                 OR substr(NEW.target_label, 1, 14) = 'ancien-membre-')
+            AND (NEW.actor_name = OLD.actor_name
+                 OR substr(NEW.actor_name, 1, 14) = 'ancien-membre-')
             AND NEW.detail::text IS NOT DISTINCT FROM OLD.detail::text
             AND (NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id OR NEW.actor_id IS NULL)
             AND (NEW.group_id IS NOT DISTINCT FROM OLD.group_id OR NEW.group_id IS NULL)

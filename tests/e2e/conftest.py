@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
@@ -121,9 +122,22 @@ def _healthy(url: str) -> bool:
         return False
 
 
+#: The OpenID Connect provider of the ProConnect journey (``oidc-provider-mock`` on loopback).
+OIDC_PORT = 5153
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
-    """Migrate, load the demo content and run ``commons run`` on a free port."""
+def oidc_provider() -> Iterator[Any]:
+    from tests.oidc_provider import running_provider
+
+    with running_provider(OIDC_PORT) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def server(oidc_provider: Any) -> Iterator[Server]:
+    """Migrate, load the demo content and run ``commons run`` on a free port (ProConnect on,
+    against the local provider)."""
     instance = Path(tempfile.mkdtemp(prefix="commons-e2e-"))
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -139,6 +153,11 @@ def server() -> Iterator[Server]:
             "COMMONS_TESTING": "1",
             "COMMONS_MAIL_BACKEND": "file",
             "COMMONS_BASE_URL": base_url,
+            "COMMONS_TWO_FACTOR_REQUIRED_ROLES": "",  # demo admins have no authenticator
+            "COMMONS_PROCONNECT_DISCOVERY_URL": oidc_provider.discovery,
+            "COMMONS_PROCONNECT_CLIENT_ID": "commons-e2e",
+            "COMMONS_PROCONNECT_CLIENT_SECRET": "secret-e2e",
+            "COMMONS_PROCONNECT_SCOPES": "openid email profile given_name usual_name siret",
             "PYTHONUNBUFFERED": "1",
         }
     )

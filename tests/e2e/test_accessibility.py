@@ -62,6 +62,9 @@ CASES = [
     Case("inscription", "/inscription", shows=("Créer un compte",)),
     Case("connexion", "/connexion", shows=("Se connecter",)),
     Case("mot-de-passe-oublie", "/mot-de-passe-oublie"),
+    Case("securite-du-compte", "/compte/securite", user=MEMBER, shows=("Identités externes",)),
+    Case("deux-etapes", "/compte/securite/deux-etapes", user=OTHER, shows=("Code QR à scanner",)),
+    Case("mes-donnees", "/compte/mes-donnees", user=MEMBER, shows=("Supprimer mon compte",)),
     Case("groupes", "/groupes/", shows=("Participation citoyenne",)),
     Case("groupe-anonyme", "/groupes/participation-citoyenne", shows=("Connectez-vous",)),
     Case(
