@@ -4,7 +4,7 @@ The audit log's append-only triggers are re-created: they now let an erased acco
 snapshots become its pseudonym (``ancien-membre-…``) and nothing else.
 
 Revision ID: a20b00000001
-Revises: 7fa3fef68f51
+Revises: a13b00000001
 Create Date: 2026-12-03 12:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import commons.db
 
 revision = "a20b00000001"
-down_revision = "7fa3fef68f51"
+down_revision = "a13b00000001"
 branch_labels = None
 depends_on = None
 
