@@ -6,6 +6,7 @@ from .collectivites.models import Collectivite
 from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
+from .integrity.models import SubmissionToken
 from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
@@ -46,5 +47,6 @@ __all__ = [
     "Revision",
     "Rex",
     "SlugRedirect",
+    "SubmissionToken",
     "User",
 ]

@@ -8,11 +8,18 @@ lock from ``BEGIN IMMEDIATE``) and counts again, so two racing approvals cannot 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
+from ..integrity.merge import FieldConflict, merge_fields
+from ..integrity.names import NameTaken, insert_unique, random_suffix
 from ..markup import render_markdown
 from ..text import single_line, slugify
 from . import policy
@@ -61,16 +68,15 @@ def _check_cap(cap: int) -> int:
     return cap
 
 
-def unique_group_slug(wanted: str, exclude_id: int | None = None) -> str:
-    """A free slug derived from ``wanted``."""
+def _slug_candidates(wanted: str) -> Iterator[str]:
+    """Free-looking slugs derived from ``wanted``, checked lazily (``-2``, ``-3``… then random)."""
     base = slugify(wanted, max_length=60) or "groupe"
-    slug, n = base, 1
-    while True:
-        found = db.session.scalar(select(Group.id).where(Group.slug == slug))
-        if found is None or found == exclude_id:
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
+    for n in range(1, 30):
+        slug = base if n == 1 else f"{base}-{n}"
+        if db.session.scalar(select(Group.id).where(Group.slug == slug)) is None:
+            yield slug
+    for _ in range(20):
+        yield f"{base}-{random_suffix()}"
 
 
 def _set_texts(group: Group, *, name: str, summary: str, description: str, charter: str) -> None:
@@ -104,15 +110,26 @@ def create_group(
     """Create a group; its creator becomes its first facilitator."""
     _require(policy.can_create_group(actor))
     group = Group(
-        slug=unique_group_slug(slug or name),
         themes=list(themes or []),
         member_cap=_check_cap(member_cap or int(current_app.config["GROUP_DEFAULT_CAP"])),
         listed=listed,
         created_by_id=actor.id,
     )
     _set_texts(group, name=name, summary=summary, description=description, charter=charter)
-    db.session.add(group)
-    db.session.flush()
+
+    def write(free: str) -> Group:
+        group.slug = free
+        db.session.add(group)
+        db.session.flush()
+        return group
+
+    try:
+        insert_unique(_slug_candidates(slug or name), write, constraint="uq_peer_group_slug")
+    except NameTaken:
+        raise GroupError(
+            "Un groupe porte déjà un nom très proche : choisissez un autre nom. "
+            "Vos textes sont conservés ci-dessous."
+        ) from None
     db.session.add(
         Membership(
             group_id=group.id,
@@ -126,10 +143,43 @@ def create_group(
     return group
 
 
+TEXTS = ("description", "charter")
+EDITABLE = ("name", "summary", "description", "charter", "themes", "member_cap", "listed")
+
+
+def editable_values(group: Group) -> dict[str, Any]:
+    """The values of the group's edit form (the base of an edit, and what it is merged with)."""
+    return {
+        "name": group.name,
+        "summary": group.summary,
+        "description": group.description_md,
+        "charter": group.charter_md,
+        "themes": list(group.themes),
+        "member_cap": group.member_cap,
+        "listed": group.listed,
+    }
+
+
+@dataclass
+class GroupConflict(GroupError):
+    """Fields changed by someone else since the form was shown, differently: nothing saved."""
+
+    fields: list[FieldConflict]
+    conflicts: int = 0
+
+    def __str__(self) -> str:
+        return (
+            "Quelqu'un a modifié ce groupe pendant que vous écriviez, sur les mêmes champs que "
+            "vous. Vos valeurs sont conservées ci-dessous : reportez vos changements puis "
+            "enregistrez."
+        )
+
+
 def update_group(
     actor: User,
     group: Group,
     *,
+    base: dict[str, Any] | None = None,
     name: str,
     summary: str,
     description: str,
@@ -137,9 +187,30 @@ def update_group(
     themes: list[str],
     member_cap: int,
     listed: bool,
-) -> None:
-    """Edit a group's texts and settings. The cap cannot go below the current member count."""
+) -> bool:
+    """Edit a group's texts and settings from the values ``base`` the editor saw (``None``:
+    the current ones). A field changed meanwhile only by someone else keeps their value, texts
+    changed by both are merged line by line; other double changes raise
+    :class:`GroupConflict`. The cap cannot go below the current member count. Returns whether
+    a concurrent change was merged."""
     _require(policy.can_edit_group(actor, group))
+    group = _lock(group)
+    mine = {
+        "name": single_line(name),
+        "summary": single_line(summary)[:300],
+        "description": description,
+        "charter": charter,
+        "themes": list(themes),
+        "member_cap": member_cap,
+        "listed": listed,
+    }
+    current = editable_values(group)
+    result = merge_fields(current if base is None else base, current, mine, texts=TEXTS)
+    if result.conflicts:
+        raise GroupConflict(result.conflicts, len(result.conflicts))
+    values = result.values
+    name, summary, description, charter = (values[k] for k in EDITABLE[:4])
+    themes, member_cap, listed = values["themes"], values["member_cap"], values["listed"]
     members = member_count(group.id)
     if _check_cap(member_cap) < members:
         raise GroupError(
@@ -151,6 +222,7 @@ def update_group(
     group.member_cap = member_cap
     group.listed = listed
     db.session.flush()
+    return result.merged
 
 
 def member_count(group_id: int) -> int:
@@ -222,8 +294,12 @@ def request_join(actor: User, group: Group, *, message: str, accept_charter: boo
             "rejoindre lorsqu'une place se libérera."
         )
     join = JoinRequest(group_id=group.id, user_id=actor.id, message=message.strip()[:2000])
-    db.session.add(join)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # one pending request per person and group (unique index)
+            db.session.add(join)
+            db.session.flush()
+    except IntegrityError:
+        raise GroupError("Vous avez déjà une demande en attente pour ce groupe.") from None
     _audit(actor, "membership.request", group, actor)
     return join
 

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import clean, length, required
+from ..integrity.forms import BasedForm, OnceForm
 
 BODY_HINT = (
     "Markdown : ## Titre de section, listes avec -, **gras**, [lien](https://…), "
@@ -21,8 +22,9 @@ BODY_HINT = (
 )
 
 
-class EditForm(FlaskForm):
-    """Text edit: title, body, edit summary, and the revision the edit started from."""
+class EditForm(BasedForm, FlaskForm):
+    """Text edit: title, body, edit summary, and the revision (and title) the edit started
+    from."""
 
     title = StringField("Titre", [required(), length(200)], filters=[clean])
     body = TextAreaField("Texte du REX", filters=[clean])
@@ -30,8 +32,8 @@ class EditForm(FlaskForm):
     base = HiddenField()
 
 
-class NewForm(EditForm):
-    """A new REX: text plus its description."""
+class NewForm(OnceForm, EditForm):
+    """A new REX: text plus its description (created once, however often it is sent)."""
 
     summary = TextAreaField("Résumé", [length(1000)], filters=[clean])
     space = SelectField("Espace", validate_choice=False)

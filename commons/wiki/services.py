@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from .. import audit, db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
+from ..integrity.merge import FieldConflict, merge_fields
+from ..integrity.names import NameTaken
 from ..licensing import compat, registry
 from ..markup import clean_text
-from ..text import single_line, slugify
-from . import policy
+from ..text import single_line
+from . import policy, slugs
 from .merge import merge
 from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
 from .rendering import render, rerender
@@ -43,6 +45,8 @@ class EditConflict(RexError):
     merged: str
     head: int
     conflicts: int = field(default=1)
+    #: Form fields (the title) changed by both sides differently.
+    fields: list[FieldConflict] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -94,19 +98,6 @@ def by_slug(slug: str) -> tuple[Rex | None, bool]:
         return rex, False
     redirect = db.session.get(SlugRedirect, slug)
     return (db.session.get(Rex, redirect.rex_id), True) if redirect else (None, False)
-
-
-def unique_slug(title: str, exclude_id: int | None = None) -> str:
-    """A free slug for ``title`` (old slugs of other REX are taken too)."""
-    base = slugify(title, max_length=100) or "rex"
-    slug, n = base, 1
-    while True:
-        owner = db.session.scalar(select(Rex.id).where(Rex.slug == slug))
-        old = db.session.get(SlugRedirect, slug)
-        if (owner is None or owner == exclude_id) and (old is None or old.rex_id == exclude_id):
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
 
 
 def _event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
@@ -180,7 +171,6 @@ def create_rex(
     licence_id = licence_id or registry.default_licence().id
     _check_meta(licence_id, status, themes or [])
     rex = Rex(
-        slug=unique_slug(slug or title),
         title=title,
         summary=single_line(summary)[:1000],
         space=space,
@@ -199,16 +189,35 @@ def create_rex(
         rex.collectivites = list(
             db.session.scalars(select(Collectivite).where(Collectivite.id.in_(collectivite_ids)))
         )
-    db.session.add(rex)
-    db.session.flush()
+
+    def write(free: str) -> Rex:
+        slugs.take(free, rex)
+        db.session.add(rex)
+        db.session.flush()
+        return rex
+
+    try:
+        slugs.allocate(slug or title, actor, private=space == Space.GROUP.value, write=write)
+    except NameTaken as exc:
+        raise RexError(str(exc)) from None
     add_revision(rex, actor, title, body, comment, author_name)
     return rex
 
 
 def save(
-    actor: User, rex: Rex, *, base: int, body: str, title: str | None = None, comment: str = ""
+    actor: User,
+    rex: Rex,
+    *,
+    base: int,
+    body: str,
+    title: str | None = None,
+    comment: str = "",
+    base_title: str | None = None,
 ) -> SaveResult:
-    """Save a new text edited from revision ``base``; merges with concurrent edits."""
+    """Save a new text edited from revision ``base`` (and the title edited from
+    ``base_title``, by default that revision's); merges with concurrent edits: a title changed
+    only by someone else keeps their value, a title changed by both differently or overlapping
+    text changes raise :class:`EditConflict` and nothing is saved."""
     _require(policy.can_edit_rex(actor, rex))
     rex = db.session.execute(
         select(Rex)
@@ -221,18 +230,25 @@ def save(
     if not 1 <= base <= rex.head:
         raise RexError("La version de départ de cette modification est inconnue.")
     head = revision(rex, rex.head)
-    outcome = "saved"
+    outcome, merged, text_conflicts = "saved", body, 0
     if base != rex.head:
         result = merge(revision(rex, base).source, head.source, body)
-        if result.conflicts:
-            raise EditConflict(
-                mine=body,
-                theirs=head.source,
-                merged=result.text,
-                head=rex.head,
-                conflicts=result.conflicts,
-            )
-        body, outcome = result.text, "merged"
+        merged, text_conflicts, outcome = result.text, result.conflicts, "merged"
+    if base_title is None:
+        base_title = revision(rex, base).title
+    fields = merge_fields({"title": base_title}, {"title": rex.title}, {"title": new_title})
+    if text_conflicts or fields.conflicts:
+        raise EditConflict(
+            mine=body,
+            theirs=head.source,
+            merged=merged,
+            head=rex.head,
+            conflicts=text_conflicts + len(fields.conflicts),
+            fields=fields.conflicts,
+        )
+    body, new_title = merged, fields.values["title"]
+    if fields.merged:
+        outcome = "merged"
     if new_title != rex.title:
         rename(actor, rex, new_title)
     if body == head.source:
@@ -260,6 +276,7 @@ def restore(actor: User, rex: Rex, number: int) -> Revision | None:
         body=old.source,
         title=old.title,
         comment=f"Restauration de la version {number}",
+        base_title=rex.title,
     )
     return result.revision
 
@@ -271,13 +288,20 @@ def rename(actor: User, rex: Rex, title: str) -> None:
     if title == rex.title:
         return
     old_title, old_slug = rex.title, rex.slug
-    new_slug = unique_slug(title, exclude_id=rex.id)
-    if new_slug != old_slug:
-        existing = db.session.get(SlugRedirect, new_slug)
-        if existing is not None:
-            db.session.delete(existing)
-        db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
-        rex.slug = new_slug
+
+    def write(free: str) -> None:
+        if free != old_slug:
+            slugs.take(free, rex)
+            if db.session.get(SlugRedirect, old_slug) is None:
+                db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
+        db.session.flush()
+
+    try:
+        slugs.allocate(
+            title, actor, private=rex.space == Space.GROUP.value, write=write, rex_id=rex.id
+        )
+    except NameTaken as exc:
+        raise RexError(str(exc)) from None
     rex.title = title
     _event(rex, actor, "rename", before=old_title, after=title)
     db.session.flush()

@@ -141,6 +141,8 @@ def new() -> str | Response:
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
         space, group_id = parse_space(form.space.data or "")
+        if first := form.replayed():
+            return redirect(first)
         try:
             rex = services.create_rex(
                 current_user,
@@ -165,6 +167,7 @@ def new() -> str | Response:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            form.fulfil(url_for("wiki.show", slug=rex.slug))
             db.session.commit()
             flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
@@ -180,6 +183,7 @@ def edit(slug: str) -> str | Response:
     form = EditForm()
     if request.method == "GET":
         form.title.data, form.base.data = rex.title, str(rex.head)
+        form.set_base({"title": rex.title})
         form.body.data = services.revision(rex, rex.head).source
     preview, conflict = None, None
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
@@ -194,11 +198,13 @@ def edit(slug: str) -> str | Response:
                 body=form.body.data or "",
                 title=form.title.data,
                 comment=form.comment.data or "",
+                base_title=(form.base_values() or {}).get("title"),
             )
         except services.EditConflict as exc:
             db.session.rollback()
             conflict = exc
-            form.base.data = str(exc.head)  # the next save is based on the current head
+            form.base.data = str(exc.head)  # the next save is based on what is shown now
+            form.set_base({"title": rex.title})
         except services.RexError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
