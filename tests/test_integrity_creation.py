@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from commons import db
 from commons.forum import services as forum
-from commons.forum.models import Post, Thread
+from commons.forum.models import Post, Thread, Topic
 from commons.groups.models import Group, JoinRequest
 from commons.moderation.models import Report
 from commons.notifications.models import ThreadRead
@@ -174,6 +174,7 @@ def test_replays_of_every_creating_form_return_the_first_result(
         "/rex/nouveau": _rex_data("Un seul REX"),
         "/forum/nouveau": {"title": "Une seule discussion", "body": BODY, "category": ""},
         "/groupes/nouveau": {"name": "Un seul groupe", "charter": "C.", "member_cap": "12"},
+        "/groupes/un-seul-groupe/sujets": {"title": "Un seul sujet", "description": ""},
         f"/animation/signaler/rex/{other.id}": {"reason": "hors-charte", "comment": ""},
         f"/forum/rex/{other.slug}": {"body": "Première remarque."},
     }
@@ -193,6 +194,7 @@ def test_replays_of_every_creating_form_return_the_first_result(
             select(func.count(Thread.id)).where(Thread.title == "Une seule discussion")
         ),
         db.session.scalar(select(func.count(Group.id)).where(Group.name == "Un seul groupe")),
+        db.session.scalar(select(func.count(Topic.id)).where(Topic.title == "Un seul sujet")),
         db.session.scalar(select(func.count(Report.id))),
         db.session.scalar(select(func.count(Post.id)).where(Post.source == "Première remarque.")),
         db.session.scalar(
@@ -201,7 +203,7 @@ def test_replays_of_every_creating_form_return_the_first_result(
             )
         ),
     ]
-    assert counts == [1, 1, 1, 1, 1, 1]
+    assert counts == [1, 1, 1, 1, 1, 1, 1]
 
 
 def test_a_failed_submission_does_not_use_its_token(app: Flask, make_user: Any) -> None:
