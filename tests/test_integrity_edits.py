@@ -332,3 +332,50 @@ def test_group_edits_merge_fields_and_show_double_changes(
     assert refused.status_code == 200 and "Conflit de modification" in page
     assert "Charte de 1." in page and "Charte de 2." in page
     assert db.session.get(Group, group.id).charter_md == "Charte de 1."
+
+
+def _described(form: dict[str, str], rex: Rex, **changes: Any) -> dict[str, Any]:
+    """The editor's data for ``rex`` as shown, with ``changes``."""
+    data: dict[str, Any] = {
+        **form,
+        "title": rex.title,
+        "body": BODY,
+        "summary": rex.summary,
+        "themes": list(rex.themes),
+        "status": rex.status,
+        "period": rex.period,
+        "budget": rex.budget,
+        "team_size": "",
+        "collectivites": [str(c.id) for c in rex.collectivites],
+    }
+    return {**data, **changes}
+
+
+def test_description_fields_merge_like_the_title(
+    app: Any, rex_world: Any, make_collectivite: Any
+) -> None:
+    a, b, rex = rex_world
+    coll = make_collectivite("Ville de Talence", validated=True)
+    ca, cb = clients(app, [a, b])
+    path = f"/rex/{rex.slug}/modifier"
+    assert 'name="status"' in ca.get(path).get_data(as_text=True)
+    stale, fresh = form_of(cb, path), form_of(ca, path)
+    data_b = _described(stale, rex, summary="Un résumé de B.")  # B's form, as B saw it
+    data_a = _described(fresh, rex, status="termine", collectivites=[str(coll.id)])
+    assert ca.post(path, data=data_a).status_code == 302
+    saved = cb.post(path, data=data_b, follow_redirects=True)
+    assert saved.status_code == 200 and "fusionnée" in _page(saved)
+    rex = db.session.get(Rex, rex.id)
+    assert (rex.status, rex.summary) == ("termine", "Un résumé de B.")
+    assert [c.id for c in rex.collectivites] == [coll.id]  # A's change kept
+    history = _page(ca.get(f"/rex/{rex.slug}/historique"))
+    assert "Description du projet modifiée" in history
+    # Both change the status differently: the second sees a conflict, nothing saved.
+    stale, fresh = form_of(cb, path), form_of(ca, path)
+    data_b = _described(stale, rex, status="idee")
+    assert ca.post(path, data=_described(fresh, rex, status="abandonne")).status_code == 302
+    refused = cb.post(path, data=data_b)
+    page = _page(refused)
+    assert refused.status_code == 200 and "Conflit de modification" in page
+    assert "Avancement du projet" in page
+    assert db.session.get(Rex, rex.id).status == "abandonne"

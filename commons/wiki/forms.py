@@ -32,12 +32,10 @@ class EditForm(BasedForm, FlaskForm):
     base = HiddenField()
 
 
-class NewForm(OnceForm, EditForm):
-    """A new REX: text plus its description (created once, however often it is sent)."""
+class DescriptionForm(EditForm):
+    """Text edit plus the description of the project (each field merged with its base)."""
 
     summary = TextAreaField("Résumé", [length(1000)], filters=[clean])
-    space = SelectField("Espace", validate_choice=False)
-    licence = SelectField("Licence", validate_choice=False)
     themes = SelectMultipleField("Thèmes", validate_choice=False)
     status = SelectField("Avancement du projet", validate_choice=False)
     period = StringField("Période", [length(100)], filters=[clean])
@@ -47,6 +45,14 @@ class NewForm(OnceForm, EditForm):
         [Optional(), NumberRange(min=1, max=10000, message="Un nombre entre 1 et 10 000.")],
     )
     collectivites = SelectMultipleField("Collectivités concernées", validate_choice=False)
+
+
+class NewForm(OnceForm, DescriptionForm):
+    """A new REX: text, description and where it is shared (created once, however often it is
+    sent)."""
+
+    space = SelectField("Espace", validate_choice=False)
+    licence = SelectField("Licence", validate_choice=False)
 
 
 class LicenceForm(FlaskForm):

@@ -8,6 +8,7 @@ carries both texts so the caller can show them and lose nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ from ..integrity.names import NameTaken
 from ..licensing import compat, registry
 from ..markup import clean_text
 from ..text import single_line
-from . import policy, slugs
+from . import description, policy, slugs
 from .merge import merge
 from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
 from .rendering import render, rerender
@@ -213,10 +214,13 @@ def save(
     title: str | None = None,
     comment: str = "",
     base_title: str | None = None,
+    described: dict[str, Any] | None = None,
+    base_described: dict[str, Any] | None = None,
 ) -> SaveResult:
     """Save a new text edited from revision ``base`` (and the title edited from
-    ``base_title``, by default that revision's); merges with concurrent edits: a title changed
-    only by someone else keeps their value, a title changed by both differently or overlapping
+    ``base_title``, by default that revision's; the description fields ``described``, if
+    given, edited from ``base_described``); merges with concurrent edits: a field changed only
+    by someone else keeps their value, a field changed by both differently or overlapping
     text changes raise :class:`EditConflict` and nothing is saved."""
     _require(policy.can_edit_rex(actor, rex))
     rex = db.session.execute(
@@ -236,7 +240,14 @@ def save(
         merged, text_conflicts, outcome = result.text, result.conflicts, "merged"
     if base_title is None:
         base_title = revision(rex, base).title
-    fields = merge_fields({"title": base_title}, {"title": rex.title}, {"title": new_title})
+    mine, theirs, started = {"title": new_title}, {"title": rex.title}, {"title": base_title}
+    if described is not None:
+        if base_described is None:
+            raise RexError("La version de départ de cette modification est inconnue.")
+        mine |= _checked_description(rex, described)
+        theirs |= description.values(rex)
+        started |= base_described
+    fields = merge_fields(started, theirs, mine)
     if text_conflicts or fields.conflicts:
         raise EditConflict(
             mine=body,
@@ -249,11 +260,28 @@ def save(
     body, new_title = merged, fields.values["title"]
     if fields.merged:
         outcome = "merged"
+    changed = description.apply(actor, rex, fields.values) if described is not None else []
     if new_title != rex.title:
         rename(actor, rex, new_title)
     if body == head.source:
+        if changed:
+            return SaveResult("merged" if fields.merged else "described", None)
         return SaveResult("noop" if new_title == head.title else "renamed", None)
     return SaveResult(outcome, add_revision(rex, actor, rex.title, body, comment))
+
+
+def _checked_description(rex: Rex, posted: dict[str, Any]) -> dict[str, Any]:
+    """Posted description values, normalised; a new theme or a status must be known (themes
+    the REX already has are kept even if the vocabulary dropped them)."""
+    wanted = description.normalise(posted)
+    if wanted["status"] not in {s.value for s in Status}:
+        raise RexError("Statut de projet inconnu.")
+    from .vocab import themes as theme_vocab
+
+    unknown = [t for t in wanted["themes"] if t not in theme_vocab() and t not in rex.themes]
+    if unknown:
+        raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
+    return wanted
 
 
 def revision(rex: Rex, number: int) -> Revision:

@@ -30,8 +30,8 @@ from ..licensing import compat, registry
 from ..markup import render_markdown
 from ..pagecache import for_visitors
 from ..pages import add_nav
-from . import attribution, policy, queries, rendering, services
-from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
+from . import attribution, description, policy, queries, rendering, services
+from .forms import DeriveForm, DescriptionForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
 
@@ -180,16 +180,18 @@ def edit(slug: str) -> str | Response:
     rex = load_rex(slug)
     if not policy.can_edit_rex(current_user, rex):
         abort(403)
-    form = EditForm()
+    form = _description_form(DescriptionForm(), rex)
     if request.method == "GET":
         form.title.data, form.base.data = rex.title, str(rex.head)
-        form.set_base({"title": rex.title})
+        _show_description(form, rex)
         form.body.data = services.revision(rex, rex.head).source
     preview, conflict = None, None
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
         base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        started = form.base_values()
+        posted = "status" in request.form  # the description fieldset was sent
         try:
             result = services.save(
                 current_user,
@@ -198,13 +200,15 @@ def edit(slug: str) -> str | Response:
                 body=form.body.data or "",
                 title=form.title.data,
                 comment=form.comment.data or "",
-                base_title=(form.base_values() or {}).get("title"),
+                base_title=(started or {}).get("title"),
+                described={n: form[n].data for n in description.LABELS} if posted else None,
+                base_described=started if posted else None,
             )
         except services.EditConflict as exc:
             db.session.rollback()
             conflict = exc
             form.base.data = str(exc.head)  # the next save is based on what is shown now
-            form.set_base({"title": rex.title})
+            form.set_base({"title": rex.title, **description.values(rex)})
         except services.RexError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -212,7 +216,37 @@ def edit(slug: str) -> str | Response:
             db.session.commit()
             flash(queries.SAVE_MESSAGES[result.outcome], "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
+    return render_template(
+        "wiki/edit.html",
+        rex=rex,
+        form=form,
+        preview=preview,
+        conflict=conflict,
+        labels={"title": "Titre", **description.LABELS},
+    )
+
+
+def _description_form(form: DescriptionForm, rex: Rex) -> DescriptionForm:
+    """The choices of the description fields (the REX's own collectivités and themes stay
+    choosable even when no longer validated or in the vocabulary)."""
+    form.themes.choices = choices(
+        list(theme_vocab().items()) + [(t, t) for t in rex.themes if t not in theme_vocab()]
+    )
+    form.status.choices = choices(STATUS_LABELS.items())
+    known = collectivites.choices()
+    ids = {i for i, _ in known}
+    own = [(c.id, c.name) for c in rex.collectivites if c.id not in ids]
+    form.collectivites.choices = choices(known + own)
+    return form
+
+
+def _show_description(form: DescriptionForm, rex: Rex) -> None:
+    """Fill the description fields with the REX's values and seal them as the edit's base."""
+    values = description.values(rex)
+    for name in ("summary", "themes", "status", "period", "budget", "team_size"):
+        form[name].data = values[name]
+    form.collectivites.data = [str(i) for i in values["collectivites"]]
+    form.set_base({"title": rex.title, **values})
 
 
 @bp.route("/<slug>/licence", methods=["GET", "POST"])
