@@ -24,7 +24,7 @@ from .. import db
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..pages import add_nav
-from . import mailing, policy, queries, services
+from . import editing, mailing, policy, queries, services
 from .forms import (
     AnswerInvitationForm,
     DecisionForm,
@@ -119,7 +119,7 @@ def edit(slug: str) -> str | Response:
         form.description.data, form.charter.data = group.description_md, group.charter_md
         form.themes.data, form.member_cap.data = ", ".join(group.themes), group.member_cap
         form.listed.data = group.listed
-        form.set_base(services.editable_values(group))
+        form.set_base(editing.editable_values(group))
     if form.validate_on_submit():
         base = form.base_values()
         try:
@@ -128,7 +128,7 @@ def edit(slug: str) -> str | Response:
                     "La version de départ de cette modification est inconnue : vérifiez les "
                     "valeurs actuelles puis enregistrez à nouveau."
                 )
-            merged = services.update_group(
+            merged = editing.update_group(
                 current_user,
                 group,
                 base=base,
@@ -140,14 +140,14 @@ def edit(slug: str) -> str | Response:
                 member_cap=form.member_cap.data,
                 listed=form.listed.data,
             )
-        except services.GroupConflict as exc:
+        except editing.GroupConflict as exc:
             db.session.rollback()
             conflict = exc
-            form.set_base(services.editable_values(group))  # the next save starts from these
+            form.set_base(editing.editable_values(group))  # the next save starts from these
         except services.GroupError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
-            form.set_base(services.editable_values(group))
+            form.set_base(editing.editable_values(group))
         else:
             return _done(EDITED[merged], group.slug)
     return render_template(
