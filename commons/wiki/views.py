@@ -4,6 +4,7 @@ conflict handling, licence and space changes. History, diff and restore are in `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -206,7 +207,7 @@ def edit(slug: str) -> str | Response:
             )
         except services.EditConflict as exc:
             db.session.rollback()
-            conflict = exc
+            conflict = _readable(exc)
             form.base.data = str(exc.head)  # the next save is based on what is shown now
             form.set_base({"title": rex.title, **description.values(rex)})
         except services.RexError as exc:
@@ -238,6 +239,21 @@ def _description_form(form: DescriptionForm, rex: Rex) -> DescriptionForm:
     own = [(c.id, c.name) for c in rex.collectivites if c.id not in ids]
     form.collectivites.choices = choices(known + own)
     return form
+
+
+def _readable(conflict: services.EditConflict) -> services.EditConflict:
+    """Conflicting values in words: names of collectivités, themes and statuses, not codes."""
+    names = dict(collectivites.choices()) | {**theme_vocab(), **STATUS_LABELS}
+
+    def words(value: object) -> object:
+        if isinstance(value, list):
+            return [names.get(v, v) for v in value]  # type: ignore[call-overload]
+        return names.get(value, value)  # type: ignore[call-overload]
+
+    conflict.fields = [
+        replace(f, theirs=words(f.theirs), mine=words(f.mine)) for f in conflict.fields
+    ]
+    return conflict
 
 
 def _show_description(form: DescriptionForm, rex: Rex) -> None:
