@@ -7,6 +7,7 @@ from .db import Base
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .identity.models import AccountDeletion, ExternalIdentity, RecoveryCode, TotpDevice
+from .integrity.models import SubmissionToken
 from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
@@ -51,5 +52,6 @@ __all__ = [
     "Revision",
     "Rex",
     "SlugRedirect",
+    "SubmissionToken",
     "User",
 ]

@@ -109,6 +109,8 @@ def _note_statements(state: Any) -> None:
 
 @event.listens_for(db.AppSession, "before_commit")
 def _bump(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released (unique names, submission tokens): the outer commit bumps
     session.flush()  # row locks of the content first, the counter's last: no lock-order cycle
     if not session.info.pop("content_changed", False):
         return

@@ -167,7 +167,7 @@ def test_edit_keeps_history_visible_to_moderators_only(client, make_user, make_t
     client.post("/deconnexion")
     login(client, author)
     assert "Version une" in client.get(f"/forum/message/{post.id}/modifier").get_data(as_text=True)
-    client.post(f"/forum/message/{post.id}/modifier", data={"body": "Version deux"})
+    client.post(f"/forum/message/{post.id}/modifier", data={"body": "Version deux", "base": "0"})
     assert db.session.get(Post, post.id).source == "Version deux"
     assert db.session.scalar(select(PostEdit.source_before)) == "Version une"
     page = client.get(f"/forum/sujet/{thread.id}").get_data(as_text=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from commons import db
 from commons.accounts.models import User
-from commons.groups import policy, queries, services
+from commons.groups import editing, policy, queries, services
 from commons.groups.models import Group, JoinRequest, Membership
 
 from .conftest import login
@@ -286,7 +286,7 @@ def test_cap_cannot_drop_below_members(make_user, make_group) -> None:  # type: 
     facilitator = make_user(role="facilitator")
     group = make_group(facilitator, members=(make_user(), make_user(), make_user()))
     with pytest.raises(services.GroupError, match="déjà 3 membres"):
-        services.update_group(
+        editing.update_group(
             facilitator,
             group,
             name=group.name,

@@ -242,7 +242,7 @@ def test_edit_with_reason_keeps_history(client, world: World) -> None:  # type: 
     login(client, a.facilitator)
     response = client.post(
         f"/animation/contenu/post/{a.post.id}/modifier",
-        data={"body": "Réponse expurgée", "reason": "Nom d'un tiers retiré"},
+        data={"body": "Réponse expurgée", "reason": "Nom d'un tiers retiré", "base": "0"},
     )
     assert response.status_code == 302
     post = db.session.get(Post, a.post.id)
@@ -251,7 +251,11 @@ def test_edit_with_reason_keeps_history(client, world: World) -> None:  # type: 
     assert CANARY_A in edit.source_before and edit.editor_id == a.facilitator.id
     response = client.post(
         f"/animation/contenu/rex/{a.rex.id}/modifier",
-        data={"body": "## Contexte\n\nTexte revu.\n", "reason": "Information confidentielle"},
+        data={
+            "body": "## Contexte\n\nTexte revu.\n",
+            "reason": "Information confidentielle",
+            "base": "1",
+        },
     )
     assert response.status_code == 302
     head = db.session.scalar(

@@ -21,6 +21,7 @@ from commons.wiki import audience
 from commons.wiki import services as wiki
 from commons.wiki.models import Rex
 
+from .conftest import login
 from .search_support import (  # noqa: F401  (fixtures)
     AGENT,
     ANON,
@@ -130,13 +131,17 @@ def test_group_rex_talk_thread_follows_the_rex(app: Flask, make_user: Any, make_
     assert f"thread:{thread.id}" in found(app, "composteurs", (True, {group.id}))
 
 
-def test_write_request_drains_after_commit(app: Flask, make_user: Any) -> None:
+def test_write_request_drains_after_the_response_is_sent(app: Flask, make_user: Any) -> None:
+    """The drain runs once the response is closed (sent), not before the acknowledgement."""
     author = make_user()
-    db.session.commit()
-    with app.test_request_context("/rex/nouveau", method="POST"):
-        rex = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
-        db.session.commit()
-    assert found(app, "composteurs", ANON) == {f"rex:{rex.id}"}
+    client = app.test_client()
+    login(client, author)
+    data = {"title": "Composteurs partagés", "body": BODY, "space": "public", "status": "en-cours"}
+    unsent = client.post("/rex/nouveau", data=data, buffered=False)
+    assert unsent.status_code == 302 and outbox.pending(app) >= 1  # committed, not yet indexed
+    unsent.close()  # what the server does after writing the body
+    rex = db.session.scalar(select(Rex).where(Rex.title == "Composteurs partagés"))
+    assert rex is not None and found(app, "composteurs", ANON) == {f"rex:{rex.id}"}
     assert outbox.pending(app) == 0
 
 

@@ -7,12 +7,13 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Regexp
 
 from ..forms import choices, clean, length, required
+from ..integrity.forms import OnceForm
 from .agenda import DESCRIPTION_MAX, TITLE_MAX, TITLE_MIN
 from .models import TOPIC_STATUS_LABELS
 
 
-class ProposeForm(FlaskForm):
-    """A new topic for the group's agenda."""
+class ProposeForm(OnceForm, FlaskForm):
+    """A new topic for the group's agenda (proposed once however often it is sent)."""
 
     title = StringField(
         "Sujet", [required(), length(TITLE_MAX, TITLE_MIN)], filters=[clean], id="sujet-titre"

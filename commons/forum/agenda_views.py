@@ -71,6 +71,8 @@ def propose(slug: str) -> Response | tuple[str, int]:
     group = _member_group(slug)
     form = ProposeForm()
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             topic = agenda.propose(current_user, group, form.title.data, form.description.data)
         except agenda.Forbidden:
@@ -80,9 +82,11 @@ def propose(slug: str) -> Response | tuple[str, int]:
             db.session.rollback()
             form.title.errors = [str(exc)]
         else:
+            response = _back(group, topic.id)
+            form.fulfil(response.location)
             db.session.commit()
             flash("Votre sujet est proposé au groupe.", "success")
-            return _back(group, topic.id)
+            return response
     return _page(group, form)
 
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from ..forms import clean, length, required
+from ..integrity.forms import OnceForm
 
 BODY_HINT = "Markdown : **gras**, *italique*, listes avec -, [lien](https://…), > citation."
 
 
-class PostForm(FlaskForm):
-    """A message (reply, edit, first message of a REX talk)."""
+class PostForm(OnceForm, FlaskForm):
+    """A new message (reply, first message of a REX talk), sent once however often it is sent."""
 
     body = TextAreaField("Votre message", [required("Le message est vide.")], filters=[clean])
+
+
+class EditPostForm(FlaskForm):
+    """An edit of a message, with the version of the message it started from."""
+
+    body = TextAreaField("Votre message", [required("Le message est vide.")], filters=[clean])
+    base = HiddenField()
 
 
 class ThreadForm(PostForm):

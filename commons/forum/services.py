@@ -6,14 +6,17 @@ which only ever notifies people who can see the post.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
+from ..integrity.merge import FieldConflict, merge
 from ..markup import clean_text, render_markdown
 from ..security import count_events, record_event
 from ..text import single_line, slugify
@@ -33,6 +36,25 @@ class ForumError(ValueError):
 
 class Forbidden(ForumError):
     """The actor may not do this."""
+
+
+@dataclass
+class PostConflict(ForumError):
+    """The message was edited by someone else since the form was shown, at the same place:
+    nothing is saved; both texts are kept for the user (``head``: the current version)."""
+
+    mine: str
+    theirs: str
+    merged: str
+    head: int
+    conflicts: int = 1
+    fields: list[FieldConflict] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            "Quelqu'un a modifié ce message pendant que vous écriviez, au même endroit que vous. "
+            "Votre texte est conservé ci-dessous : reportez vos changements puis enregistrez."
+        )
 
 
 def _require(allowed: bool) -> None:
@@ -135,15 +157,47 @@ def reply(actor: User, thread: Thread, body: str) -> Post:
     return _add_post(actor, thread, body)
 
 
-def edit_post(actor: User, post: Post, thread: Thread, body: str) -> None:
-    """Edit a post; the previous text is kept in its history."""
+def version(post: Post) -> int:
+    """The version of a message: how many times it was edited (the base an edit form carries)."""
+    return int(
+        db.session.scalar(select(func.count(PostEdit.id)).where(PostEdit.post_id == post.id)) or 0
+    )
+
+
+def edit_post(
+    actor: User, post: Post, thread: Thread, body: str, *, base: int | None = None
+) -> str:
+    """Edit a post from its version ``base`` (``None``: the current one); the previous text is
+    kept in its history. An edit made meanwhile by someone else is merged three-way
+    (``merged``), or raises :class:`PostConflict` when both changed the same place. Returns
+    ``saved``, ``merged`` or ``noop``."""
     _require(policy.can_edit_post(actor, post, thread))
+    post = db.session.execute(
+        select(Post)
+        .where(Post.id == post.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     body = check_body(body)
+    history = list(
+        db.session.scalars(
+            select(PostEdit.source_before).where(PostEdit.post_id == post.id).order_by(PostEdit.id)
+        )
+    )
+    outcome = "saved"
+    if base is not None and base != len(history):
+        if not 0 <= base < len(history):
+            raise ForumError("La version de départ de cette modification est inconnue.")
+        result = merge(history[base], post.source, body)
+        if result.conflicts:
+            raise PostConflict(body, post.source, result.text, len(history), result.conflicts)
+        body, outcome = result.text.strip(), "merged"
     if body == post.source:
-        return
+        return "noop"
     db.session.add(PostEdit(post_id=post.id, editor_id=actor.id, source_before=post.source))
     post.source, post.html, post.edited_at = body, str(render_markdown(body)), db.utcnow()
     db.session.flush()
+    return outcome
 
 
 def delete_post(actor: User, post: Post, thread: Thread) -> None:
@@ -215,8 +269,12 @@ def talk_thread(rex: Rex, *, create_for: User | None = None) -> Thread | None:
         rex_id=rex.id,
         author_id=create_for.id,
     )
-    db.session.add(thread)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two first messages at once: one thread (unique rex_id)
+            db.session.add(thread)
+            db.session.flush()
+    except IntegrityError:
+        return db.session.scalar(select(Thread).where(Thread.rex_id == rex.id))
     return thread
 
 

@@ -13,6 +13,7 @@ from .. import db
 from ..forms import choices
 from ..groups import policy as group_policy
 from ..groups.models import Group
+from ..integrity.bookkeeping import best_effort
 from ..notifications import emails as notification_emails
 from ..notifications import reading
 from ..pages import add_nav
@@ -20,7 +21,7 @@ from ..wiki import policy as wiki_policy
 from ..wiki import services as wiki_services
 from ..wiki.models import Rex
 from . import policy, queries, services
-from .forms import BODY_HINT, CategoryForm, FlagsForm, PostForm, ThreadForm
+from .forms import BODY_HINT, CategoryForm, EditPostForm, FlagsForm, PostForm, ThreadForm
 from .models import Category, Post, Thread, ThreadSpace
 
 bp = Blueprint("forum", __name__, url_prefix="/forum", template_folder="templates")
@@ -105,6 +106,8 @@ def new() -> str | Response:
         form.category.data = request.args.get("categorie", "")
     if form.validate_on_submit():
         category = form.category.data or ""
+        if first := form.replayed():
+            return redirect(first)
         try:
             thread = services.create_thread(
                 current_user,
@@ -117,6 +120,7 @@ def new() -> str | Response:
         except services.ForumError as exc:
             _error(form, exc)
         else:
+            form.fulfil(url_for("forum.thread", thread_id=thread.id))
             db.session.commit()
             notification_emails.deliver_pending()  # e-mails of immediate-mode recipients
             flash("Votre discussion est ouverte.", "success")
@@ -159,9 +163,8 @@ def thread(thread_id: int) -> str:
     html = _render_thread(thread, page)
     last_shown = min(page * queries.PER_PAGE, thread.last_post_number)
     if last_shown and reading.has_unread(current_user, thread, last_shown):
-        with db.writing():
-            reading.mark_read(current_user, thread, last_shown)
-            db.session.commit()
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        best_effort("marque de lecture", lambda: reading.mark_read(user, thread, last_shown))
     return html
 
 
@@ -181,6 +184,8 @@ def reply(thread_id: int) -> str | Response:
     thread = load_thread(thread_id)
     form = PostForm()
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             post = services.reply(current_user, thread, form.body.data or "")
         except services.Forbidden:
@@ -189,6 +194,7 @@ def reply(thread_id: int) -> str | Response:
         except services.ForumError as exc:
             _error(form, exc)
         else:
+            form.fulfil(url_for("forum.permalink", thread_id=thread.id, number=post.number))
             db.session.commit()
             notification_emails.deliver_pending()  # e-mails of immediate-mode recipients
             flash("Votre réponse est publiée.", "success")
@@ -221,19 +227,33 @@ def edit(post_id: int) -> str | Response:
     post, thread = load_post(post_id)
     if not policy.can_edit_post(current_user, post, thread):
         abort(403)
-    form = PostForm()
+    form, conflict = EditPostForm(), None
     if request.method == "GET":
-        form.body.data = post.source
+        form.body.data, form.base.data = post.source, str(services.version(post))
     if form.validate_on_submit():
+        base = int(form.base.data) if (form.base.data or "").isdigit() else -1
         try:
-            services.edit_post(current_user, post, thread, form.body.data or "")
+            body = form.body.data or ""
+            outcome = services.edit_post(current_user, post, thread, body, base=base)
+        except services.PostConflict as exc:
+            db.session.rollback()
+            conflict, form.base.data = exc, str(exc.head)  # the next save starts from what is shown
         except services.ForumError as exc:
             _error(form, exc)
         else:
             db.session.commit()
-            flash("Votre message est modifié.", "success")
+            flash(EDITED[outcome], "success")
             return redirect(url_for("forum.permalink", thread_id=thread.id, number=post.number))
-    return render_template("forum/edit.html", form=form, post=post, thread=thread, hint=BODY_HINT)
+    return render_template(
+        "forum/edit.html", form=form, post=post, thread=thread, hint=BODY_HINT, conflict=conflict
+    )
+
+
+EDITED = {
+    "saved": "Votre message est modifié.",
+    "merged": "Votre message est modifié et fusionné avec une modification faite entre-temps.",
+    "noop": "Aucun changement : le message est identique.",
+}
 
 
 @bp.route("/message/<int:post_id>/supprimer", methods=["POST"])
@@ -271,6 +291,8 @@ def rex_talk(slug: str) -> str | Response:
         return redirect(url_for("forum.thread", thread_id=thread.id))
     form = PostForm()
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             thread = services.talk_thread(rex, create_for=current_user)
             assert thread is not None
@@ -278,6 +300,7 @@ def rex_talk(slug: str) -> str | Response:
         except services.ForumError as exc:
             _error(form, exc)
         else:
+            form.fulfil(url_for("forum.thread", thread_id=thread.id))
             db.session.commit()
             notification_emails.deliver_pending()  # e-mails of immediate-mode recipients
             flash("Votre message ouvre la discussion.", "success")

@@ -7,9 +7,12 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import NumberRange
 
 from ..forms import choices, clean, length, required
+from ..integrity.forms import BasedForm, OnceForm
 
 
-class GroupForm(FlaskForm):
+class GroupForm(OnceForm, BasedForm, FlaskForm):
+    """A group's texts and settings: created once (submission token), edited from a base."""
+
     name = StringField("Nom du groupe", [required(), length(120, 3)], filters=[clean])
     summary = StringField("Résumé en une phrase", [length(300)], filters=[clean])
     description = TextAreaField("Description (Markdown)", [length(20000)], filters=[clean])
@@ -25,7 +28,7 @@ class GroupForm(FlaskForm):
     listed = BooleanField("Visible dans l'annuaire des groupes", default=True)
 
 
-class JoinForm(FlaskForm):
+class JoinForm(OnceForm, FlaskForm):
     message = TextAreaField("Votre message à l'animation", [length(2000)], filters=[clean])
     accept_charter = BooleanField(
         "J'ai lu la charte du groupe et je m'engage à la respecter",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -89,7 +89,19 @@ class JoinRequest(Base):
     """An agent's request to join a group, decided by a facilitator of the group."""
 
     __tablename__ = "join_request"
-    __table_args__ = (Index("ix_join_request_group_status", "group_id", "status"),)
+    __table_args__ = (
+        Index("ix_join_request_group_status", "group_id", "status"),
+        # One pending request per person and group, whatever the race (partial index: SQLite
+        # and PostgreSQL both have them; decided requests are history and may repeat).
+        Index(
+            "uq_join_request_pending",
+            "group_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("peer_group.id", ondelete="CASCADE"))

@@ -8,12 +8,16 @@ lock from ``BEGIN IMMEDIATE``) and counts again, so two racing approvals cannot 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
 from ..accounts.models import User
 from ..audit.models import AuditEntry
+from ..integrity.names import NameTaken, insert_unique, random_suffix
 from ..markup import render_markdown
 from ..text import single_line, slugify
 from . import notices, policy
@@ -94,16 +98,15 @@ def _check_cap(cap: int) -> int:
     return cap
 
 
-def unique_group_slug(wanted: str, exclude_id: int | None = None) -> str:
-    """A free slug derived from ``wanted``."""
+def _slug_candidates(wanted: str) -> Iterator[str]:
+    """Free-looking slugs derived from ``wanted``, checked lazily (``-2``, ``-3``… then random)."""
     base = slugify(wanted, max_length=60) or "groupe"
-    slug, n = base, 1
-    while True:
-        found = db.session.scalar(select(Group.id).where(Group.slug == slug))
-        if found is None or found == exclude_id:
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
+    for n in range(1, 30):
+        slug = base if n == 1 else f"{base}-{n}"
+        if db.session.scalar(select(Group.id).where(Group.slug == slug)) is None:
+            yield slug
+    for _ in range(20):
+        yield f"{base}-{random_suffix()}"
 
 
 def _set_texts(group: Group, *, name: str, summary: str, description: str, charter: str) -> None:
@@ -137,15 +140,26 @@ def create_group(
     """Create a group; its creator becomes its first facilitator."""
     _require(policy.can_create_group(actor))
     group = Group(
-        slug=unique_group_slug(slug or name),
         themes=list(themes or []),
         member_cap=_check_cap(member_cap or int(current_app.config["GROUP_DEFAULT_CAP"])),
         listed=listed,
         created_by_id=actor.id,
     )
     _set_texts(group, name=name, summary=summary, description=description, charter=charter)
-    db.session.add(group)
-    db.session.flush()
+
+    def write(free: str) -> Group:
+        group.slug = free
+        db.session.add(group)
+        db.session.flush()
+        return group
+
+    try:
+        insert_unique(_slug_candidates(slug or name), write, constraint="uq_peer_group_slug")
+    except NameTaken:
+        raise GroupError(
+            "Un groupe porte déjà un nom très proche : choisissez un autre nom. "
+            "Vos textes sont conservés ci-dessous."
+        ) from None
     db.session.add(
         Membership(
             group_id=group.id,
@@ -157,33 +171,6 @@ def create_group(
     db.session.flush()
     policy.forget_memberships(actor)
     return group
-
-
-def update_group(
-    actor: User,
-    group: Group,
-    *,
-    name: str,
-    summary: str,
-    description: str,
-    charter: str,
-    themes: list[str],
-    member_cap: int,
-    listed: bool,
-) -> None:
-    """Edit a group's texts and settings. The cap cannot go below the current member count."""
-    _require(policy.can_edit_group(actor, group))
-    members = member_count(group.id)
-    if _check_cap(member_cap) < members:
-        raise GroupError(
-            f"Le groupe compte déjà {members} membres : "
-            "la taille maximale ne peut pas être inférieure."
-        )
-    _set_texts(group, name=name, summary=summary, description=description, charter=charter)
-    group.themes = list(themes)
-    group.member_cap = member_cap
-    group.listed = listed
-    db.session.flush()
 
 
 def member_count(group_id: int) -> int:
@@ -255,8 +242,12 @@ def request_join(actor: User, group: Group, *, message: str, accept_charter: boo
             "rejoindre lorsqu'une place se libérera."
         )
     join = JoinRequest(group_id=group.id, user_id=actor.id, message=message.strip()[:2000])
-    db.session.add(join)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # one pending request per person and group (unique index)
+            db.session.add(join)
+            db.session.flush()
+    except IntegrityError:
+        raise GroupError("Vous avez déjà une demande en attente pour ce groupe.") from None
     _audit(actor, "membership.request", group, actor)
     return join
 

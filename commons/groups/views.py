@@ -26,7 +26,7 @@ from .. import db
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..pages import add_nav
-from . import mailing, policy, queries, services
+from . import editing, mailing, policy, queries, services
 from .forms import (
     AnswerInvitationForm,
     DecisionForm,
@@ -106,6 +106,8 @@ def create() -> str | Response:
         abort(403)
     form = GroupForm()
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             group = services.create_group(
                 current_user,
@@ -121,6 +123,7 @@ def create() -> str | Response:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            form.fulfil(url_for("groups.show", slug=group.slug))
             return _done("Le groupe est créé : vous en êtes l'animateur·rice.", group.slug)
     return render_template("groups/edit.html", form=form, group=None)
 
@@ -131,17 +134,25 @@ def edit(slug: str) -> str | Response:
     group = _group(slug)
     if not policy.can_edit_group(current_user, group):
         abort(403)
-    form = GroupForm(obj=None)
+    form, conflict = GroupForm(obj=None), None
     if request.method == "GET":
         form.name.data, form.summary.data = group.name, group.summary
         form.description.data, form.charter.data = group.description_md, group.charter_md
         form.themes.data, form.member_cap.data = ", ".join(group.themes), group.member_cap
         form.listed.data = group.listed
+        form.set_base(editing.editable_values(group))
     if form.validate_on_submit():
+        base = form.base_values()
         try:
-            services.update_group(
+            if base is None:
+                raise services.GroupError(
+                    "La version de départ de cette modification est inconnue : vérifiez les "
+                    "valeurs actuelles puis enregistrez à nouveau."
+                )
+            merged = editing.update_group(
                 current_user,
                 group,
+                base=base,
                 name=form.name.data,
                 summary=form.summary.data or "",
                 description=form.description.data or "",
@@ -150,12 +161,34 @@ def edit(slug: str) -> str | Response:
                 member_cap=form.member_cap.data,
                 listed=form.listed.data,
             )
+        except editing.GroupConflict as exc:
+            db.session.rollback()
+            conflict = exc
+            form.set_base(editing.editable_values(group))  # the next save starts from these
         except services.GroupError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+            form.set_base(editing.editable_values(group))
         else:
-            return _done("Le groupe est modifié.", group.slug)
-    return render_template("groups/edit.html", form=form, group=group)
+            return _done(EDITED[merged], group.slug)
+    return render_template(
+        "groups/edit.html", form=form, group=group, conflict=conflict, labels=LABELS
+    )
+
+
+EDITED = {
+    False: "Le groupe est modifié.",
+    True: "Le groupe est modifié ; une modification faite entre-temps est conservée.",
+}
+LABELS = {
+    "name": "Nom du groupe",
+    "summary": "Résumé",
+    "description": "Description",
+    "charter": "Charte",
+    "themes": "Thèmes",
+    "member_cap": "Nombre maximum de membres",
+    "listed": "Visible dans l'annuaire",
+}
 
 
 @bp.route("/<slug>")
@@ -214,6 +247,8 @@ def join(slug: str) -> Response:
     if not form.validate():
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect(url_for("groups.show", slug=slug))
+    if first := form.replayed():
+        return redirect(first)
     try:
         join_request = services.request_join(
             current_user,
@@ -223,6 +258,7 @@ def join(slug: str) -> Response:
         )
     except services.GroupError as exc:
         return _refused(exc, slug)
+    form.fulfil(url_for("groups.show", slug=slug))
     response = _done("Votre demande est envoyée à l'animation du groupe.", slug)
     mailing.request_received(join_request, group, current_user)
     return response

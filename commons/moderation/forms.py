@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from ..forms import choices, clean, length, required
+from ..integrity.forms import OnceForm
 from .models import REPORT_REASONS
 
 REASON_HINT = "Le motif est transmis à l'auteur·rice avec la décision et figure au journal."
 
 
-class ReportForm(FlaskForm):
-    """Report a post, a thread or a REX."""
+class ReportForm(OnceForm, FlaskForm):
+    """Report a post, a thread or a REX (counted once however often it is sent)."""
 
     reason = RadioField(
         "Motif du signalement",
@@ -32,9 +33,10 @@ class ReasonForm(FlaskForm):
 
 
 class EditForm(ReasonForm):
-    """Edit a post or a REX with a reason."""
+    """Edit a post or a REX with a reason, from the version shown (``base``)."""
 
     body = TextAreaField("Texte", [required("Le texte est vide.")], filters=[clean])
+    base = HiddenField()
     reason = TextAreaField("Motif de la modification", [required(), length(2000)], filters=[clean])
 
 

@@ -229,16 +229,24 @@ def restore(actor: User, target: Target, reason: str = "") -> None:
     _done(actor, target, "moderation.restore", reason)
 
 
-def edit(actor: User, target: Target, body: str, reason: str) -> None:
+#: An edit that met a newer change at the same place: shown to the facilitator, nothing saved.
+CONFLICTS = (forum.PostConflict, wiki.EditConflict)
+
+
+def edit(actor: User, target: Target, body: str, reason: str, base: int | None = None) -> None:
     """Edit a post (through the forum, history kept) or a REX (a new revision whose comment
-    is the reason)."""
+    is the reason), from the version ``base`` the facilitator saw (``None``: the current one,
+    for scripts): a member's newer change is merged, or raises one of :data:`CONFLICTS`; it
+    is never overwritten unseen."""
     require(policy.can_edit(actor, target))
     reason = check_reason(reason)
     if isinstance(target.obj, Post):
         assert target.thread is not None
         before = target.obj.source
         try:
-            forum.edit_post(actor, target.obj, target.thread, body)
+            forum.edit_post(actor, target.obj, target.thread, body, base=base)
+        except CONFLICTS:
+            raise
         except forum.ForumError as exc:
             raise ModerationError(str(exc)) from None
         changed = target.obj.source != before
@@ -248,10 +256,12 @@ def edit(actor: User, target: Target, body: str, reason: str) -> None:
             result = wiki.save(
                 actor,
                 target.obj,
-                base=target.obj.head,
+                base=target.obj.head if base is None else base,
                 body=body,
                 comment=f"Modération : {single_line(reason)}",
             )
+        except CONFLICTS:
+            raise
         except wiki.RexError as exc:
             raise ModerationError(str(exc)) from None
         changed = result.revision is not None

@@ -68,12 +68,15 @@ def report(kind: str, target_id: int) -> str | Response:
         abort(403)
     form = ReportForm()
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             reports.report(current_user, target, form.reason.data, form.comment.data or "")
         except services.ModerationError as exc:
             db.session.rollback()
             form.reason.errors = [*form.reason.errors, str(exc)]
         else:
+            form.fulfil(target.path)
             db.session.commit()
             _after_commit()
             flash("Merci : votre signalement est transmis à l'animation.", "success")
@@ -169,12 +172,16 @@ def move(target_id: int) -> Response:
 @login_required
 def edit(kind: str, target_id: int) -> str | Response:
     target = load_moderated(kind, target_id)
-    form = EditForm()
+    form, conflict = EditForm(), None
     if request.method == "GET":
-        form.body.data = target.obj.source if kind == "post" else _rex_source(target)
+        form.body.data, form.base.data = _current(target)
     if form.validate_on_submit():
+        base = int(form.base.data) if (form.base.data or "").isdigit() else -1
         try:
-            services.edit(current_user, target, form.body.data or "", form.reason.data or "")
+            services.edit(current_user, target, form.body.data or "", form.reason.data or "", base)
+        except services.CONFLICTS as exc:
+            db.session.rollback()
+            conflict, form.base.data = exc, str(exc.head)  # the next save starts from what is shown
         except services.Forbidden:
             db.session.rollback()
             abort(403)
@@ -186,13 +193,18 @@ def edit(kind: str, target_id: int) -> str | Response:
             _after_commit()
             flash(DONE["modifier"], "success")
             return redirect(url_for("moderation.content", kind=kind, target_id=target_id))
-    return render_template("moderation/edit.html", form=form, target=target)
+    return render_template("moderation/edit.html", form=form, target=target, conflict=conflict)
 
 
-def _rex_source(target: targets.Target) -> str:
+def _current(target: targets.Target) -> tuple[str, str]:
+    """The text a facilitator starts editing from, and its version (the edit's base)."""
+    from ..forum import services as forum
     from ..wiki import services as wiki
 
-    return wiki.revision(target.obj, target.obj.head).source  # type: ignore[arg-type]
+    if target.kind == "post":
+        return target.obj.source, str(forum.version(target.obj))  # type: ignore[arg-type]
+    rex = target.obj
+    return wiki.revision(rex, rex.head).source, str(rex.head)  # type: ignore[arg-type,union-attr]
 
 
 @bp.route("/decisions/<int:statement_id>", methods=["GET", "POST"])

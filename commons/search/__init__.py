@@ -14,14 +14,15 @@ def init_app(app: Flask) -> None:
 
     ``SEARCH_BACKEND=postgres`` on a SQLite database is refused here, with a French message.
 
-    After a write request (POST…) that did not fail, pending queue rows are drained with a short
-    writer timeout (``SEARCH_REQUEST_DRAIN_TIMEOUT``, default 0.5 s). A failure is logged and
-    the rows stay for the next drain (next request, ``commons search drain``, a worker).
+    After a write request (POST…) that did not fail, once its response is sent
+    (``call_on_close``: the request's transaction is over and the acknowledgement does not wait
+    for the index), pending queue rows are drained with a short writer timeout
+    (``SEARCH_REQUEST_DRAIN_TIMEOUT``, default 0.5 s). A failure is logged and the rows stay
+    for the next drain (next request, ``commons search drain``, a worker).
     """
     from flask import request
     from sqlalchemy import select
 
-    from .. import db
     from . import outbox, views
     from .backends import check_config, own_session
 
@@ -36,18 +37,23 @@ def init_app(app: Flask) -> None:
     outbox.enable(app)
     app.cli.add_command(search_group)
 
-    @app.teardown_request
-    def _drain_after_write(exc: BaseException | None) -> None:
-        if exc is not None or request.method in {"GET", "HEAD", "OPTIONS"}:
-            return
+    def _drain() -> None:
         try:
-            db.session.remove()  # the request is over: end its transaction, free SQLite's lock
-            with own_session(app, write=False) as session:
+            with app.app_context(), own_session(app, write=False) as session:
                 if session.scalar(select(IndexQueue.id).limit(1)) is None:
                     return
-            outbox.drain(app, timeout=float(app.config["SEARCH_REQUEST_DRAIN_TIMEOUT"]))
+            with app.app_context():
+                outbox.drain(app, timeout=float(app.config["SEARCH_REQUEST_DRAIN_TIMEOUT"]))
         except Exception:  # never fail a user's request because of the index
             app.logger.exception("search: drain after request failed; rows kept for later")
+
+    @app.after_request
+    def _drain_after_write(response: Any) -> Any:
+        # After the response is sent (its body written, the request's transaction ended): the
+        # acknowledgement never waits for the index.
+        if request.method not in {"GET", "HEAD", "OPTIONS"} and response.status_code < 500:
+            response.call_on_close(_drain)
+        return response
 
 
 __all__: list[Any] = ["init_app"]

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import clean, length, required
+from ..integrity.forms import BasedForm, OnceForm
 
 BODY_HINT = (
     "Markdown : ## Titre de section, listes avec -, **gras**, [lien](https://…), "
@@ -21,8 +22,9 @@ BODY_HINT = (
 )
 
 
-class EditForm(FlaskForm):
-    """Text edit: title, body, edit summary, and the revision the edit started from."""
+class EditForm(BasedForm, FlaskForm):
+    """Text edit: title, body, edit summary, and the revision (and title) the edit started
+    from."""
 
     title = StringField("Titre", [required(), length(200)], filters=[clean])
     body = TextAreaField("Texte du REX", filters=[clean])
@@ -30,12 +32,10 @@ class EditForm(FlaskForm):
     base = HiddenField()
 
 
-class NewForm(EditForm):
-    """A new REX: text plus its description."""
+class DescriptionForm(EditForm):
+    """Text edit plus the description of the project (each field merged with its base)."""
 
     summary = TextAreaField("Résumé", [length(1000)], filters=[clean])
-    space = SelectField("Espace", validate_choice=False)
-    licence = SelectField("Licence", validate_choice=False)
     themes = SelectMultipleField("Thèmes", validate_choice=False)
     status = SelectField("Avancement du projet", validate_choice=False)
     period = StringField("Période", [length(100)], filters=[clean])
@@ -45,6 +45,14 @@ class NewForm(EditForm):
         [Optional(), NumberRange(min=1, max=10000, message="Un nombre entre 1 et 10 000.")],
     )
     collectivites = SelectMultipleField("Collectivités concernées", validate_choice=False)
+
+
+class NewForm(OnceForm, DescriptionForm):
+    """A new REX: text, description and where it is shared (created once, however often it is
+    sent)."""
+
+    space = SelectField("Espace", validate_choice=False)
+    licence = SelectField("Licence", validate_choice=False)
 
 
 class LicenceForm(FlaskForm):

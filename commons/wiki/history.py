@@ -73,6 +73,8 @@ def _event_entry(event: Event, actor: str, sources: dict[str, tuple[str, str]]) 
         entry.text = f"Licence changée : {d.get('before', '')} → {d.get('after', '')}"
     elif event.kind == "move":
         entry.text = f"Déplacé : {_space(d.get('before', ''))} → {_space(d.get('after', ''))}"
+    elif event.kind == "description":
+        entry.text = f"Description du projet modifiée : {d.get('fields', '')}"
     elif event.kind == "derivation":
         source = sources.get(d.get("source", ""))
         if source:

@@ -22,6 +22,7 @@ SAVE_MESSAGES = {
     "merged": "Modification enregistrée et fusionnée avec une modification faite entre-temps.",
     "noop": "Aucun changement : le texte est identique à la version actuelle.",
     "renamed": "Le titre est modifié.",
+    "described": "La description du projet est modifiée.",
 }
 
 

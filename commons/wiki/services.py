@@ -8,16 +8,19 @@ carries both texts so the caller can show them and lose nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 
 from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
+from ..integrity.merge import FieldConflict, merge_fields
+from ..integrity.names import NameTaken
 from ..licensing import compat, registry
 from ..markup import clean_text
-from ..text import single_line, slugify
-from . import links, policy
+from ..text import single_line
+from . import description, links, policy, slugs
 from .merge import merge
 from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
 from .rendering import refresh_referrers, render
@@ -43,6 +46,8 @@ class EditConflict(RexError):
     merged: str
     head: int
     conflicts: int = field(default=1)
+    #: Form fields (the title) changed by both sides differently.
+    fields: list[FieldConflict] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -95,19 +100,6 @@ def by_slug(slug: str) -> tuple[Rex | None, bool]:
         return rex, False
     redirect = db.session.get(SlugRedirect, slug)
     return (db.session.get(Rex, redirect.rex_id), True) if redirect else (None, False)
-
-
-def unique_slug(title: str, exclude_id: int | None = None) -> str:
-    """A free slug for ``title`` (old slugs of other REX are taken too)."""
-    base = slugify(title, max_length=100) or "rex"
-    slug, n = base, 1
-    while True:
-        owner = db.session.scalar(select(Rex.id).where(Rex.slug == slug))
-        old = db.session.get(SlugRedirect, slug)
-        if (owner is None or owner == exclude_id) and (old is None or old.rex_id == exclude_id):
-            return slug
-        n += 1
-        slug = f"{base}-{n}"
 
 
 def add_event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
@@ -182,7 +174,6 @@ def create_rex(
     licence_id = licence_id or registry.default_licence().id
     _check_meta(licence_id, status, themes or [])
     rex = Rex(
-        slug=unique_slug(slug or title),
         title=title,
         summary=single_line(summary)[:1000],
         space=space,
@@ -201,17 +192,39 @@ def create_rex(
         rex.collectivites = list(
             db.session.scalars(select(Collectivite).where(Collectivite.id.in_(collectivite_ids)))
         )
-    db.session.add(rex)
-    db.session.flush()
+
+    def write(free: str) -> Rex:
+        slugs.take(free, rex)
+        db.session.add(rex)
+        db.session.flush()
+        return rex
+
+    try:
+        slugs.allocate(slug or title, actor, private=space == Space.GROUP.value, write=write)
+    except NameTaken as exc:
+        raise RexError(str(exc)) from None
     add_revision(rex, actor, title, body, comment, author_name)
     refresh_referrers(rex)  # links written before it existed now lead to it
     return rex
 
 
 def save(
-    actor: User, rex: Rex, *, base: int, body: str, title: str | None = None, comment: str = ""
+    actor: User,
+    rex: Rex,
+    *,
+    base: int,
+    body: str,
+    title: str | None = None,
+    comment: str = "",
+    base_title: str | None = None,
+    described: dict[str, Any] | None = None,
+    base_described: dict[str, Any] | None = None,
 ) -> SaveResult:
-    """Save a new text edited from revision ``base``; merges with concurrent edits."""
+    """Save a new text edited from revision ``base`` (and the title edited from
+    ``base_title``, by default that revision's; the description fields ``described``, if
+    given, edited from ``base_described``); merges with concurrent edits: a field changed only
+    by someone else keeps their value, a field changed by both differently or overlapping
+    text changes raise :class:`EditConflict` and nothing is saved."""
     require(policy.can_edit_rex(actor, rex))
     rex = db.session.execute(
         select(Rex)
@@ -224,23 +237,54 @@ def save(
     if not 1 <= base <= rex.head:
         raise RexError("La version de départ de cette modification est inconnue.")
     head = revision(rex, rex.head)
-    outcome = "saved"
+    outcome, merged, text_conflicts = "saved", body, 0
     if base != rex.head:
         result = merge(revision(rex, base).source, head.source, body)
-        if result.conflicts:
-            raise EditConflict(
-                mine=body,
-                theirs=head.source,
-                merged=result.text,
-                head=rex.head,
-                conflicts=result.conflicts,
-            )
-        body, outcome = result.text, "merged"
+        merged, text_conflicts, outcome = result.text, result.conflicts, "merged"
+    if base_title is None:
+        base_title = revision(rex, base).title
+    mine, theirs, started = {"title": new_title}, {"title": rex.title}, {"title": base_title}
+    if described is not None:
+        if base_described is None:
+            raise RexError("La version de départ de cette modification est inconnue.")
+        mine |= _checked_description(rex, described)
+        theirs |= description.values(rex)
+        started |= base_described
+    fields = merge_fields(started, theirs, mine)
+    if text_conflicts or fields.conflicts:
+        raise EditConflict(
+            mine=body,
+            theirs=head.source,
+            merged=merged,
+            head=rex.head,
+            conflicts=text_conflicts + len(fields.conflicts),
+            fields=fields.conflicts,
+        )
+    body, new_title = merged, fields.values["title"]
+    if fields.merged:
+        outcome = "merged"
+    changed = description.apply(actor, rex, fields.values) if described is not None else []
     if new_title != rex.title:
         rename(actor, rex, new_title)
     if body == head.source:
+        if changed:
+            return SaveResult("merged" if fields.merged else "described", None)
         return SaveResult("noop" if new_title == head.title else "renamed", None)
     return SaveResult(outcome, add_revision(rex, actor, rex.title, body, comment))
+
+
+def _checked_description(rex: Rex, posted: dict[str, Any]) -> dict[str, Any]:
+    """Posted description values, normalised; a new theme or a status must be known (themes
+    the REX already has are kept even if the vocabulary dropped them)."""
+    wanted = description.normalise(posted)
+    if wanted["status"] not in {s.value for s in Status}:
+        raise RexError("Statut de projet inconnu.")
+    from .vocab import themes as theme_vocab
+
+    unknown = [t for t in wanted["themes"] if t not in theme_vocab() and t not in rex.themes]
+    if unknown:
+        raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
+    return wanted
 
 
 def revision(rex: Rex, number: int) -> Revision:
@@ -263,6 +307,7 @@ def restore(actor: User, rex: Rex, number: int) -> Revision | None:
         body=old.source,
         title=old.title,
         comment=f"Restauration de la version {number}",
+        base_title=rex.title,
     )
     return result.revision
 
@@ -275,13 +320,20 @@ def rename(actor: User, rex: Rex, title: str) -> None:
         return
     old_title, old_slug = rex.title, rex.slug
     before = links.keys_of_rex(rex)
-    new_slug = unique_slug(title, exclude_id=rex.id)
-    if new_slug != old_slug:
-        existing = db.session.get(SlugRedirect, new_slug)
-        if existing is not None:
-            db.session.delete(existing)
-        db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
-        rex.slug = new_slug
+
+    def write(free: str) -> None:
+        if free != old_slug:
+            slugs.take(free, rex)
+            if db.session.get(SlugRedirect, old_slug) is None:
+                db.session.add(SlugRedirect(slug=old_slug, rex_id=rex.id))
+        db.session.flush()
+
+    try:
+        slugs.allocate(
+            title, actor, private=rex.space == Space.GROUP.value, write=write, rex_id=rex.id
+        )
+    except NameTaken as exc:
+        raise RexError(str(exc)) from None
     rex.title = title
     add_event(rex, actor, "rename", before=old_title, after=title)
     db.session.flush()

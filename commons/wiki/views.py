@@ -4,6 +4,7 @@ conflict handling, licence and space changes. History, diff and restore are in `
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -35,8 +36,8 @@ from ..markup import render_markdown
 from ..notifications.services import register_target
 from ..pagecache import for_visitors
 from ..pages import add_nav
-from . import agreements, attribution, audience, policy, queries, rendering, services
-from .forms import DeriveForm, EditForm, LicenceForm, MoveForm, NewForm
+from . import agreements, attribution, audience, description, policy, queries, rendering, services
+from .forms import DeriveForm, DescriptionForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space
 from .vocab import themes as theme_vocab
 
@@ -151,6 +152,8 @@ def new() -> str | Response:
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
         space, group_id = parse_space(form.space.data or "")
+        if first := form.replayed():
+            return redirect(first)
         try:
             rex = services.create_rex(
                 current_user,
@@ -175,6 +178,7 @@ def new() -> str | Response:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            form.fulfil(url_for("wiki.show", slug=rex.slug))
             db.session.commit()
             flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
@@ -187,15 +191,18 @@ def edit(slug: str) -> str | Response:
     rex = load_rex(slug)
     if not policy.can_edit_rex(current_user, rex):
         abort(403)
-    form = EditForm()
+    form = _description_form(DescriptionForm(), rex)
     if request.method == "GET":
         form.title.data, form.base.data = rex.title, str(rex.head)
+        _show_description(form, rex)
         form.body.data = services.revision(rex, rex.head).source
     preview, conflict = None, None
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
         base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        started = form.base_values()
+        posted = "status" in request.form  # the description fieldset was sent
         try:
             result = services.save(
                 current_user,
@@ -204,11 +211,15 @@ def edit(slug: str) -> str | Response:
                 body=form.body.data or "",
                 title=form.title.data,
                 comment=form.comment.data or "",
+                base_title=(started or {}).get("title"),
+                described={n: form[n].data for n in description.LABELS} if posted else None,
+                base_described=started if posted else None,
             )
         except services.EditConflict as exc:
             db.session.rollback()
-            conflict = exc
-            form.base.data = str(exc.head)  # the next save is based on the current head
+            conflict = _readable(exc)
+            form.base.data = str(exc.head)  # the next save is based on what is shown now
+            form.set_base({"title": rex.title, **description.values(rex)})
         except services.RexError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -216,7 +227,52 @@ def edit(slug: str) -> str | Response:
             db.session.commit()
             flash(queries.SAVE_MESSAGES[result.outcome], "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
+    return render_template(
+        "wiki/edit.html",
+        rex=rex,
+        form=form,
+        preview=preview,
+        conflict=conflict,
+        labels={"title": "Titre", **description.LABELS},
+    )
+
+
+def _description_form(form: DescriptionForm, rex: Rex) -> DescriptionForm:
+    """The choices of the description fields (the REX's own collectivités and themes stay
+    choosable even when no longer validated or in the vocabulary)."""
+    form.themes.choices = choices(
+        list(theme_vocab().items()) + [(t, t) for t in rex.themes if t not in theme_vocab()]
+    )
+    form.status.choices = choices(STATUS_LABELS.items())
+    known = collectivites.choices()
+    ids = {i for i, _ in known}
+    own = [(c.id, c.name) for c in rex.collectivites if c.id not in ids]
+    form.collectivites.choices = choices(known + own)
+    return form
+
+
+def _readable(conflict: services.EditConflict) -> services.EditConflict:
+    """Conflicting values in words: names of collectivités, themes and statuses, not codes."""
+    names = dict(collectivites.choices()) | {**theme_vocab(), **STATUS_LABELS}
+
+    def words(value: object) -> object:
+        if isinstance(value, list):
+            return [names.get(v, v) for v in value]  # type: ignore[call-overload]
+        return names.get(value, value)  # type: ignore[call-overload]
+
+    conflict.fields = [
+        replace(f, theirs=words(f.theirs), mine=words(f.mine)) for f in conflict.fields
+    ]
+    return conflict
+
+
+def _show_description(form: DescriptionForm, rex: Rex) -> None:
+    """Fill the description fields with the REX's values and seal them as the edit's base."""
+    values = description.values(rex)
+    for name in ("summary", "themes", "status", "period", "budget", "team_size"):
+        form[name].data = values[name]
+    form.collectivites.data = [str(i) for i in values["collectivites"]]
+    form.set_base({"title": rex.title, **values})
 
 
 def _people(ids: list[int]) -> list[str]:
