@@ -309,3 +309,30 @@ def test_a_thread_is_read_when_its_read_marker_cannot_be_written(
             db.session.rollback()
             db.session.execute(text("DROP TRIGGER IF EXISTS refuse_marker ON thread_read"))
             db.session.commit()
+
+
+def test_publication_forms_count_once(app: Flask, make_user: Any, make_group: Any) -> None:
+    """A synthesis and a publication proposal are created once, whatever the replays."""
+    from commons.publication.models import Proposal
+
+    facilitator, member = make_user(role="facilitator"), make_user()
+    group = make_group(facilitator=facilitator, members=(member,))
+    rex = wiki.create_rex(member, title="À publier", body=BODY, space="group", group_id=group.id)
+    db.session.commit()
+    fac_client, member_client = clients(app, [facilitator, member])
+    path = f"/publication/groupe/{group.slug}/synthese"
+    token = form_of(fac_client, path)["submission"]
+    data = {"title": "Une seule synthèse", "body": "Ce que nous retenons.", "submission": token}
+    first, replay = (fac_client.post(path, data=data) for _ in range(2))
+    assert first.status_code == replay.status_code == 302
+    assert replay.headers["Location"] == first.headers["Location"]
+    assert (
+        db.session.scalar(select(func.count(Rex.id)).where(Rex.title == "Une seule synthèse")) == 1
+    )
+    path = f"/publication/rex/{rex.slug}/proposer"
+    token = form_of(member_client, path)["submission"]
+    data = {"licence": "etalab-2.0", "mode": "named", "message": "", "submission": token}
+    first, replay = (member_client.post(path, data=data) for _ in range(2))
+    assert first.status_code == replay.status_code == 302
+    assert replay.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(select(func.count(Proposal.id))) == 1

@@ -16,10 +16,11 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms import clean, length, required
+from ..integrity.forms import OnceForm
 from .models import CHECKLIST
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(OnceForm, FlaskForm):
     licence = SelectField("Licence", validate_choice=False)
     mode = RadioField("Attribution", validate_choice=False, default="named")
     message = TextAreaField(
@@ -57,7 +58,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SynthesisForm(FlaskForm):
+class SynthesisForm(OnceForm, FlaskForm):
     title = StringField("Titre de la synthèse", [required(), length(200)], filters=[clean])
     body = TextAreaField("Texte de la synthèse", [required()], filters=[clean])
     threads = MultiCheckboxField("Discussions à relier", validate_choice=False)

@@ -99,6 +99,8 @@ def write_synthesis(slug: str) -> str | Response:
     form.threads.choices = choices((t.id, t.title) for t in threads)
     form.rexes.choices = choices((r.id, r.title) for r in rexes if r.kind != policy.SYNTHESIS)
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             rex = synthesis.create(
                 current_user,
@@ -112,6 +114,7 @@ def write_synthesis(slug: str) -> str | Response:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            form.fulfil(url_for("wiki.show", slug=rex.slug))
             db.session.commit()
             flash("Synthèse enregistrée dans l'espace du groupe.", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))

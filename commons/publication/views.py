@@ -63,6 +63,8 @@ def propose(slug: str) -> str | Response:
     if request.method == "GET":
         form.licence.data = rex.licence_id
     if form.validate_on_submit():
+        if first := form.replayed():
+            return redirect(first)
         try:
             proposal = services.propose(
                 current_user,
@@ -75,6 +77,7 @@ def propose(slug: str) -> str | Response:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            form.fulfil(url_for("publication.show", proposal_id=proposal.id))
             return _done(
                 proposal,
                 "Proposition enregistrée : chaque contributeur·rice est "
