@@ -11,10 +11,30 @@ from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
 from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
+from .sessions.models import (
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    GroupSession,
+    Minutes,
+    MinutesRevision,
+    SessionAnswer,
+    SessionSeries,
+    SynthesisSource,
+)
 from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "CalendarFeed",
+    "GroupSession",
+    "Minutes",
+    "MinutesRevision",
+    "SessionAnswer",
+    "SessionSeries",
+    "SynthesisSource",
     "AuditEntry",
     "MemberNote",
     "Report",
