@@ -30,8 +30,8 @@ class World:
     admin: User
 
 
-@pytest.fixture
-def world(make_user, make_group) -> World:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="world")
+def world_fixture(make_user, make_group) -> World:  # type: ignore[no-untyped-def]
     facilitator = make_user(name="Fanny Animatrice", role="facilitator")
     alice, bob = make_user(name="Alice Martin"), make_user(name="Bruno Lefèvre")
     group = make_group(facilitator, members=(alice, bob), name="Voirie partagée")

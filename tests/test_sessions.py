@@ -15,9 +15,7 @@ from commons.notifications.models import Notification
 from commons.sessions import program, services, timing
 from commons.sessions.models import GroupSession, Reply, SessionAnswer
 from tests.conftest import login
-from tests.sessions_world import World, in_days, make_past, plan, schedule, world  # noqa: F401
-
-PAST_NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
+from tests.sessions_world import World, in_days, make_past, plan, schedule, world_fixture  # noqa: F401
 
 
 def test_dst_gap_and_fold_are_refused_in_french() -> None:
