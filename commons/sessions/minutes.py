@@ -74,9 +74,7 @@ def revisions(minutes: Minutes) -> list[MinutesRevision]:
 def prefill(session: GroupSession) -> str:
     """The first text: the agenda as headings, then decisions and « à faire »."""
     lines = [
-        f"# Compte rendu — {session.title}",
-        "",
-        f"Séance du {timing.long_date(session.starts_at)}.",
+        f"Séance « {session.title} » du {timing.long_date(session.starts_at)}.",
         "",
         "> Règle de Chatham House : on rapporte ce qui a été dit, pas qui l'a dit.",
         "",
