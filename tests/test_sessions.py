@@ -275,3 +275,16 @@ def test_attendance_and_agenda_pages(client, world: World) -> None:  # type: ign
     client.post(f"{url}/presences", data={"present": [str(world.alice.id)]})
     assert services.attendees(session) == [world.alice.id]
     assert client.post(f"{url}/presences", data={"present": ["x"]}).status_code == 400
+
+
+def test_topics_page_links_the_session_where_a_topic_was_discussed(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    session = schedule(world, title="Séance de mars")
+    topic = topics.propose(world.alice, world.group, "Éclairage public")
+    item = program.add(world.facilitator, session, topic_id=topic.id)
+    make_past(session)
+    program.mark_discussed(world.facilitator, session, item)
+    db.session.commit()
+    login(client, world.bob)
+    page = client.get(f"/groupes/{world.group.slug}/sujets")
+    assert "Traité en séance" in page.text and "Séance de mars" in page.text
+    assert f"/groupes/{world.group.slug}/seances/{session.id}" in page.text

@@ -162,3 +162,14 @@ def test_synthesis_needs_minutes(world: World, held) -> None:  # type: ignore[no
 
     with pytest.raises(services.SessionError, match="pas encore de compte rendu"):
         synthesis.draft(world.facilitator, world.group, [held], title="Vide")
+
+
+def test_edit_page_is_prefilled_from_the_agenda(client, world: World, held) -> None:  # type: ignore[no-untyped-def]
+    from commons.sessions import program
+
+    program.add(world.facilitator, held, title="Retour sur les achats groupés")
+    db.session.commit()
+    login(client, world.bob)
+    page = client.get(f"/groupes/{world.group.slug}/seances/{held.id}/compte-rendu/modifier")
+    assert page.status_code == 200
+    assert "### 1. Retour sur les achats groupés" in page.text and 'value="0"' in page.text

@@ -4,6 +4,7 @@ A point discussed moves its topic to « Traité »; the session keeps the link. 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -133,6 +134,26 @@ def mark_discussed(actor: Any, session: GroupSession, item: AgendaItem) -> None:
 def total_minutes(items: list[AgendaItem]) -> int:
     """Sum of the time boxes."""
     return sum(i.minutes for i in items)
+
+
+@dataclass
+class Scheduled:
+    """A session whose agenda holds a topic, and whether the point was discussed there."""
+
+    session: GroupSession
+    discussed: bool
+
+
+def topic_sessions(group: Group, topic_id: int) -> list[Scheduled]:
+    """The sessions of the topic's group whose agenda holds it (the « Traité » link on the
+    group's topics page, which only members see)."""
+    rows = db.session.execute(
+        select(GroupSession, AgendaItem.discussed)
+        .join(AgendaItem, AgendaItem.session_id == GroupSession.id)
+        .where(AgendaItem.topic_id == topic_id, GroupSession.group_id == group.id)
+        .order_by(GroupSession.starts_at)
+    )
+    return [Scheduled(session, discussed) for session, discussed in rows]
 
 
 def sessions_of_topics(topic_ids: set[int]) -> dict[int, list[GroupSession]]:

@@ -242,6 +242,9 @@ def answer(actor: Any, session: GroupSession, reply: str, *, now: datetime | Non
     if session.registration_deadline is not None and session.registration_deadline <= now:
         closed = timing.long_date(session.registration_deadline)
         raise SessionError(f"Les inscriptions sont closes depuis le {closed}.")
+    db.session.execute(  # one answer at a time per session: the capacity holds
+        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
+    )
     row = answer_of(actor, session)
     joining = reply == Reply.YES.value and (row is None or row.reply != Reply.YES.value)
     if joining and session.capacity is not None and registered_count(session) >= session.capacity:

@@ -276,6 +276,7 @@ def init_app(app: Flask) -> None:
     register_target(notify.TARGET, notify.describe)
     register_contributors("sessions", synthesis.contributors_of)
     app.add_template_filter(timing.long_date, "seance_date")
+    app.add_template_global(program.topic_sessions, "topic_sessions")
     app.register_blueprint(bp)
     app.register_blueprint(minutes_views.bp)
     app.register_blueprint(feed_views.bp)
