@@ -173,3 +173,20 @@ def test_edit_page_is_prefilled_from_the_agenda(client, world: World, held) -> N
     page = client.get(f"/groupes/{world.group.slug}/seances/{held.id}/compte-rendu/modifier")
     assert page.status_code == 200
     assert "### 1. Retour sur les achats groupés" in page.text and 'value="0"' in page.text
+
+
+def test_two_first_writers_from_the_prefilled_text_are_merged(world: World, held) -> None:  # type: ignore[no-untyped-def]
+    from commons.sessions import program
+
+    program.add(world.facilitator, held, title="Premier sujet")
+    text = minutes.prefill(held)
+    minutes.save(
+        world.alice, held, base=0, body=text.replace("## Décisions\n", "## Décisions\n\nD1.\n")
+    )
+    outcome, merged = minutes.save(
+        world.bob,
+        held,
+        base=0,
+        body=text.replace("### 1. Premier sujet\n", "### 1. Premier sujet\n\nNote.\n"),
+    )
+    assert outcome == "merged" and "D1." in merged.body and "Note." in merged.body

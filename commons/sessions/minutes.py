@@ -114,7 +114,8 @@ def save(
     head_text = revision(minutes, minutes.current_number).body if minutes.current_number else ""
     outcome = "saved"
     if base != minutes.current_number:
-        base_text = revision(minutes, base).body if base else ""
+        # version 0 is the prefilled text every first writer started from
+        base_text = revision(minutes, base).body if base else prefill(session).strip() + "\n"
         result = merge(base_text, head_text, body)
         if result.conflicts:
             raise MinutesConflict(
