@@ -288,3 +288,34 @@ def test_topics_page_links_the_session_where_a_topic_was_discussed(client, world
     page = client.get(f"/groupes/{world.group.slug}/sujets")
     assert "Traité en séance" in page.text and "Séance de mars" in page.text
     assert f"/groupes/{world.group.slug}/seances/{session.id}" in page.text
+
+
+def test_attendance_over_time_on_the_sessions_page(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    first, second = schedule(world, title="Séance un"), schedule(world, title="Séance deux")
+    services.answer(world.alice, first, Reply.YES.value)
+    services.answer(world.bob, first, Reply.YES.value)
+    make_past(first, hours=48)
+    make_past(second, hours=5)
+    services.record_attendance(world.facilitator, first, {world.alice.id})
+    services.record_attendance(world.facilitator, second, {world.alice.id, world.bob.id})
+    db.session.commit()
+    assert services.attendance_over_time([first.id, second.id]) == {
+        first.id: (2, 1),
+        second.id: (0, 2),
+    }
+    login(client, world.facilitator)
+    page = client.get(f"/groupes/{world.group.slug}/seances/")
+    assert "Présences au fil des séances" in page.text
+    assert "<td>2</td><td>1</td>" in page.text and "<td>0</td><td>2</td>" in page.text
+
+
+def test_a_change_bumps_the_ics_sequence_and_notifies(world: World) -> None:
+    session = schedule(world)
+    assert not services.update(world.facilitator, session, plan())  # nothing changed
+    assert services.update(world.facilitator, session, plan(start=time(15), end=time(17)))
+    db.session.commit()
+    assert session.sequence == 1
+    changed = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "session.changed")
+    ).all()
+    assert sorted(changed) == sorted([world.alice.id, world.bob.id])

@@ -291,3 +291,20 @@ def attendees(session: GroupSession) -> list[int]:
             )
         )
     )
+
+
+def attendance_over_time(session_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For each session: how many answered « je viens » and how many were recorded present
+    (one query; the facilitators' view of attendance over time)."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            SessionAnswer.session_id,
+            func.count().filter(SessionAnswer.reply == Reply.YES.value),
+            func.count().filter(SessionAnswer.attended.is_(True)),
+        )
+        .where(SessionAnswer.session_id.in_(session_ids))
+        .group_by(SessionAnswer.session_id)
+    )
+    return {sid: (int(yes), int(present)) for sid, yes, present in rows}

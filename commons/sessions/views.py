@@ -88,6 +88,7 @@ def index(slug: str) -> str:
         group=group,
         upcoming=upcoming,
         past=list(reversed(past)),
+        attendance=services.attendance_over_time([s.id for s in past if not s.cancelled]),
         can_schedule=policy.can_schedule(current_user, group),
     )
 
