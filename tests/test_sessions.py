@@ -12,7 +12,7 @@ from commons import db
 from commons.forum import agenda as topics
 from commons.forum.models import TopicStatus
 from commons.notifications.models import Notification
-from commons.sessions import program, services, timing
+from commons.sessions import attendance, program, services, timing
 from commons.sessions.models import GroupSession, Reply, SessionAnswer
 from tests.conftest import login
 from tests.sessions_world import World, in_days, make_past, plan, schedule, world_fixture  # noqa: F401
@@ -186,16 +186,16 @@ def test_agenda_from_supported_topics_and_discussed_becomes_done(world: World) -
 def test_attendance_members_only_after_start(world: World) -> None:
     session = schedule(world)
     with pytest.raises(services.SessionError, match="une fois la séance commencée"):
-        services.record_attendance(world.facilitator, session, {world.alice.id})
+        attendance.record_attendance(world.facilitator, session, {world.alice.id})
     make_past(session)
     with pytest.raises(services.SessionError, match="membres du groupe"):
-        services.record_attendance(world.facilitator, session, {world.outsider.id})
+        attendance.record_attendance(world.facilitator, session, {world.outsider.id})
     with pytest.raises(services.Forbidden):
-        services.record_attendance(world.alice, session, {world.alice.id})
-    services.record_attendance(world.facilitator, session, {world.alice.id, world.bob.id})
-    services.record_attendance(world.facilitator, session, {world.alice.id})
+        attendance.record_attendance(world.alice, session, {world.alice.id})
+    attendance.record_attendance(world.facilitator, session, {world.alice.id, world.bob.id})
+    attendance.record_attendance(world.facilitator, session, {world.alice.id})
     db.session.commit()
-    assert services.attendees(session) == [world.alice.id]
+    assert attendance.attendees(session) == [world.alice.id]
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def test_attendance_and_agenda_pages(client, world: World) -> None:  # type: ign
     client.post(f"{url}/ordre-du-jour/{item.id}/traite")
     assert db.session.get(type(topic), topic.id).status == TopicStatus.DONE.value
     client.post(f"{url}/presences", data={"present": [str(world.alice.id)]})
-    assert services.attendees(session) == [world.alice.id]
+    assert attendance.attendees(session) == [world.alice.id]
     assert client.post(f"{url}/presences", data={"present": ["x"]}).status_code == 400
 
 
@@ -296,10 +296,10 @@ def test_attendance_over_time_on_the_sessions_page(client, world: World) -> None
     services.answer(world.bob, first, Reply.YES.value)
     make_past(first, hours=48)
     make_past(second, hours=5)
-    services.record_attendance(world.facilitator, first, {world.alice.id})
-    services.record_attendance(world.facilitator, second, {world.alice.id, world.bob.id})
+    attendance.record_attendance(world.facilitator, first, {world.alice.id})
+    attendance.record_attendance(world.facilitator, second, {world.alice.id, world.bob.id})
     db.session.commit()
-    assert services.attendance_over_time([first.id, second.id]) == {
+    assert attendance.attendance_over_time([first.id, second.id]) == {
         first.id: (2, 1),
         second.id: (0, 2),
     }

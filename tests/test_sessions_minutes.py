@@ -13,7 +13,7 @@ from commons import db
 from commons.notifications.models import Notification
 from commons.publication import consent
 from commons.publication import services as publication
-from commons.sessions import minutes, services, timing
+from commons.sessions import attendance, minutes, services, timing
 from commons.sessions.models import ActionItem
 from commons.wiki.models import Rex
 from tests.conftest import login
@@ -131,7 +131,7 @@ def test_actions_tracked_on_the_group_space(client, world: World, held) -> None:
 
 
 def test_synthesis_from_minutes_asks_every_attendee(app, client, world: World, held) -> None:  # type: ignore[no-untyped-def]
-    services.record_attendance(world.facilitator, held, {world.alice.id, world.bob.id})
+    attendance.record_attendance(world.facilitator, held, {world.alice.id, world.bob.id})
     minutes.save(world.alice, held, base=0, body="# CR\n\nCe qui a été dit.\n")
     db.session.commit()
     login(client, world.alice)

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, request
 from flask_login import current_user, login_required
 
 from .. import db
+from . import attendance as presence
 from . import program, services
 from .forms import AgendaItemForm, EmptyForm
 from .views import bp, member_group, session_in, to_show
@@ -93,7 +94,7 @@ def attendance(slug: str, session_id: int) -> Response:
     if not all(v.isdigit() and len(v) < 12 for v in raw):
         abort(400)
     try:
-        count = services.record_attendance(current_user, session, {int(v) for v in raw})
+        count = presence.record_attendance(current_user, session, {int(v) for v in raw})
     except services.Forbidden:
         db.session.rollback()
         abort(403)

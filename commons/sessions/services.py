@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import db
-from ..groups.models import Group, Membership
+from ..groups.models import Group
 from ..markup import clean_text
 from . import notify, policy, timing
 from .models import GroupSession, Reply, SessionAnswer, SessionSeries, SessionStatus
@@ -254,57 +254,3 @@ def answer(actor: Any, session: GroupSession, reply: str, *, now: datetime | Non
         db.session.add(row)
     row.reply, row.answered_at = reply, now
     db.session.flush()
-
-
-def record_attendance(actor: Any, session: GroupSession, present_ids: set[int]) -> int:
-    """The facilitator records who attended (members only); returns how many attended."""
-    if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe note les présences.")
-    if session.cancelled or session.starts_at > db.utcnow():
-        raise SessionError("Les présences se notent une fois la séance commencée.")
-    members = set(
-        db.session.scalars(
-            select(Membership.user_id).where(Membership.group_id == session.group_id)
-        )
-    )
-    if present_ids - members:
-        raise SessionError("Seuls des membres du groupe peuvent être notés présents.")
-    rows = {a.user_id: a for a in answers_of(session)}
-    for user_id in members:
-        row = rows.get(user_id)
-        if row is None:
-            if user_id not in present_ids:
-                continue
-            row = SessionAnswer(session_id=session.id, user_id=user_id)
-            db.session.add(row)
-        row.attended = user_id in present_ids
-    db.session.flush()
-    return len(present_ids)
-
-
-def attendees(session: GroupSession) -> list[int]:
-    """Ids of the members recorded present."""
-    return list(
-        db.session.scalars(
-            select(SessionAnswer.user_id).where(
-                SessionAnswer.session_id == session.id, SessionAnswer.attended.is_(True)
-            )
-        )
-    )
-
-
-def attendance_over_time(session_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """For each session: how many answered « je viens » and how many were recorded present
-    (one query; the facilitators' view of attendance over time)."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            SessionAnswer.session_id,
-            func.count().filter(SessionAnswer.reply == Reply.YES.value),
-            func.count().filter(SessionAnswer.attended.is_(True)),
-        )
-        .where(SessionAnswer.session_id.in_(session_ids))
-        .group_by(SessionAnswer.session_id)
-    )
-    return {sid: (int(yes), int(present)) for sid, yes, present in rows}

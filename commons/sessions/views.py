@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..groups.models import Group, Membership
 from ..groups.views import _group
 from ..notifications import emails
-from . import calendar, minutes, policy, program, services, timing
+from . import attendance, calendar, minutes, policy, program, services, timing
 from .forms import AgendaItemForm, AnswerForm, CancelForm, EmptyForm, ScheduleForm, SessionForm
 from .models import REPLY_LABELS, GroupSession
 
@@ -88,7 +88,7 @@ def index(slug: str) -> str:
         group=group,
         upcoming=upcoming,
         past=list(reversed(past)),
-        attendance=services.attendance_over_time([s.id for s in past if not s.cancelled]),
+        attendance=attendance.attendance_over_time([s.id for s in past if not s.cancelled]),
         can_schedule=policy.can_schedule(current_user, group),
     )
 
