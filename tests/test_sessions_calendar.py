@@ -188,3 +188,13 @@ def test_notification_centre_entries_recheck_membership(world: World) -> None:
     db.session.commit()
     (entry,) = notifications.describe(world.bob, notes)
     assert not entry.visible and entry.title == "" and not entry.attachments
+
+
+def test_members_see_the_session_in_their_notification_centre(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    session = schedule(world, title="Séance de rentrée")
+    login(client, world.alice)
+    page = client.get("/notifications/")
+    assert page.status_code == 200
+    assert "Nouvelle séance du groupe Voirie partagée" in page.text
+    assert f"/groupes/{world.group.slug}/seances/{session.id}" in page.text
+    assert SECRET_VIDEO not in page.text
