@@ -18,7 +18,6 @@ from flask import Flask, current_app
 
 from .db import utcnow
 
-
 #: An attachment: file name, MIME type (``text/calendar; method=REQUEST``…) and content.
 Attachment = tuple[str, str, bytes]
 

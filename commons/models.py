@@ -11,6 +11,7 @@ from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
 from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
+from .security import RateEvent
 from .sessions.models import (
     ActionItem,
     AgendaItem,
@@ -22,7 +23,6 @@ from .sessions.models import (
     SessionSeries,
     SynthesisSource,
 )
-from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
