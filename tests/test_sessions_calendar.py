@@ -54,6 +54,8 @@ def test_invitation_mail_carries_an_ics_without_the_video_link(client, world: Wo
     (event,) = _events(cal)
     assert event.decoded("dtstart").astimezone(timing.PARIS).hour == 14
     assert str(event["location"]) == "Mairie de Talence"
+    assert str(event["attendee"]) == f"mailto:{message['To']}"
+    assert str(event["organizer"]).startswith("mailto:")
     raw = bytes(message).decode("utf-8", "replace")
     assert "salle-secrete-42" not in raw and "salle-secrete-42" not in cal.to_ical().decode()
 

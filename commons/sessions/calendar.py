@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from email.utils import parseaddr
 from typing import Any
 
 from flask import current_app
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import select
 
 from .. import db
@@ -72,8 +73,11 @@ def calendar(
     with_video: bool = False,
     method: str | None = None,
     name: str = "",
+    attendee: str = "",
 ) -> bytes:
-    """A VCALENDAR of the given sessions (``method``: ``REQUEST``/``CANCEL`` for e-mail)."""
+    """A VCALENDAR of the given sessions. With a ``method`` (``REQUEST``/``CANCEL``, iTIP for
+    e-mail), each event names the instance as organiser and the recipient as attendee; answers
+    are given on the site (``RSVP=FALSE``)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -82,14 +86,24 @@ def calendar(
     if name:
         cal.add("x-wr-calname", name)
     for session in sessions:
-        cal.add_component(event(session, groups_by_id[session.group_id], with_video=with_video))
+        group = groups_by_id[session.group_id]
+        item = event(session, group, with_video=with_video)
+        if method:
+            organizer = vCalAddress(f"mailto:{parseaddr(current_app.config['MAIL_SENDER'])[1]}")
+            organizer.params["cn"] = vText(f"Commons — {group.name}")
+            item.add("organizer", organizer)
+        if method and attendee:
+            guest = vCalAddress(f"mailto:{attendee}")
+            guest.params.update({"partstat": "NEEDS-ACTION", "rsvp": "FALSE"})
+            item.add("attendee", guest)
+        cal.add_component(item)
     return cal.to_ical()
 
 
-def invitation(session: GroupSession, group: Group) -> tuple[str, str, bytes]:
+def invitation(session: GroupSession, group: Group, attendee: str = "") -> tuple[str, str, bytes]:
     """The ``.ics`` attachment of an e-mail about one session (never the video link)."""
     method = "CANCEL" if session.cancelled else "REQUEST"
-    data = calendar([session], {group.id: group}, method=method)
+    data = calendar([session], {group.id: group}, method=method, attendee=attendee)
     return ("seance.ics", f"text/calendar; method={method}; charset=utf-8", data)
 
 

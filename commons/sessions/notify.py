@@ -76,7 +76,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
         group = db.session.get(Group, session.group_id)
         assert group is not None
         rule = ""
-        attachment = calendar.invitation(session, group)
+        attachment = calendar.invitation(session, group, getattr(user, "email", ""))
         if note.kind == "session.series" and session.series_id is not None:
             series = db.session.get(SessionSeries, session.series_id)
             rule = series.label if series else ""
@@ -87,7 +87,9 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
                     .order_by(GroupSession.starts_at)
                 )
             )
-            data = calendar.calendar(members, {group.id: group}, method="REQUEST")
+            data = calendar.calendar(
+                members, {group.id: group}, method="REQUEST", attendee=getattr(user, "email", "")
+            )
             attachment = ("seances.ics", "text/calendar; method=REQUEST; charset=utf-8", data)
         where = " et ".join(
             part
