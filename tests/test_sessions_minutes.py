@@ -15,7 +15,7 @@ from commons.publication import consent
 from commons.publication import services as publication
 from commons.sessions import attendance, minutes, services, timing
 from commons.sessions.models import ActionItem
-from commons.wiki.models import Rex
+from commons.wiki.models import Revision, Rex
 from tests.conftest import login
 from tests.sessions_world import World, make_past, schedule, world_fixture  # noqa: F401
 
@@ -190,3 +190,41 @@ def test_two_first_writers_from_the_prefilled_text_are_merged(world: World, held
         body=text.replace("### 1. Premier sujet\n", "### 1. Premier sujet\n\nNote.\n"),
     )
     assert outcome == "merged" and "D1." in merged.body and "Note." in merged.body
+
+
+def test_synthesis_of_several_sessions_from_the_sessions_page(app, world: World, held) -> None:  # type: ignore[no-untyped-def]
+    second = schedule(world, title="Deuxième séance")
+    make_past(second, hours=1)
+    minutes.save(world.alice, held, base=0, body="Première : des propos.\n")
+    minutes.save(world.bob, second, base=0, body="Deuxième : d'autres propos.\n")
+    attendance.record_attendance(world.facilitator, second, {world.bob.id})
+    foreign = services.schedule(world.other_facilitator, world.other_group, plan_for_other_group())
+    db.session.commit()
+    client = app.test_client()
+    login(client, world.facilitator)
+    page = client.get(f"/groupes/{world.group.slug}/seances/")
+    assert "une synthèse de plusieurs séances" in page.text
+    url = f"/groupes/{world.group.slug}/seances/synthese"
+    assert (
+        client.post(url, data={"title": "Bilan", "sessions": [str(foreign.id)]}).status_code == 404
+    )
+    response = client.post(
+        url, data={"title": "Bilan du trimestre", "sessions": [str(held.id), str(second.id)]}
+    )
+    assert response.status_code == 302
+    rex = db.session.scalar(select(Rex).where(Rex.title == "Bilan du trimestre"))
+    head = db.session.scalar(
+        select(Revision.source).where(Revision.rex_id == rex.id, Revision.number == rex.head)
+    )
+    assert head.index("Première : des propos.") < head.index("Deuxième : d'autres propos.")
+    assert (
+        f"/seances/{held.id}/compte-rendu" in head and f"/seances/{second.id}/compte-rendu" in head
+    )
+    people, _ = consent.ranked_contributors(rex)
+    assert {u.id for u in people} == {world.facilitator.id, world.alice.id, world.bob.id}
+
+
+def plan_for_other_group():  # type: ignore[no-untyped-def]
+    from tests.sessions_world import plan
+
+    return plan(title="Séance de l'autre groupe")

@@ -14,7 +14,7 @@ from ..wiki.diff import line_diff
 from . import minutes, policy
 from .forms import ActionForm, EmptyForm, MinutesForm, SynthesisForm
 from .models import ActionItem
-from .views import member_group, session_in, to_show
+from .views import member_group, session_in
 
 bp = Blueprint("session_minutes", __name__, url_prefix="/groupes", template_folder="templates")
 
@@ -226,26 +226,44 @@ def toggle(slug: str, item_id: int) -> Response:
     return redirect(url_for("groups.private", slug=slug))
 
 
-@bp.route("/<slug>/seances/<int:session_id>/synthese", methods=["POST"])
-@login_required
-def synthesis(slug: str, session_id: int) -> Response:
+def _draft(group, sessions: list, back: str) -> Response:  # type: ignore[no-untyped-def]
     from . import synthesis as drafting
 
-    group = member_group(slug)
-    session = session_in(group, session_id)
     form = SynthesisForm()
     if not form.validate():
         flash(" ".join(str(m) for errs in form.errors.values() for m in errs), "error")
-        return redirect(url_for("session_minutes.show", slug=slug, session_id=session.id))
+        return redirect(back)
     try:
-        rex = drafting.draft(current_user, group, [session], title=form.title.data or "")
+        rex = drafting.draft(current_user, group, sessions, title=form.title.data or "")
     except drafting.Forbidden:
         db.session.rollback()
         abort(403)
     except drafting.SessionError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return to_show(group, session)
+        return redirect(back)
     db.session.commit()
     flash("Le brouillon de synthèse est créé dans l'espace du groupe.", "success")
     return redirect(url_for("wiki.show", slug=rex.slug))
+
+
+@bp.route("/<slug>/seances/<int:session_id>/synthese", methods=["POST"])
+@login_required
+def synthesis(slug: str, session_id: int) -> Response:
+    group = member_group(slug)
+    session = session_in(group, session_id)
+    return _draft(
+        group, [session], url_for("session_minutes.show", slug=slug, session_id=session.id)
+    )
+
+
+@bp.route("/<slug>/seances/synthese", methods=["POST"])
+@login_required
+def synthesis_of_several(slug: str) -> Response:
+    group = member_group(slug)
+    raw = request.form.getlist("sessions")
+    if not raw or len(raw) > 50 or not all(v.isdigit() and len(v) < 12 for v in raw):
+        flash("Cochez au moins une séance dont le compte rendu est écrit.", "error")
+        return redirect(url_for("sessions.index", slug=slug))
+    sessions = [session_in(group, int(v)) for v in dict.fromkeys(raw)]
+    return _draft(group, sessions, url_for("sessions.index", slug=slug))

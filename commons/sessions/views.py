@@ -15,7 +15,15 @@ from ..groups.models import Group, Membership
 from ..groups.views import _group
 from ..notifications import emails
 from . import attendance, calendar, minutes, policy, program, services, timing
-from .forms import AgendaItemForm, AnswerForm, CancelForm, EmptyForm, ScheduleForm, SessionForm
+from .forms import (
+    AgendaItemForm,
+    AnswerForm,
+    CancelForm,
+    EmptyForm,
+    ScheduleForm,
+    SessionForm,
+    SynthesisForm,
+)
 from .models import REPLY_LABELS, GroupSession
 
 bp = Blueprint("sessions", __name__, url_prefix="/groupes", template_folder="templates")
@@ -89,6 +97,8 @@ def index(slug: str) -> str:
         upcoming=upcoming,
         past=list(reversed(past)),
         attendance=attendance.attendance_over_time([s.id for s in past if not s.cancelled]),
+        with_minutes={s.id for s in past if minutes.minutes_of(s) is not None},
+        synthesis_form=SynthesisForm(data={"title": f"Synthèse — {group.name}"}),
         can_schedule=policy.can_schedule(current_user, group),
     )
 
