@@ -234,6 +234,7 @@ def test_schedule_page_and_french_errors(client, world: World) -> None:  # type:
     shown = client.get(response.headers["Location"])
     assert "Atelier achats" in shown.text and "https://visio.exemple.fr/abc" in shown.text
     assert "jeudi 1 janvier 2099 à 14 h 00" in shown.text
+    assert "Le premier jeudi du mois" in shown.text
 
 
 def test_member_answers_from_the_page(client, world: World) -> None:  # type: ignore[no-untyped-def]

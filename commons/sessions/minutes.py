@@ -48,6 +48,19 @@ def minutes_of(session: GroupSession) -> Minutes | None:
     return db.session.scalar(select(Minutes).where(Minutes.session_id == session.id))
 
 
+def written(session_ids: list[int]) -> set[int]:
+    """Ids of the given sessions whose minutes have at least one revision (one query)."""
+    if not session_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Minutes.session_id).where(
+                Minutes.session_id.in_(session_ids), Minutes.current_number > 0
+            )
+        )
+    )
+
+
 def revision(minutes: Minutes, number: int) -> MinutesRevision:
     """One revision of the minutes (or :class:`SessionError`)."""
     found = db.session.scalar(

@@ -24,7 +24,7 @@ from .forms import (
     SessionForm,
     SynthesisForm,
 )
-from .models import REPLY_LABELS, GroupSession
+from .models import REPLY_LABELS, GroupSession, SessionSeries
 
 bp = Blueprint("sessions", __name__, url_prefix="/groupes", template_folder="templates")
 
@@ -97,7 +97,7 @@ def index(slug: str) -> str:
         upcoming=upcoming,
         past=list(reversed(past)),
         attendance=attendance.attendance_over_time([s.id for s in past if not s.cancelled]),
-        with_minutes={s.id for s in past if minutes.minutes_of(s) is not None},
+        with_minutes=minutes.written([s.id for s in past]),
         synthesis_form=SynthesisForm(data={"title": f"Synthèse — {group.name}"}),
         can_schedule=policy.can_schedule(current_user, group),
     )
@@ -162,6 +162,7 @@ def show(slug: str, session_id: int) -> str:
         items=items,
         total=program.total_minutes(items),
         minutes=minutes.minutes_of(session),
+        series=db.session.get(SessionSeries, session.series_id) if session.series_id else None,
         can_answer=policy.can_answer(current_user, session),
         started=session.starts_at <= db.utcnow(),
         answer_form=AnswerForm(),
@@ -256,7 +257,8 @@ def group_section(group: Group) -> Markup:
     """The group space's « Séances » section: next session, open « à faire », last minutes."""
     upcoming, past = _upcoming(group)
     following = next((s for s in upcoming if not s.cancelled), None)
-    with_minutes = [s for s in reversed(past) if minutes.minutes_of(s) is not None]
+    written = minutes.written([s.id for s in past])
+    with_minutes = [s for s in reversed(past) if s.id in written]
     todos = minutes.open_todos(group.id, limit=10)
     owners = {
         u.id: u
