@@ -320,3 +320,18 @@ def test_a_change_bumps_the_ics_sequence_and_notifies(world: World) -> None:
         select(Notification.user_id).where(Notification.kind == "session.changed")
     ).all()
     assert sorted(changed) == sorted([world.alice.id, world.bob.id])
+
+
+def test_group_dashboard_shows_attendance_to_its_facilitators_only(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    session = schedule(world, title="Séance passée secrète")
+    make_past(session)
+    attendance.record_attendance(world.facilitator, session, {world.alice.id, world.bob.id})
+    db.session.commit()
+    facilitator = app.test_client()
+    login(facilitator, world.facilitator)
+    page = facilitator.get(f"/groupes/{world.group.slug}/animation")
+    assert "Présences aux séances" in page.text and "2 présent·es" in page.text
+    admin = app.test_client()
+    login(admin, world.admin)
+    page = admin.get(f"/groupes/{world.group.slug}/animation")
+    assert "Séance passée secrète" not in page.text

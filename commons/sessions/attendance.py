@@ -66,3 +66,39 @@ def attendance_over_time(session_ids: list[int]) -> dict[int, tuple[int, int]]:
         .group_by(SessionAnswer.session_id)
     )
     return {sid: (int(yes), int(present)) for sid, yes, present in rows}
+
+
+def dashboard_panel(user: Any, group: Any) -> dict[str, Any] | None:
+    """The group dashboard panel « Présences aux séances » (the group's own facilitators only:
+    an administrator's dashboard shows nothing of a group's private sessions)."""
+    from ..notifications.services import path_for
+    from . import timing
+
+    if group is None or not policy.can_schedule(user, group):
+        return None
+    sessions = list(
+        db.session.scalars(
+            select(GroupSession)
+            .where(
+                GroupSession.group_id == group.id,
+                GroupSession.starts_at <= db.utcnow(),
+                GroupSession.status != "cancelled",
+            )
+            .order_by(GroupSession.starts_at.desc())
+            .limit(12)
+        )
+    )
+    counts = attendance_over_time([s.id for s in sessions])
+    items = []
+    for s in sessions:
+        yes, present = counts.get(s.id, (0, 0))
+        label = (
+            f"{s.title} ({timing.local(s.starts_at):%d/%m/%Y}) : {present} présent·e"
+            f"{'s' if present > 1 else ''}, {yes} « je viens »"
+        )
+        items.append((label, path_for("sessions.show", slug=group.slug, session_id=s.id)))
+    return {
+        "title": "Présences aux séances",
+        "items": items,
+        "empty": "Aucune séance passée.",
+    }

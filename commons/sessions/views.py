@@ -288,6 +288,12 @@ def init_app(app: Flask) -> None:
     add_private_section(app, group_section)
     register_target(notify.TARGET, notify.describe)
     register_contributors("sessions", synthesis.contributors_of)
+    try:
+        from ..moderation.dashboard import register_panel
+    except ImportError:  # pragma: no cover - moderation not installed
+        pass
+    else:
+        register_panel(attendance.dashboard_panel)
     app.add_template_filter(timing.long_date, "seance_date")
     app.add_template_global(program.topic_sessions, "topic_sessions")
     app.register_blueprint(bp)
