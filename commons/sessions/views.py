@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import db
@@ -74,7 +73,7 @@ def _plan(form: SessionForm) -> services.Plan:
     )
 
 
-def _upcoming(group: Group) -> tuple[list[GroupSession], list[GroupSession]]:
+def upcoming_and_past(group: Group) -> tuple[list[GroupSession], list[GroupSession]]:
     sessions = list(
         db.session.scalars(
             select(GroupSession)
@@ -90,7 +89,7 @@ def _upcoming(group: Group) -> tuple[list[GroupSession], list[GroupSession]]:
 @login_required
 def index(slug: str) -> str:
     group = member_group(slug)
-    upcoming, past = _upcoming(group)
+    upcoming, past = upcoming_and_past(group)
     return render_template(
         "sessions/index.html",
         group=group,
@@ -253,39 +252,14 @@ def ics(slug: str, session_id: int) -> Response:
     return response
 
 
-def group_section(group: Group) -> Markup:
-    """The group space's « Séances » section: next session, open « à faire », last minutes."""
-    upcoming, past = _upcoming(group)
-    following = next((s for s in upcoming if not s.cancelled), None)
-    written = minutes.written([s.id for s in past])
-    with_minutes = [s for s in reversed(past) if s.id in written]
-    todos = minutes.open_todos(group.id, limit=10)
-    owners = {
-        u.id: u
-        for u in db.session.scalars(
-            select(User).where(User.id.in_({t.owner_id for t in todos if t.owner_id} or {0}))
-        )
-    }
-    return Markup(
-        render_template(
-            "sessions/_group_section.html",
-            group=group,
-            following=following,
-            last_minutes=with_minutes[0] if with_minutes else None,
-            todos=todos,
-            owners=owners,
-        )
-    )
-
-
 def init_app(app: Flask) -> None:
     """Register the blueprints, the group-space section, the notification target, filters."""
     from ..groups.views import add_private_section
     from ..notifications.services import register_target
     from ..publication.consent import register_contributors
-    from . import cli, feed_views, minutes_views, notify, synthesis
+    from . import cli, feed_views, minutes_views, notify, space, synthesis
 
-    add_private_section(app, group_section)
+    add_private_section(app, space.group_section)
     register_target(notify.TARGET, notify.describe)
     register_contributors("sessions", synthesis.contributors_of)
     try:
