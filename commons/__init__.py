@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .moderation import views as moderation
     from .notifications import views as notifications
     from .publication import record_views as publication
+    from .sessions import views as sessions
     from .wiki import views as wiki
 
     parts = (
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         notifications,
         moderation,
         publication,
+        sessions,
         export,
     )
     for part in parts:

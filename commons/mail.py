@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -17,9 +18,19 @@ from flask import Flask, current_app
 
 from .db import utcnow
 
+#: An attachment: file name, MIME type (``text/calendar; method=REQUEST``…) and content.
+Attachment = tuple[str, str, bytes]
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    """A French plain-text message, with an HTML alternative when given."""
+
+def build_message(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
+    """A French plain-text message, with an HTML alternative when given, and attachments
+    (e.g. an ``.ics`` invitation; MIME parameters after ``;`` are kept)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
@@ -29,13 +40,26 @@ def build_message(to: str, subject: str, text: str, html: str | None = None) -> 
     message.set_content(text)
     if html is not None:
         message.add_alternative(html, subtype="html")
+    for filename, mime, content in attachments:
+        kind, _, rest = mime.partition(";")
+        maintype, subtype = kind.strip().split("/", 1)
+        params = dict(p.strip().split("=", 1) for p in rest.split(";") if "=" in p)
+        message.add_attachment(
+            content, maintype=maintype, subtype=subtype, filename=filename, params=params
+        )
     message["Content-Language"] = "fr"  # after the parts: multipart moves Content-* headers
     return message
 
 
-def send(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def send(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> EmailMessage:
     """Build and deliver a message through the configured backend; return it."""
-    message = build_message(to, subject, text, html)
+    message = build_message(to, subject, text, html, attachments)
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
         cfg = current_app.config
@@ -64,13 +88,19 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def send_template(to: str, subject: str, template: str, **context: object) -> EmailMessage:
+def send_template(
+    to: str,
+    subject: str,
+    template: str,
+    attachments: Sequence[Attachment] = (),
+    **context: object,
+) -> EmailMessage:
     """Render ``<template>.txt`` and ``<template>.html`` with ``context`` and send them."""
     from flask import render_template
 
     text = render_template(f"{template}.txt", **context)
     html = render_template(f"{template}.html", **context)
-    return send(to, subject, text, html)
+    return send(to, subject, text, html, attachments)
 
 
 def read_outbox(folder: str | Path) -> list[EmailMessage]:

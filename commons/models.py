@@ -14,10 +14,30 @@ from .pagecache import ContentGeneration
 from .publication.models import ConsentReceipt, Proposal, PublishedCredit
 from .search.models import IndexQueue
 from .security import RateEvent
+from .sessions.models import (
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    GroupSession,
+    Minutes,
+    MinutesRevision,
+    SessionAnswer,
+    SessionSeries,
+    SynthesisSource,
+)
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
     "AccountDeletion",
+    "ActionItem",
+    "AgendaItem",
+    "CalendarFeed",
+    "GroupSession",
+    "Minutes",
+    "MinutesRevision",
+    "SessionAnswer",
+    "SessionSeries",
+    "SynthesisSource",
     "AuditEntry",
     "MemberNote",
     "Report",

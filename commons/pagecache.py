@@ -48,6 +48,19 @@ IGNORED_TABLES = frozenset(
         "thread_read",
         "notification_preference",
         "audit_entry",
+        # private to signed-in people: never on a page served to visitors
+        "submission_token",
+        "rex_agreement",
+        "rex_agreement_answer",
+        "group_session_series",
+        "group_session",
+        "group_session_answer",
+        "group_session_item",
+        "calendar_feed",
+        "session_minutes",
+        "session_minutes_revision",
+        "session_action",
+        "session_synthesis_source",
     }
 )
 #: Columns whose change alone is not a content change.

@@ -89,6 +89,7 @@ def send_immediate(notifications: list[Notification]) -> int:
                 user.email,
                 f"{entry.sentence} « {entry.title} »"[:180],
                 "notifications/mail/immediate",
+                attachments=entry.attachments,
                 user=user,
                 entry=entry,
                 url=_absolute(entry.path),

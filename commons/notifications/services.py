@@ -167,6 +167,8 @@ class Entry:
     path: str = ""
     body: str = ""
     reason: str = ""
+    #: Files joined to the e-mail (``mail.Attachment``: name, MIME type, bytes), e.g. an .ics.
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 #: Describers of notifications about other targets than threads, by ``target_type``.

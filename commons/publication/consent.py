@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -94,9 +95,21 @@ def digest_of(
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
+#: Features naming more people whose words a REX carries (e.g. the attendees of the session
+#: minutes a synthesis was drafted from), by name: each returns user ids for a REX.
+_EXTRA_CONTRIBUTORS: dict[str, Callable[[Rex], list[int]]] = {}
+
+
+def register_contributors(name: str, provider: Callable[[Rex], list[int]]) -> None:
+    """Let a feature add people to a REX's contributors (asked for consent, credited), after
+    the revision authors, without this package importing it."""
+    _EXTRA_CONTRIBUTORS[name] = provider
+
+
 def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
-    """Accounts that authored a revision, most active first (then by first contribution), and
-    the credited names of revisions with no account."""
+    """Accounts that authored a revision, most active first (then by first contribution),
+    then the people registered providers add (:func:`register_contributors`), and the
+    credited names of revisions with no account."""
     rows = db.session.execute(
         select(Revision.author_id, Revision.author_name, func.count(), func.min(Revision.number))
         .where(Revision.rex_id == rex.id)
@@ -104,6 +117,8 @@ def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
         .order_by(func.count().desc(), func.min(Revision.number))
     ).all()
     ids = [r[0] for r in rows if r[0] is not None]
+    for provider in _EXTRA_CONTRIBUTORS.values():
+        ids += provider(rex)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     ordered = list(dict.fromkeys(i for i in ids if i in users))
     names = [r[1] or "Anonyme" for r in rows if r[0] is None]
