@@ -4,6 +4,7 @@ from .accounts.models import User
 from .audit.models import AuditEntry
 from .collectivites.models import Collectivite
 from .db import Base
+from .files.models import Attachment
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .moderation.models import MemberNote, Report, Statement
@@ -15,6 +16,7 @@ from .security import RateEvent
 from .wiki.models import Derivation, Event, Revision, Rex, SlugRedirect
 
 __all__ = [
+    "Attachment",
     "AuditEntry",
     "MemberNote",
     "Report",

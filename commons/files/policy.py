@@ -1,0 +1,53 @@
+"""Who may read, attach and remove files: the REX's own predicates, nothing of the file's own.
+
+A file is seen by whoever sees its REX's text: :func:`commons.wiki.policy.can_view_rex`, and for
+a REX hidden by the facilitators only those who moderate it (the others read "masqué par
+l'animation", so its files are hidden too). Attaching and removing follow ``can_edit_rex``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+
+from ..wiki import policy as wiki
+from ..wiki.models import Rex
+from .models import Attachment
+
+
+def can_view_file(actor: Any, rex: Rex) -> bool:
+    """Read the files of ``rex``: who reads its text (moderators only when it is hidden)."""
+    if not wiki.can_view_rex(actor, rex):
+        return False
+    return not rex.hidden or wiki.can_moderate_rex(actor, rex)
+
+
+def visible_files(actor: Any) -> ColumnElement[bool]:
+    """SQL filter on :class:`Attachment` matching :func:`can_view_file`, except the moderators'
+    view of hidden REX (lists and exports never show those)."""
+    return exists(
+        select(Rex.id).where(
+            Rex.id == Attachment.rex_id, wiki.visible_rex(actor), Rex.hidden.is_(False)
+        )
+    )
+
+
+def public_files() -> ColumnElement[bool]:
+    """Files of the public commons (visible to anonymous visitors): feeds, API, archive."""
+    return exists(
+        select(Rex.id).where(
+            Rex.id == Attachment.rex_id,
+            and_(Rex.space == "public", or_(Rex.hidden.is_(False), Rex.hidden.is_(None))),
+        )
+    )
+
+
+def can_attach(actor: Any, rex: Rex) -> bool:
+    """Attach a file: whoever may edit the REX (not a frozen copy, not a hidden one)."""
+    return wiki.can_edit_rex(actor, rex)
+
+
+def can_remove(actor: Any, rex: Rex) -> bool:
+    """Remove a file: whoever may edit the REX, as for its text (the history keeps the event)."""
+    return wiki.can_edit_rex(actor, rex)
