@@ -21,7 +21,13 @@ THUMB_WIDTH = 640
 
 def _open(path: Path, max_pixels: int) -> Image.Image:
     try:
-        img = Image.open(path)  # reads the header only
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)  # reads the header only (Pillow checks the pixel count)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise FileRefused(
+            "Image refusée : elle annonce bien trop de pixels (bombe de décompression)."
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise FileRefused("Image illisible ou corrompue.") from exc
     width, height = img.size

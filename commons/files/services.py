@@ -9,13 +9,13 @@ row; a stored blob whose transaction rolls back is collected by ``commons files 
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .. import db
 from ..accounts.models import User
@@ -46,12 +46,27 @@ def by_token(token: str) -> Attachment | None:
     return db.session.scalar(select(Attachment).where(Attachment.token == token))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(intake.CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+#: Search text added to a REX by its files, at most (UTF-8 bytes).
+MAX_SEARCH_BYTES = 200 * 1024
+
+
+def search_text(session: Session, rex: Rex) -> str:
+    """The files' names and extracted text for the REX's search document, each file's text
+    announced by its name so a snippet says which file matched; bounded."""
+    rows = session.execute(
+        select(Attachment.name, Attachment.alt, Attachment.text)
+        .where(Attachment.rex_id == rex.id)
+        .order_by(Attachment.name)
+    )
+    parts, size = [], 0
+    for name, alt, text in rows:
+        part = f"Fichier joint « {name} » {alt} : {text}".strip()
+        parts.append(part)
+        size += len(part.encode("utf-8"))
+        if size > MAX_SEARCH_BYTES:
+            break
+    joined = "\n\n".join(parts).encode("utf-8")[:MAX_SEARCH_BYTES]
+    return joined.decode("utf-8", errors="ignore")
 
 
 def _check_quotas(rex: Rex, actor: User | None, size: int) -> None:

@@ -169,3 +169,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     add_rex_section(app, rex_section)
     rendering.add_link_resolver(links.resolver)
+    # Search reads this registry (it imports no feature): the files' text joins the REX's.
+    app.extensions.setdefault("commons.search.rex_extra_text", []).append(services.search_text)
