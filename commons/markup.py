@@ -172,7 +172,8 @@ class _SiteLinks(Treeprocessor):
             url = el.get(attr, "") if attr else ""
             if re.match(r"[a-z]+:", url) and not url.startswith(("http", "mailto:")):
                 for name, value in (self.resolver(el.tag, url) or {}).items():
-                    el.set(name, value)
+                    if name != "alt" or not el.get("alt"):  # the writer's own alt text wins
+                        el.set(name, value)
 
 
 class _LinkResolving(Extension):

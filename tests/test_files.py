@@ -154,7 +154,7 @@ def test_markdown_embeds_files_by_name(app, client, world) -> None:  # type: ign
     rex, member = world["rex"], world["member"]
     body = (
         "![Vue du site](fichier:plan.png)\n\n[le rapport](fichier:rapport.pdf)\n\n"
-        "[absent](fichier:inconnu.pdf)\n"
+        "[absent](fichier:inconnu.pdf)\n\n![](fichier:PLAN.png)\n"
     )
     wiki.save(member, rex, base=rex.head, body=body, title=rex.title, comment="fichiers")
     db.session.commit()
@@ -168,6 +168,7 @@ def test_markdown_embeds_files_by_name(app, client, world) -> None:  # type: ign
     ) in html
     assert f'<a href="/fichiers/{pdf.token}">le rapport</a>' in html
     assert "<a>absent</a>" in html
+    assert f'<img alt="Plan" height="480" loading="lazy" src="/fichiers/{img.token}/' in html
 
 
 def test_bad_uploads_get_a_french_message_and_leave_nothing(app, client, world) -> None:  # type: ignore[no-untyped-def]

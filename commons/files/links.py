@@ -46,6 +46,7 @@ def resolver(rex: Rex) -> Callable[[str, str], dict[str, str] | None]:
                 "width": str(att.thumb_width or ""),
                 "height": str(att.thumb_height or ""),
                 "loading": "lazy",
+                "alt": att.alt,  # when the text gives none
             }
         return {"href": file_url(att)} if tag == "a" else None
 
