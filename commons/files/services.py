@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..accounts.models import User
 from ..wiki import rendering
-from ..wiki.models import Rex
+from ..wiki.models import Revision, Rex
 from . import antivirus, images, intake, policy
 from .extract import extract_text
 from .intake import FileRefused, human_size
@@ -170,11 +170,16 @@ def remove(actor: User, att: Attachment) -> None:
 
 
 def _touch(rex: Rex) -> None:
-    """The REX changed: new date (so search reindexes it with the files' text), and its pages
-    re-rendered so ``fichier:`` links point at what is attached now."""
+    """The REX changed: new date (so search reindexes it with the files' text), and its current
+    text re-rendered so ``fichier:`` links point at what is attached now."""
     db.session.flush()
     rex.updated_at = db.utcnow()
-    rendering.rerender(rex)
+    head = db.session.scalar(
+        select(Revision).where(Revision.rex_id == rex.id, Revision.number == rex.head)
+    )
+    if head is not None:  # older versions keep the links they had (a long history is costly)
+        head.html = rex.html = rendering.render(rex, head.source)
+    db.session.flush()
 
 
 def collect_garbage(min_age: float = 3600.0) -> int:
