@@ -76,6 +76,9 @@ def test_member_uploads_and_everyone_allowed_sees_them(app, client, world) -> No
     page = client.get(f"/rex/{rex.slug}").get_data(as_text=True)
     assert "Fichiers joints" in page and "Rapport final.pdf" in page and "Camille Membre" in page
     assert "PDF" in page and "licence Licence Ouverte" in page
+    manage = client.get(f"/rex/{rex.slug}/fichiers").get_data(as_text=True)
+    assert "![Le site](fichier:site.jpg)" in manage and "[Rapport final.pdf](fichier:" in manage
+    assert "Retirer" in manage and 'enctype="multipart/form-data"' in manage
     pdf, jpg = sorted(files.files_of(rex), key=lambda a: a.name)
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", pdf.token)  # meaningless, unguessable
 

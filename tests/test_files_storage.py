@@ -65,3 +65,13 @@ def test_keys_skip_recent_blobs(tmp_path: Path) -> None:
     os.utime(tmp_path / "files" / old[:2] / old, (past, past))
     assert store.keys(3600) == [old]
     assert sorted(store.keys()) == sorted([old, new])
+
+
+def test_gc_command_removes_unreferenced_blobs(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from commons.files.storage import get_storage
+
+    store = get_storage()
+    orphan = store.put(io.BytesIO(b"plus reference"))
+    result = app.test_cli_runner().invoke(args=["files", "gc", "--min-age", "0"])
+    assert result.exit_code == 0 and "1 fichier(s) supprimé(s)" in result.output
+    assert not store.exists(orphan)
