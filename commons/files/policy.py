@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, exists, select
 
 from ..wiki import policy as wiki
 from ..wiki.models import Rex
@@ -29,16 +29,6 @@ def visible_files(actor: Any) -> ColumnElement[bool]:
     return exists(
         select(Rex.id).where(
             Rex.id == Attachment.rex_id, wiki.visible_rex(actor), Rex.hidden.is_(False)
-        )
-    )
-
-
-def public_files() -> ColumnElement[bool]:
-    """Files of the public commons (visible to anonymous visitors): feeds, API, archive."""
-    return exists(
-        select(Rex.id).where(
-            Rex.id == Attachment.rex_id,
-            and_(Rex.space == "public", or_(Rex.hidden.is_(False), Rex.hidden.is_(None))),
         )
     )
 
