@@ -39,7 +39,7 @@ from .storage import get_storage
 bp = Blueprint("files", __name__, template_folder="templates")
 
 INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+FILE_CSP = "default-src 'none'; img-src 'self'; sandbox"
 
 
 def _load(token: str) -> tuple[Attachment, Rex]:
