@@ -1,7 +1,7 @@
 """attachments
 
 Revision ID: a21b00000001
-Revises: 7fa3fef68f51
+Revises: a13b00000001
 Create Date: 2026-12-03 12:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import commons.db
 
 revision = "a21b00000001"
-down_revision = "7fa3fef68f51"
+down_revision = "a13b00000001"
 branch_labels = None
 depends_on = None
 
