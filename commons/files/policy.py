@@ -17,10 +17,9 @@ from .models import Attachment
 
 
 def can_view_file(actor: Any, rex: Rex) -> bool:
-    """Read the files of ``rex``: who reads its text (moderators only when it is hidden)."""
-    if not wiki.can_view_rex(actor, rex):
-        return False
-    return not rex.hidden or wiki.can_moderate_rex(actor, rex)
+    """Read the files of ``rex``: who reads its text (``can_view_rex``: its audience, and only
+    its moderators when it is hidden)."""
+    return wiki.can_view_rex(actor, rex)
 
 
 def visible_files(actor: Any) -> ColumnElement[bool]:
