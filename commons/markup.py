@@ -28,6 +28,7 @@ from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
 
 ALLOWED_TAGS = frozenset(
@@ -42,7 +43,7 @@ _HEADINGS = {f"h{i}": ["id"] for i in range(1, 7)}
 ALLOWED_ATTRIBUTES: dict[str, list[str]] = {
     "a": ["href", "title", "rel", "class", "id"],
     "abbr": ["title"],
-    "img": ["src", "alt", "title", "width", "height"],
+    "img": ["src", "alt", "title", "width", "height", "loading"],
     "td": ["align", "colspan", "rowspan"],
     "th": ["align", "colspan", "rowspan", "scope"],
     "div": ["class"],
@@ -62,6 +63,10 @@ _CLASS = re.compile(
 
 #: A resolver turns a wikilink label into (url, exists). ``None`` renders plain labels.
 WikilinkResolver = Callable[[str], tuple[str, bool]]
+#: A link resolver gets ``("a", href)`` or ``("img", src)`` for a URL with a site scheme
+#: (``fichier:rapport.pdf``) and returns the attributes to set (``href``/``src``, ``width``…),
+#: or ``None``: the unknown scheme is then dropped by the sanitiser.
+LinkResolver = Callable[[str, str], dict[str, str] | None]
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
@@ -154,7 +159,35 @@ class _Wikilinks(Extension):
         )
 
 
-def _markdown(resolver: WikilinkResolver | None) -> markdown.Markdown:
+class _SiteLinks(Treeprocessor):
+    """Hands links and images whose URL has a site scheme to a :data:`LinkResolver`."""
+
+    def __init__(self, md: markdown.Markdown, resolver: LinkResolver) -> None:
+        super().__init__(md)
+        self.resolver = resolver
+
+    def run(self, root: ElementTree.Element) -> None:
+        for el in root.iter():
+            attr = {"a": "href", "img": "src"}.get(el.tag)
+            url = el.get(attr, "") if attr else ""
+            if re.match(r"[a-z]+:", url) and not url.startswith(("http", "mailto:")):
+                for name, value in (self.resolver(el.tag, url) or {}).items():
+                    if name != "alt" or not el.get("alt"):  # the writer's own alt text wins
+                        el.set(name, value)
+
+
+class _LinkResolving(Extension):
+    def __init__(self, resolver: LinkResolver) -> None:
+        super().__init__()
+        self.resolver = resolver
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        md.treeprocessors.register(_SiteLinks(md, self.resolver), "commons-links", 5)
+
+
+def _markdown(
+    resolver: WikilinkResolver | None, links: LinkResolver | None = None
+) -> markdown.Markdown:
     return markdown.Markdown(
         extensions=[
             "tables",
@@ -163,6 +196,7 @@ def _markdown(resolver: WikilinkResolver | None) -> markdown.Markdown:
             "sane_lists",
             "toc",
             _Wikilinks(resolver),
+            *([_LinkResolving(links)] if links else []),
         ],
         extension_configs={
             "tables": {"use_align_attribute": True},  # a style="text-align" would be stripped
@@ -271,13 +305,18 @@ def clean_text(text: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
 
 
-def render_markdown(text: str, resolve_wikilink: WikilinkResolver | None = None) -> Markup:
-    """Render user Markdown to sanitised HTML (store the result; do not call per request)."""
+def render_markdown(
+    text: str,
+    resolve_wikilink: WikilinkResolver | None = None,
+    resolve_link: LinkResolver | None = None,
+) -> Markup:
+    """Render user Markdown to sanitised HTML (store the result; do not call per request).
+    ``resolve_link`` maps site-scheme URLs (attachments' ``fichier:``), see :data:`LinkResolver`."""
     text = clean_text(text)
     if _estimated_ns(text) > _BUDGET_NS:
         return Markup(_plain(text))
     try:
-        html = _markdown(resolve_wikilink).convert(text)
+        html = _markdown(resolve_wikilink, resolve_link).convert(text)
         if len(html) <= _MAX_HTML:  # else many footnotes, table cells or wikilinks blew it up
             return Markup(_cleaner.clean(html))
     except RecursionError:  # nesting past the recursion limit (thousands of '>' or list levels)

@@ -4,6 +4,7 @@ from .accounts.models import User
 from .audit.models import AuditEntry
 from .collectivites.models import Collectivite
 from .db import Base
+from .files.models import Attachment
 from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .identity.models import AccountDeletion, ExternalIdentity, RecoveryCode, TotpDevice
@@ -38,6 +39,7 @@ __all__ = [
     "SessionAnswer",
     "SessionSeries",
     "SynthesisSource",
+    "Attachment",
     "AuditEntry",
     "MemberNote",
     "Report",

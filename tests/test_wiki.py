@@ -110,7 +110,7 @@ def test_rex_page_renders_stored_html_in_bounded_queries(app, client, make_user,
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert "HTML STOCKÉ" in page
-    assert len(statements) <= 9, statements  # 8 + the page cache generation (first visit)
+    assert len(statements) <= 10, statements  # 8 + page cache generation + files (first visit)
 
 
 def test_identical_save_is_a_noop(client, make_user, make_rex) -> None:  # type: ignore[no-untyped-def]

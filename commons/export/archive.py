@@ -27,7 +27,7 @@ from .. import db
 from ..licensing import registry
 from ..wiki import attribution, provenance
 from ..wiki.models import Revision, Rex
-from . import archive_docs, public
+from . import archive_docs, archive_files, public
 
 #: Version of the archive format (written in ``datapackage.json``, part of the cache key).
 FORMAT_VERSION = "2"  # 2: rex.csv without database ids
@@ -189,6 +189,7 @@ def _write(dest: Path, put: Callable[[str, bytes], object]) -> int:
             spool.write(",\n    " + _file_resource(f"rex-{rex.slug}", path, len(data), sha,
                         format="md", mediatype="text/markdown", encoding="utf-8",
                         title=rex.title))  # fmt: skip
+            archive_files.write(dest, rex, spool)
             rows.writerow(csv_row(rex, path))
             credits_md.write(archive_docs.credits_line(meta, path))
             licences.add(rex.licence_id)

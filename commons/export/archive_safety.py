@@ -25,7 +25,8 @@ MiB = 1024 * 1024
 MAX_ERRORS = 50
 ALLOWED = re.compile(
     r"(README\.md|CREDITS\.md|datapackage\.json|rex\.csv"
-    r"|rex/[a-z0-9]+(-[a-z0-9]+)*\.md|LICENSES/[A-Za-z0-9][A-Za-z0-9.+-]{0,60}\.txt)"
+    r"|rex/[a-z0-9]+(-[a-z0-9]+)*\.md|LICENSES/[A-Za-z0-9][A-Za-z0-9.+-]{0,60}\.txt"
+    r"|files/[a-z0-9]+(-[a-z0-9]+)*/[0-9a-f]{16}\.[a-z]{3,4})"
 )
 
 
@@ -48,6 +49,8 @@ class Limits:
         )
 
     def size_of(self, name: str) -> int:
+        if name.startswith("files/"):  # attachments: the upload limit applies again on import
+            return self.index_bytes
         return self.file_bytes if name.startswith(("rex/", "LICENSES/")) else self.index_bytes
 
 

@@ -21,7 +21,7 @@ from ..accounts.models import User
 from ..wiki.importer import ImportReport, RexDocument, RexImportError, import_documents
 from ..wiki.importer import parse_rex_file as parse_rex
 from ..wiki.models import Rex
-from . import archive
+from . import archive, archive_files
 from .archive_docs import CSV_FIELDS
 from .archive_safety import MAX_ERRORS, FolderSource, Limits, ZipSource, check_name
 
@@ -172,6 +172,10 @@ def import_archive(actor: User | None, path: Path, limits: Limits | None = None)
     docs, held = _own(read_archive(path, limits))
     report = import_documents(docs)
     report.unchanged += held
+    path, limits = Path(path), limits or Limits()  # attachments, once their REX exist
+    source: Source = FolderSource(path, limits) if path.is_dir() else ZipSource(path, limits)
+    uuids = {d.uuid for d in docs}
+    files_added = archive_files.import_files(source, _package(source), uuids)
     sources = sorted({((d.origin or {}).get("source") or {}).get("instance", "") for d in docs})
     audit.record(
         actor,
@@ -183,6 +187,7 @@ def import_archive(actor: User | None, path: Path, limits: Limits | None = None)
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
+            "files": files_added,
             "sources": ", ".join(sources)[:300],
         },
     )

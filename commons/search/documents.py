@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,6 +52,16 @@ def _visibility(space: str, group_id: int | None) -> dict[str, Any]:
     return {"visibility": space}
 
 
+#: ``app.extensions`` key of the callables ``(session, rex) -> str`` whose text is added to a
+#: REX's body (the attachments' text): features register them, search imports none of them.
+REX_EXTRA_TEXT = "commons.search.rex_extra_text"
+
+
+def _extra_text(session: Session, rex: Rex) -> list[str]:
+    providers = current_app.extensions.get(REX_EXTRA_TEXT, []) if has_app_context() else []
+    return [text for provide in providers if (text := provide(session, rex))]
+
+
 def rex_document(session: Session, rex: Rex) -> Document | None:
     """A REX: its space decides who finds it; the body is the head revision's Markdown.
     A REX hidden by the facilitators is not indexed."""
@@ -65,7 +76,7 @@ def rex_document(session: Session, rex: Rex) -> Document | None:
         "kind": "rex",
         "title": rex.title,
         "summary": rex.summary or None,
-        "body": source or "",
+        "body": "\n\n".join([source or "", *_extra_text(session, rex)]),
         "themes": list(rex.themes or []),
         "kind_coll": sorted({c.kind for c in rex.collectivites}),
         "collectivite": " ".join(c.name for c in rex.collectivites) or None,

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 from sqlalchemy import func, select
 
 from .. import db
-from ..markup import render_markdown
+from ..markup import LinkResolver, render_markdown
 from ..text import fold, slugify
 from . import links
 from .models import Revision, Rex, Space
@@ -44,9 +45,29 @@ def resolver_for(rex_space: str, group_id: int | None):  # type: ignore[no-untyp
     return resolve
 
 
+#: Features that resolve site-scheme links of a REX (attachments' ``fichier:``), registered
+#: by them so the wiki imports none of them.
+LINK_RESOLVERS: list[Callable[[Rex], LinkResolver]] = []
+
+
+def add_link_resolver(factory: Callable[[Rex], LinkResolver]) -> None:
+    """Register a feature's resolver of ``scheme:`` links in REX text (once)."""
+    if factory not in LINK_RESOLVERS:
+        LINK_RESOLVERS.append(factory)
+
+
+def _links(rex: Rex) -> LinkResolver | None:
+    resolvers = [factory(rex) for factory in LINK_RESOLVERS]
+
+    def resolve(tag: str, url: str) -> dict[str, str] | None:
+        return next((found for r in resolvers if (found := r(tag, url))), None)
+
+    return resolve if resolvers else None
+
+
 def render(rex: Rex, source: str) -> str:
-    """Render a REX source with the wikilinks its audience may follow, and record the labels
-    it links to in the link table."""
+    """Render a REX source with the wikilinks its audience may follow (and the site-scheme
+    links of registered features), and record the labels it links to in the link table."""
     resolve = resolver_for(rex.space, rex.group_id)
     labels: set[str] = set()
 
@@ -54,7 +75,7 @@ def render(rex: Rex, source: str) -> str:
         labels.add(label)
         return resolve(label)
 
-    html = str(render_markdown(source, resolve_wikilink=recording))
+    html = str(render_markdown(source, resolve_wikilink=recording, resolve_link=_links(rex)))
     links.record(rex, labels)
     return html
 
