@@ -81,6 +81,13 @@ def page(slug: str) -> str:
     return render_template("page.html", page=content)
 
 
+@bp.route("/plan-du-site")
+@for_visitors
+def site_map() -> str:
+    """« Plan du site » (RGAA 12.1): the main pages, grouped, from the navigation outward."""
+    return render_template("site_map.html")
+
+
 @bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     try:
@@ -154,8 +161,8 @@ def add_nav(app: Flask, endpoint: str, label: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the pages, the error handlers and the navigation."""
     app.register_blueprint(bp)
-    app.extensions.setdefault("commons.nav", [])
-    add_nav(app, "pages.home", "Accueil")
+    # « Accueil » first, whatever the order in which the features registered their entries.
+    app.extensions.setdefault("commons.nav", []).insert(0, ("pages.home", "Accueil"))
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(500, _handle_500)
