@@ -140,6 +140,8 @@ def server() -> Iterator[Server]:
             "COMMONS_MAIL_BACKEND": "file",
             "COMMONS_BASE_URL": base_url,
             "PYTHONUNBUFFERED": "1",
+            # The server runs the code of this checkout, not the one the venv was installed from.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
     )
     command = _commons_command()

@@ -338,6 +338,11 @@ UNIQUE_IDS_AND_NAMES = """() => {
 }"""
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > 321 && !el.closest('.table-scroll'))
+  .slice(-6).map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
 def check_state(page: Page, case: Case) -> None:
     """Ids, names, error focus and title, reflow at 320 px; save the HTML for the checker."""
     found = page.evaluate(UNIQUE_IDS_AND_NAMES)
@@ -354,7 +359,8 @@ def check_state(page: Page, case: Case) -> None:
     SAVED[f"{case.id}.html"] = page.content()
     page.set_viewport_size({"width": 320, "height": 640})
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 320, f"{case.id} ({case.path}) : {width} px de large à 320 px (RGAA 10.11)"
+    wide = page.evaluate(WIDEST) if width > 320 else []
+    assert width <= 320, f"{case.id} ({case.path}) : {width} px à 320 px (RGAA 10.11) : {wide}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
