@@ -24,6 +24,8 @@ from markupsafe import Markup, escape
 from wtforms import Form
 
 GRID = Path(__file__).resolve().parents[1] / "docs" / "accessibilite" / "grille-rgaa.csv"
+#: Date of the audit recorded in the grid (update it with the grid).
+AUDIT_DATE = "3 décembre 2026"
 
 
 def _flag_errors(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:

@@ -78,7 +78,24 @@ def page(slug: str) -> str:
     content = load_page(slug)
     if content is None:
         abort(404)
+    if slug == "accessibilite":
+        return _accessibility_statement(content)
     return render_template("page.html", page=content)
+
+
+def _accessibility_statement(content: Page) -> str:
+    """The statement: status, rate and failures from the audit grid, contacts from settings."""
+    from . import a11y
+
+    body, _, recourse = str(content.html).partition('<h2 id="voies-de-recours">')
+    failures = a11y.read_grid() if a11y.GRID.is_file() else []
+    return render_template(
+        "accessibility.html",
+        page=Page(content.slug, content.title, content.summary, Markup(body)),
+        recourse=Markup('<h2 id="voies-de-recours">' + recourse) if recourse else "",
+        failures=[row for row in failures if row["statut"].strip() == "NC"],
+        audit_date=a11y.AUDIT_DATE,
+    )
 
 
 @bp.route("/plan-du-site")
