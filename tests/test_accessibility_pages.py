@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from commons import a11y, create_app, db
-from commons.models import Base
 from commons.forum import services as forum
 from commons.forum.models import Post
+from commons.models import Base
 from commons.wiki import services as wiki
 from tests.conftest import base_config, login
 from tests.moderation_world import World, world_fixture  # noqa: F401
@@ -94,7 +94,7 @@ def test_delete_buttons_are_distinct_and_confirmed(client, world: World) -> None
     second = forum.reply(world.a.author, world.a.thread, "Encore un mot")
     db.session.commit()
     page = html(client.get(f"/forum/sujet/{world.a.thread.id}"))
-    assert "Supprimer<span class=\"visually-hidden\"> votre message n°2</span>" in page
+    assert 'Supprimer<span class="visually-hidden"> votre message n°2</span>' in page
     assert f"votre message n°{second.number}</span>" in page
     # The link leads to a confirmation page; nothing is deleted until « Confirmer ».
     confirm = client.get(f"/forum/message/{second.id}/supprimer")

@@ -27,9 +27,7 @@ AXE = Axe()
 FAILING_IMPACTS = {"serious", "critical"}
 ROOT = Path(__file__).resolve().parents[2]
 VNU = Path(
-    os.environ.get(
-        "COMMONS_E2E_VNU", ROOT / ".cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar"
-    )
+    os.environ.get("COMMONS_E2E_VNU", ROOT / ".cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
 )
 #: HTML of every audited state (file name -> text), checked by the Nu HTML Checker at the end.
 SAVED: dict[str, str] = {}
@@ -340,7 +338,8 @@ UNIQUE_IDS_AND_NAMES = """() => {
 
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter((el) => el.getBoundingClientRect().right > 321 && !el.closest('.table-scroll'))
-  .slice(-6).map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+  .slice(-6)
+  .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
 def check_state(page: Page, case: Case) -> None:
