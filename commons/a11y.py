@@ -29,10 +29,13 @@ AUDIT_DATE = "3 décembre 2026"
 
 
 def _flag_errors(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
-    """Mark the page as an error page when one of its forms has errors or an error is flashed."""
+    """Mark the page as an error page when one of its forms has errors, an edit conflicts or an
+    error is flashed."""
     if "page_has_errors" in context:
         return
-    failed = any(isinstance(v, Form) and v.errors for v in context.values())
+    failed = bool(context.get("conflict")) or any(
+        isinstance(v, Form) and v.errors for v in context.values()
+    )
     flashed = any(category == "error" for category, _ in session.get("_flashes", ()))
     context["page_has_errors"] = failed or flashed
 

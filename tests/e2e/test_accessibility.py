@@ -54,6 +54,24 @@ def _fill(**fields: str) -> Callable[[Page], None]:
     return act
 
 
+CONFLICT_REX = "accropolis-politique-accessible-aux-jeunes"  # public, edited only here
+
+
+def _edit_conflict(page: Page) -> None:
+    """Someone else saves the REX while this page holds the form: a conflict on submission."""
+    other = page.context.new_page()
+    other.goto(f"/rex/{CONFLICT_REX}/modifier")
+    body = other.locator("#body")
+    body.fill(body.input_value() + "\n\nAjout enregistré entre-temps.")
+    other.get_by_role("button", name="Enregistrer").click()
+    expect(other.get_by_role("heading", level=1)).to_be_visible()
+    other.close()
+    mine = page.locator("#body")
+    mine.fill(mine.input_value() + "\n\nMon propre ajout, différent.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", name="Conflit de modification")).to_be_visible()
+
+
 def _submit_join_without_charter(page: Page) -> None:
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -291,7 +309,15 @@ CASES = [
         "moderation-membre", "/animation/membres/julien-morel", user=FACILITATOR, shows=("Notes",)
     ),
     Case("moderation-journal", "/animation/journal", user=ADMIN, shows=("Journal d'audit",)),
-    # Issue 19: site map, confirmation steps of irreversible actions, a flashed error.
+    # Issue 19: edit conflict, site map, confirmation steps of irreversible actions.
+    Case(
+        "rex-conflit",
+        f"/rex/{CONFLICT_REX}/modifier",
+        user=MEMBER,
+        act=_edit_conflict,
+        shows=("Conflit de modification", "Votre texte est ci-dessous"),
+        error=True,
+    ),
     Case("plan-du-site", "/plan-du-site", shows=("Plan du site", "Déclaration d'accessibilité")),
     Case(
         "forum-supprimer-confirmation",
@@ -303,7 +329,7 @@ CASES = [
         "groupe-quitter-confirmation",
         "/groupes/participation-citoyenne/quitter",
         user=MEMBER,
-        shows=("Quitter le groupe « Participation citoyenne » ?", "Annuler"),
+        shows=("Quitter le groupe « Participation citoyenne", "Annuler"),
     ),
 ]
 
