@@ -428,7 +428,8 @@ def test_nu_html_checker_finds_no_error(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    messages = json.loads(done.stdout or "{}").get("messages", [])
+    assert done.stdout.lstrip().startswith("{"), f"vnu n'a pas répondu :\n{done.stderr[-2000:]}"
+    messages = json.loads(done.stdout).get("messages", [])
     errors = [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine')} {m.get('message')}"
         f" « {m.get('extract', '')} »"
