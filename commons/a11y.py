@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, before_render_template, session
+from flask import Flask, before_render_template, has_request_context, session
 from markupsafe import Markup, escape
 from wtforms import Form
 
@@ -31,7 +31,7 @@ AUDIT_DATE = "3 décembre 2026"
 def _flag_errors(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
     """Mark the page as an error page when one of its forms has errors, an edit conflicts or an
     error is flashed."""
-    if "page_has_errors" in context:
+    if "page_has_errors" in context or not has_request_context():  # mails have no title
         return
     failed = bool(context.get("conflict")) or any(
         isinstance(v, Form) and v.errors for v in context.values()
