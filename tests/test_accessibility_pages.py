@@ -218,3 +218,17 @@ def test_grid_file_is_plain_csv() -> None:
     with a11y.GRID.open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     assert header == ["critere", "thematique", "titre", "statut", "preuve", "test"]
+
+
+def test_grid_names_tests_that_exist() -> None:
+    """Every test the grid cites as evidence exists (file and function)."""
+    root = Path(__file__).resolve().parents[1]
+    cited = 0
+    for row in a11y.read_grid():
+        for reference in filter(None, (part.strip() for part in row["test"].split(";"))):
+            path, _, name = reference.partition("::")
+            source = (root / path.split(" ")[0]).read_text(encoding="utf-8")
+            name = name.split(" ")[0]
+            assert not name or f"def {name}(" in source, (row["critere"], reference)
+            cited += 1
+    assert cited >= 30
