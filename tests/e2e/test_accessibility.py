@@ -368,6 +368,42 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
   .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
+#: Same link text for different destinations (RGAA 6.1 asks each link to be explicit alone or
+#: with its context): reported, per page, to review by hand.
+AMBIGUOUS_LINKS = """() => {
+  const seen = {};
+  for (const a of document.querySelectorAll('main a[href]')) {
+    const name = (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim();
+    const href = a.getAttribute('href').split('#')[0];
+    (seen[name] = seen[name] || new Set()).add(href);
+  }
+  return Object.keys(seen).filter((name) => seen[name].size > 1);
+}"""
+#: WCAG 1.4.12 text spacing; afterwards no text may be clipped by an overflow-hidden box.
+TEXT_SPACING = """() => {
+  const style = document.createElement('style');
+  style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important;'
+    + ' word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(style);
+  const clipped = [];
+  for (const el of document.querySelectorAll('body *')) {
+    // Form controls scroll their own text (caret): nothing is lost there.
+    if (el.closest('.visually-hidden') || el.matches('input, textarea, select')
+        || el.getBoundingClientRect().width <= 1) { continue; }
+    const css = getComputedStyle(el);
+    const hides = (v) => v === 'hidden' || v === 'clip';
+    if ((hides(css.overflowX) && el.scrollWidth > el.clientWidth + 1)
+        || (hides(css.overflowY) && el.scrollHeight > el.clientHeight + 1)) {
+      clipped.push(`${el.tagName}.${el.className}`);
+    }
+  }
+  const wide = document.documentElement.scrollWidth > window.innerWidth;
+  style.remove();
+  return {clipped, wide};
+}"""
+AMBIGUOUS: dict[str, list[str]] = {}
+
+
 def check_state(page: Page, case: Case) -> None:
     """Ids, names, error focus and title, reflow at 320 px; save the HTML for the checker."""
     found = page.evaluate(UNIQUE_IDS_AND_NAMES)
@@ -382,6 +418,9 @@ def check_state(page: Page, case: Case) -> None:
     else:
         assert not page.title().startswith("Erreur"), f"{case.id} : titre {page.title()!r}"
     SAVED[f"{case.id}.html"] = page.content()
+    AMBIGUOUS[case.id] = page.evaluate(AMBIGUOUS_LINKS)
+    spacing = page.evaluate(TEXT_SPACING)
+    assert not spacing["clipped"] and not spacing["wide"], f"{case.id} : espacement {spacing}"
     page.set_viewport_size({"width": 320, "height": 640})
     width = page.evaluate("() => document.documentElement.scrollWidth")
     wide = page.evaluate(WIDEST) if width > 320 else []
@@ -436,5 +475,8 @@ def test_nu_html_checker_finds_no_error(tmp_path: Path) -> None:
         for m in messages
         if m.get("type") == "error"
     ]
+    for name, links in AMBIGUOUS.items():
+        if links:
+            print(f"{name} — liens de même intitulé vers des pages différentes : {links}")
     assert not errors, f"{len(errors)} erreur(s) HTML :\n" + "\n".join(errors[:80])
     assert len(SAVED) >= len(CASES) - 1
