@@ -6,7 +6,7 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http
+.PHONY: help venv install run test e2e vnu lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
@@ -47,8 +47,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-e2e: install chromium
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+# The Nu HTML Checker (vnu-jar, npm registry) runs with the machine's Java on every audited page.
+VNU_DIR ?= $(CURDIR)/.cache/vnu
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR):
+	@command -v java >/dev/null 2>&1 || { echo "Java est nécessaire au Nu HTML Checker (paquet default-jre-headless)."; exit 1; }
+	npm install --no-audit --no-fund --prefix $(VNU_DIR) 'vnu-jar@>=24,<27'
+
+vnu: $(VNU_JAR)
+
+e2e: install chromium $(VNU_JAR)
+	COMMONS_E2E_VNU=$(VNU_JAR) $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
 
 # Benchmarks: they measure, they assert nothing; results go to tests/benchmarks/results/<date>/.
 $(VENV)/.bench-installed: $(VENV)/.installed

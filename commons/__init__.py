@@ -22,7 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings.finalise(app.config, Path(app.instance_path))
 
-    from . import audit, caching, db, export, files, mail, pagecache, pages, search, security
+    from . import a11y, audit, caching, db, export, files, mail, pagecache, pages, search, security
     from .accounts import views as accounts
     from .collectivites import views as collectivites
     from .forum import agenda_views as agenda
@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         security,
         mail,
         pages,
+        a11y,
         caching,
         pagecache,
         wiki,

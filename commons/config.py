@@ -43,6 +43,11 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     #: Name shown in the interface and in citations.
     SITE_NAME = "Commons"
+    #: Accessibility statement (``/accessibilite``): who runs the instance, the address (e-mail
+    #: or URL of a contact form) and the postal address where to report an accessibility barrier.
+    ACCESSIBILITY_ORGANISATION = ""
+    ACCESSIBILITY_CONTACT = ""
+    ACCESSIBILITY_POSTAL_ADDRESS = ""
     #: Cookie security: set True behind HTTPS.
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_HTTPONLY = True
@@ -53,7 +58,9 @@ class Defaults:
     REMEMBER_COOKIE_DURATION_DAYS = 30
     #: CSRF on every form (Flask-WTF).
     WTF_CSRF_ENABLED = True
-    WTF_CSRF_TIME_LIMIT = 3600 * 8
+    #: A form stays valid 24 h: above the 20 h under which RGAA 13.1 / WCAG 2.2.1 ask for a way
+    #: to extend a time limit (a slow writer must not lose an answer).
+    WTF_CSRF_TIME_LIMIT = 3600 * 24
     #: Page cache for anonymous visitors (see ``commons/pagecache.py``): memory per process in
     #: MiB (``0`` disables it) and the longest time a page is served without being rendered again.
     PAGE_CACHE_MB = 32

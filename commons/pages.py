@@ -78,7 +78,31 @@ def page(slug: str) -> str:
     content = load_page(slug)
     if content is None:
         abort(404)
+    if slug == "accessibilite":
+        return _accessibility_statement(content)
     return render_template("page.html", page=content)
+
+
+def _accessibility_statement(content: Page) -> str:
+    """The statement: status, rate and failures from the audit grid, contacts from settings."""
+    from . import a11y
+
+    body, _, recourse = str(content.html).partition('<h2 id="voies-de-recours">')
+    failures = a11y.read_grid() if a11y.GRID.is_file() else []
+    return render_template(
+        "accessibility.html",
+        page=Page(content.slug, content.title, content.summary, Markup(body)),
+        recourse=Markup('<h2 id="voies-de-recours">' + recourse) if recourse else "",
+        failures=[row for row in failures if row["statut"].strip() == "NC"],
+        audit_date=a11y.AUDIT_DATE,
+    )
+
+
+@bp.route("/plan-du-site")
+@for_visitors
+def site_map() -> str:
+    """« Plan du site » (RGAA 12.1): the main pages, grouped, from the navigation outward."""
+    return render_template("site_map.html")
 
 
 @bp.route("/healthz")
@@ -154,8 +178,8 @@ def add_nav(app: Flask, endpoint: str, label: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the pages, the error handlers and the navigation."""
     app.register_blueprint(bp)
-    app.extensions.setdefault("commons.nav", [])
-    add_nav(app, "pages.home", "Accueil")
+    # « Accueil » first, whatever the order in which the features registered their entries.
+    app.extensions.setdefault("commons.nav", []).insert(0, ("pages.home", "Accueil"))
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(500, _handle_500)

@@ -160,8 +160,9 @@ def test_jsonld_cannot_be_broken_out_of(client, make_user) -> None:  # type: ign
     page = client.get(f"/rex/{rex.slug}").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "</SCRIPT>resume" not in page
-    head = page[: page.index("</head>")]
-    assert head.count("<script") == 1 and head.count("</script>") == 1
+    # The JSON-LD block plus the site's own script file (commons.js, no inline code).
+    head = page[: page.index("</head>")].replace('<script src="/static/commons.js', "")
+    assert head.count("<script") == 1 and head.count("</script>") == 2
     [data] = _jsonld(page)
     assert data["headline"] == title and data["description"] == "</SCRIPT>resume"
 
@@ -230,4 +231,5 @@ def test_csp_does_not_allow_inline_scripts_and_jsonld_is_data(client, make_user)
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     scripts = re.findall(r"<script([^>]*)>", response.get_data(as_text=True))
-    assert scripts == [' type="application/ld+json"']
+    assert scripts[1:] == [' type="application/ld+json"']
+    assert re.fullmatch(r' src="/static/commons\.js\?v=\w+" defer', scripts[0])

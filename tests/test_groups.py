@@ -66,8 +66,11 @@ def test_join_approve_and_private_space(client, app, make_user, make_group) -> N
     assert client.get(f"/groupes/{group.slug}/espace").status_code == 403
     response = client.post(f"/groupes/{group.slug}/rejoindre", data={"message": "Bonjour !"})
     assert (
-        response.status_code == 302 and db.session.scalar(select(func.count(JoinRequest.id))) == 0
+        response.status_code == 200 and db.session.scalar(select(func.count(JoinRequest.id))) == 0
     )
+    # The error is shown next to the checkbox, and the typed message is kept (RGAA 11.10).
+    page = response.get_data(as_text=True)
+    assert 'id="accept_charter-erreur"' in page and "Bonjour !</textarea>" in page
     client.post(
         f"/groupes/{group.slug}/rejoindre", data={"message": "Bonjour !", "accept_charter": "y"}
     )

@@ -256,12 +256,26 @@ EDITED = {
 }
 
 
-@bp.route("/message/<int:post_id>/supprimer", methods=["POST"])
+@bp.route("/message/<int:post_id>/supprimer", methods=["GET", "POST"])
 @login_required
-def delete(post_id: int) -> Response:
+def delete(post_id: int) -> Response | str:
     post, thread = load_post(post_id)
     if not policy.can_delete_post(current_user, post, thread):
         abort(403)
+    if request.method == "GET":  # the confirmation step, without JavaScript (RGAA 11.12)
+        return render_template(
+            "confirm.html",
+            question=f"Supprimer votre message n°{post.number} ?",
+            explanation=[
+                f"Votre message n°{post.number} de la discussion « {thread.title} » sera "
+                "remplacé par « Message supprimé par son auteur. ». Cette action est définitive."
+            ],
+            excerpt=(post.source or "")[:300],
+            action=url_for("forum.delete", post_id=post.id),
+            confirm_label="Confirmer la suppression",
+            cancel_url=url_for("forum.permalink", thread_id=thread.id, number=post.number),
+            cancel_where="à la discussion",
+        )
     if FlagsForm().validate_on_submit():
         services.delete_post(current_user, post, thread)
         db.session.commit()

@@ -193,7 +193,11 @@ LABELS = {
 
 @bp.route("/<slug>")
 def show(slug: str) -> str:
-    group = _group(slug)
+    return _show_page(_group(slug))
+
+
+def _show_page(group: Group, join_form: JoinForm | None = None) -> str:
+    """The group's page; a join form that failed comes back with its errors and its text."""
     user = current_user
     return render_template(
         "groups/show.html",
@@ -207,7 +211,7 @@ def show(slug: str) -> str:
         )
         if user.is_authenticated
         else None,
-        join_form=JoinForm(),
+        join_form=join_form or JoinForm(formdata=None),
         answer_form=AnswerInvitationForm(),
         orphan=user.is_authenticated and user.is_admin and policy.is_orphan(group),
         appoint_form=InviteForm(),
@@ -245,8 +249,7 @@ def join(slug: str) -> Response:
     group = _group(slug)
     form = JoinForm()
     if not form.validate():
-        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
-        return redirect(url_for("groups.show", slug=slug))
+        return _show_page(group, form)  # type: ignore[return-value]
     if first := form.replayed():
         return redirect(first)
     try:
@@ -349,10 +352,27 @@ def answer(slug: str, invitation_id: int, action: str) -> Response:
     return redirect(url_for("groups.index"))
 
 
-@bp.route("/<slug>/quitter", methods=["POST"])
+@bp.route("/<slug>/quitter", methods=["GET", "POST"])
 @login_required
-def leave(slug: str) -> Response:
+def leave(slug: str) -> Response | str:
     group = _group(slug)
+    if request.method == "GET":  # the confirmation step, without JavaScript (RGAA 11.12)
+        if not policy.can_leave(current_user, group):
+            abort(403)
+        return render_template(
+            "confirm.html",
+            question=f"Quitter le groupe « {group.name} » ?",
+            explanation=[
+                "Vous n'aurez plus accès à l'espace privé du groupe ni à ses discussions. "
+                "Vos messages restent dans le groupe.",
+                "Pour y revenir, il faudra une nouvelle demande acceptée par l'animation.",
+            ],
+            excerpt=None,
+            action=url_for("groups.leave", slug=group.slug),
+            confirm_label="Confirmer : quitter le groupe",
+            cancel_url=url_for("groups.show", slug=group.slug),
+            cancel_where="à la page du groupe",
+        )
     EmptyForm().validate()
     try:
         services.leave(current_user, group)

@@ -49,26 +49,50 @@ class MoveForm(ReasonForm):
 class WarnForm(ReasonForm):
     """Warn a member, in a group's name or the network's."""
 
-    scope = SelectField("Au nom de", validate_choice=False)
-    reason = TextAreaField("Motif de l'avertissement", [required(), length(2000)], filters=[clean])
+    # The member page shows several forms at once: each control has its own id (RGAA 8.2,
+    # 11.1), the field names stay the same.
+    scope = SelectField("Au nom de", validate_choice=False, id="avertir-scope")
+    reason = TextAreaField(
+        "Motif de l'avertissement",
+        [required(), length(2000)],
+        filters=[clean],
+        id="avertir-reason",
+    )
 
 
 class SuspendForm(FlaskForm):
     """Suspend an account for a period or indefinitely."""
 
-    reason = TextAreaField("Motif de la suspension", [required(), length(500)], filters=[clean])
+    reason = TextAreaField(
+        "Motif de la suspension",
+        [required(), length(500)],
+        filters=[clean],
+        id="suspendre-reason",
+    )
     until = DateField(
-        "Jusqu'au (laisser vide : sans limite de durée)", [Optional()], format="%Y-%m-%d"
+        "Jusqu'au (laisser vide : sans limite de durée)",
+        [Optional()],
+        format="%Y-%m-%d",
+        id="suspendre-until",
     )
 
 
 class NoteForm(FlaskForm):
     """A private note on a member."""
 
-    scope = SelectField("Visible par l'animation de", validate_choice=False)
+    scope = SelectField("Visible par l'animation de", validate_choice=False, id="note-scope")
     body = TextAreaField(
-        "Note privée", [required("La note est vide."), length(5000)], filters=[clean]
+        "Note privée",
+        [required("La note est vide."), length(5000)],
+        filters=[clean],
+        id="note-body",
     )
+
+
+class LiftForm(ReasonForm):
+    """Lift a suspension (optional reason), on the member page next to the other forms."""
+
+    reason = TextAreaField("Motif de la levée", [length(2000)], filters=[clean], id="lever-reason")
 
 
 class ContestForm(FlaskForm):

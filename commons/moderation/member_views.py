@@ -14,7 +14,7 @@ from ..accounts.models import User
 from ..forms import choices
 from ..groups.models import Group
 from . import members, notices, policy, services
-from .forms import NoteForm, ReasonForm, SuspendForm, WarnForm
+from .forms import LiftForm, NoteForm, SuspendForm, WarnForm
 from .models import MemberNote
 
 bp = Blueprint(
@@ -56,7 +56,7 @@ def _forms(user: User) -> dict[str, object]:
         "note_form": note,
         "warn_form": warn,
         "suspend_form": SuspendForm(formdata=None),
-        "lift_form": ReasonForm(formdata=None),
+        "lift_form": LiftForm(formdata=None),
     }
 
 
@@ -89,7 +89,7 @@ def _until(day: object) -> datetime | None:
 @login_required
 def act(handle: str, action: str) -> Response:
     user = load_member(handle)
-    forms = {"note": NoteForm, "avertir": WarnForm, "suspendre": SuspendForm, "lever": ReasonForm}
+    forms = {"note": NoteForm, "avertir": WarnForm, "suspendre": SuspendForm, "lever": LiftForm}
     form = forms[action]()
     if hasattr(form, "scope"):
         form.scope.choices = choices(_scopes(user))

@@ -159,6 +159,8 @@ def server(oidc_provider: Any) -> Iterator[Server]:
             "COMMONS_PROCONNECT_CLIENT_SECRET": "secret-e2e",
             "COMMONS_PROCONNECT_SCOPES": "openid email profile given_name usual_name siret",
             "PYTHONUNBUFFERED": "1",
+            # The server runs the code of this checkout, not the one the venv was installed from.
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
     )
     command = _commons_command()

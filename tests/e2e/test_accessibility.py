@@ -1,15 +1,23 @@
-"""axe-core on every page type, anonymous and logged in, including error states.
+"""Accessibility of every page type and state of the RGAA sample (docs/accessibilite/).
 
-A test fails on any violation of impact "serious" or "critical"; the message lists each rule,
-its impact, the help text and the offending nodes. Moderate and minor findings are reported in
-the output (``-rA``/``-s``) but do not fail the suite.
+On each state (anonymous and logged in, error and confirmation states included), one page load
+checks: axe-core (a violation of impact "serious" or "critical" fails; moderate and minor ones are
+printed), unique ids, exactly one accessible name source for every form control, no horizontal
+scrolling at 320 CSS pixels (RGAA 10.11), and for error states the focus on the error summary and
+« Erreur : » in the title (RGAA 11.10). The HTML of every state is saved and checked at the end by
+the Nu HTML Checker (``vnu.jar``, installed by ``make e2e`` from the npm registry) in a single run:
+zero errors (RGAA 8.2).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -17,6 +25,12 @@ from playwright.sync_api import Page, expect
 
 AXE = Axe()
 FAILING_IMPACTS = {"serious", "critical"}
+ROOT = Path(__file__).resolve().parents[2]
+VNU = Path(
+    os.environ.get("COMMONS_E2E_VNU", ROOT / ".cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+#: HTML of every audited state (file name -> text), checked by the Nu HTML Checker at the end.
+SAVED: dict[str, str] = {}
 
 ADMIN = "admin@demo.commons.fr"
 FACILITATOR = "animatrice@demo.commons.fr"
@@ -40,6 +54,24 @@ def _fill(**fields: str) -> Callable[[Page], None]:
     return act
 
 
+CONFLICT_REX = "accropolis-politique-accessible-aux-jeunes"  # public, edited only here
+
+
+def _edit_conflict(page: Page) -> None:
+    """Someone else saves the REX while this page holds the form: a conflict on submission."""
+    other = page.context.new_page()
+    other.goto(f"/rex/{CONFLICT_REX}/modifier")
+    body = other.locator("#body")
+    body.fill(body.input_value() + "\n\nAjout enregistré entre-temps.")
+    other.get_by_role("button", name="Enregistrer").click()
+    expect(other.get_by_role("heading", level=1)).to_be_visible()
+    other.close()
+    mine = page.locator("#body")
+    mine.fill(mine.input_value() + "\n\nMon propre ajout, différent.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("heading", name="Conflit de modification")).to_be_visible()
+
+
 def _submit_join_without_charter(page: Page) -> None:
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -55,6 +87,8 @@ class Case:
     act: Callable[[Page], None] | None = None
     #: Text that must be on the page, to be sure the intended state is audited.
     shows: tuple[str, ...] = field(default_factory=tuple)
+    #: A failed submission: focus on the error summary, « Erreur : » in the title.
+    error: bool = False
 
 
 CASES = [
@@ -123,18 +157,21 @@ CASES = [
         "/inscription",
         act=_fill(email="pas-une-adresse", password="court", password_confirm="autre"),
         shows=("à corriger", "Ce champ est obligatoire."),
+        error=True,
     ),
     Case(
         "connexion-erreur",
         "/connexion",
         act=_fill(email="personne@exemple.fr", password="mauvais mot de passe"),
         shows=("Connexion impossible",),
+        error=True,
     ),
     Case(
         "mot-de-passe-oublie-erreur",
         "/mot-de-passe-oublie",
         act=_fill(email="pas-une-adresse"),
         shows=("Adresse électronique invalide",),
+        error=True,
     ),
     Case(
         "mot-de-passe-changer-erreurs",
@@ -142,6 +179,7 @@ CASES = [
         user=MEMBER,
         act=_fill(current="", password="court", password_confirm="différent"),
         shows=("à corriger",),
+        error=True,
     ),
     Case(
         "groupe-rejoindre-erreur",
@@ -149,6 +187,7 @@ CASES = [
         user=OTHER,
         act=lambda page: _submit_join_without_charter(page),
         shows=("Vous devez accepter",),
+        error=True,
     ),
     # Retours d'expérience (the corpus shipped in content/rex is loaded by `content load`).
     Case("rex-liste", "/rex/", shows=("budget participatif",)),
@@ -174,6 +213,7 @@ CASES = [
         user=MEMBER,
         act=_fill(title=""),
         shows=("à corriger",),
+        error=True,
     ),
     Case("rex-modifier", f"/rex/{REX}/modifier", user=MEMBER),
     Case("rex-historique", f"/rex/{REX}/historique", shows=("Version",)),
@@ -191,6 +231,7 @@ CASES = [
         user=MEMBER,
         act=lambda page: page.get_by_role("button", name="Publier la discussion").click(),
         shows=("à corriger",),
+        error=True,
     ),
     Case("forum-sujet", "/forum/sujet/1", user=MEMBER, shows=("Répondre",)),
     Case("forum-sujet-groupe", "/forum/sujet/2", user=FACILITATOR, shows=("Épingler",)),
@@ -211,6 +252,7 @@ CASES = [
         user=ADMIN,
         act=_fill(),
         shows=("Choisissez le fichier .zip",),
+        error=True,
     ),
     # Publication by consent (demo: proposal 1 awaits consents, proposal 2 is published).
     Case(
@@ -249,6 +291,7 @@ CASES = [
         user=MEMBER,
         act=lambda page: page.get_by_role("button", name="Envoyer le signalement").click(),
         shows=("à corriger",),
+        error=True,
     ),
     Case("moderation-tableau", "/animation/", user=FACILITATOR, shows=("Vos groupes",)),
     Case(
@@ -269,6 +312,28 @@ CASES = [
         "moderation-membre", "/animation/membres/julien-morel", user=FACILITATOR, shows=("Notes",)
     ),
     Case("moderation-journal", "/animation/journal", user=ADMIN, shows=("Journal d'audit",)),
+    # Issue 19: edit conflict, site map, confirmation steps of irreversible actions.
+    Case(
+        "rex-conflit",
+        f"/rex/{CONFLICT_REX}/modifier",
+        user=MEMBER,
+        act=_edit_conflict,
+        shows=("Conflit de modification", "Votre texte est ci-dessous"),
+        error=True,
+    ),
+    Case("plan-du-site", "/plan-du-site", shows=("Plan du site", "Déclaration d'accessibilité")),
+    Case(
+        "forum-supprimer-confirmation",
+        "/forum/message/1/supprimer",
+        user=MEMBER,
+        shows=("Supprimer votre message n°1 ?", "Confirmer la suppression", "Annuler"),
+    ),
+    Case(
+        "groupe-quitter-confirmation",
+        "/groupes/participation-citoyenne/quitter",
+        user=MEMBER,
+        shows=("Quitter le groupe « Participation citoyenne", "Annuler"),
+    ),
 ]
 
 
@@ -283,6 +348,86 @@ def describe(violations: list[dict]) -> str:  # type: ignore[type-arg]
             if summary:
                 lines.append(f"      {summary[:300]}")
     return "\n".join(lines)
+
+
+UNIQUE_IDS_AND_NAMES = """() => {
+  const ids = {};
+  for (const el of document.querySelectorAll('[id]')) { ids[el.id] = (ids[el.id] || 0) + 1; }
+  const duplicates = Object.keys(ids).filter((id) => ids[id] > 1);
+  const unnamed = [];
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden') { continue; }
+    const sources = (el.labels ? el.labels.length : 0) + (el.hasAttribute('aria-label') ? 1 : 0)
+      + (el.hasAttribute('aria-labelledby') ? 1 : 0);
+    if (sources !== 1) { unnamed.push(`${el.outerHTML.slice(0, 120)} (${sources} noms)`); }
+  }
+  return {duplicates, unnamed};
+}"""
+
+
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > 321 && !el.closest('.table-scroll'))
+  .slice(-6)
+  .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
+#: Same link text for different destinations (RGAA 6.1 asks each link to be explicit alone or
+#: with its context): reported, per page, to review by hand.
+AMBIGUOUS_LINKS = """() => {
+  const seen = {};
+  for (const a of document.querySelectorAll('main a[href]')) {
+    const name = (a.getAttribute('aria-label') || a.textContent).replace(/\\s+/g, ' ').trim();
+    const href = a.getAttribute('href').split('#')[0];
+    (seen[name] = seen[name] || new Set()).add(href);
+  }
+  return Object.keys(seen).filter((name) => seen[name].size > 1);
+}"""
+#: WCAG 1.4.12 text spacing; afterwards no text may be clipped by an overflow-hidden box.
+TEXT_SPACING = """() => {
+  const style = document.createElement('style');
+  style.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important;'
+    + ' word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(style);
+  const clipped = [];
+  for (const el of document.querySelectorAll('body *')) {
+    // Form controls scroll their own text (caret): nothing is lost there.
+    if (el.closest('.visually-hidden') || el.matches('input, textarea, select')
+        || el.getBoundingClientRect().width <= 1) { continue; }
+    const css = getComputedStyle(el);
+    const hides = (v) => v === 'hidden' || v === 'clip';
+    if ((hides(css.overflowX) && el.scrollWidth > el.clientWidth + 1)
+        || (hides(css.overflowY) && el.scrollHeight > el.clientHeight + 1)) {
+      clipped.push(`${el.tagName}.${el.className}`);
+    }
+  }
+  const wide = document.documentElement.scrollWidth > window.innerWidth;
+  style.remove();
+  return {clipped, wide};
+}"""
+AMBIGUOUS: dict[str, list[str]] = {}
+
+
+def check_state(page: Page, case: Case) -> None:
+    """Ids, names, error focus and title, reflow at 320 px; save the HTML for the checker."""
+    found = page.evaluate(UNIQUE_IDS_AND_NAMES)
+    assert not found["duplicates"], f"{case.id} : ids en double {found['duplicates']}"
+    assert not found["unnamed"], f"{case.id} : champs sans nom unique {found['unnamed']}"
+    if case.error:
+        assert page.title().startswith("Erreur : "), f"{case.id} : titre {page.title()!r}"
+        focused = page.evaluate(
+            "() => !!document.activeElement.closest('.error-summary, .flash-error')"
+        )
+        assert focused, f"{case.id} : le focus n'est pas sur le récapitulatif des erreurs"
+    else:
+        assert not page.title().startswith("Erreur"), f"{case.id} : titre {page.title()!r}"
+    SAVED[f"{case.id}.html"] = page.content()
+    AMBIGUOUS[case.id] = page.evaluate(AMBIGUOUS_LINKS)
+    spacing = page.evaluate(TEXT_SPACING)
+    assert not spacing["clipped"] and not spacing["wide"], f"{case.id} : espacement {spacing}"
+    page.set_viewport_size({"width": 320, "height": 640})
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    wide = page.evaluate(WIDEST) if width > 320 else []
+    assert width <= 320, f"{case.id} ({case.path}) : {width} px à 320 px (RGAA 10.11) : {wide}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -307,3 +452,34 @@ def test_no_serious_axe_violation(page: Page, login: Callable[..., None], case: 
         f"{case.id} ({case.path}) : {len(blocking)} violation(s) axe grave(s) ou critique(s) :\n"
         + describe(blocking)
     )
+    check_state(page, case)
+
+
+def test_nu_html_checker_finds_no_error(tmp_path: Path) -> None:
+    """Every state saved above, in one run of the Nu HTML Checker: zero errors (RGAA 8.2)."""
+    if not SAVED:
+        pytest.skip("aucune page enregistrée (lancez le module entier)")
+    if not VNU.is_file():
+        pytest.fail(f"vnu.jar introuvable ({VNU}) : lancez `make e2e` ou COMMONS_E2E_VNU=…")
+    for name, html in SAVED.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    done = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout"]
+        + sorted(str(p) for p in tmp_path.glob("*.html")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.stdout.lstrip().startswith("{"), f"vnu n'a pas répondu :\n{done.stderr[-2000:]}"
+    messages = json.loads(done.stdout).get("messages", [])
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')} {m.get('message')}"
+        f" « {m.get('extract', '')} »"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    for name, links in AMBIGUOUS.items():
+        if links:
+            print(f"{name} — liens de même intitulé vers des pages différentes : {links}")
+    assert not errors, f"{len(errors)} erreur(s) HTML :\n" + "\n".join(errors[:80])
+    assert len(SAVED) >= len(CASES) - 1
