@@ -96,10 +96,12 @@ def _error_page(code: int, description: str | None = None):  # type: ignore[no-u
 
 def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
     code = exc.code or 500
-    if code not in (400, 403, 404, 405, 413, 429):
+    if code not in (400, 403, 404, 405, 413, 416, 429):
         return exc
     french = getattr(exc, "french", None)
-    return _error_page(code, french)
+    body, status = _error_page(code, french)
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers  # Content-Range of a 416, Allow of a 405, Retry-After…
 
 
 def _handle_csrf(exc: CSRFError):  # type: ignore[no-untyped-def]

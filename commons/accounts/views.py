@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..collectivites import services as collectivites
 from ..collectivites import vocab
 from ..forms import choices as as_choices
@@ -69,7 +69,10 @@ def _chosen_collectivite(form: RegistrationForm) -> int | None:
     if not choice:
         form.collectivite.errors = ["Choisissez votre collectivité ou proposez-en une."]
         return None
-    return int(choice)
+    chosen = params.optional_number(choice, minimum=1)
+    if chosen is None:
+        form.collectivite.errors = ["Choisissez votre collectivité ou proposez-en une."]
+    return chosen
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -182,7 +185,7 @@ def edit_profile() -> str | Response:
             user,
             display_name=form.display_name.data,
             job_title=form.job_title.data,
-            collectivite_id=int(form.collectivite.data) if form.collectivite.data else None,
+            collectivite_id=params.optional_number(form.collectivite.data, minimum=1),
             bio=form.bio.data or "",
         )
         db.session.commit()

@@ -10,6 +10,8 @@ from flask_login import current_user
 from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
+from ..params import optional_number
+from ..params import page as page_number
 from ..wiki.vocab import themes as theme_vocab
 from .backends import get_backend
 from .results import IndexBusy
@@ -39,8 +41,8 @@ def _filters(args: Any) -> dict[str, Any]:
         if not value:
             continue
         if facet == "year":
-            if value.isdigit():
-                chosen[facet] = int(value)
+            if (year := optional_number(value, maximum=9999)) is not None:
+                chosen[facet] = year
         else:
             chosen[facet] = [value] if facet in ("themes", "kind_coll") else value
     return chosen
@@ -60,7 +62,7 @@ def facet_labels() -> dict[str, dict[Any, str]]:
 def search() -> str:
     text = (request.args.get("q") or "").strip()[:1000]
     sort = "date" if request.args.get("tri") == "date" else "relevance"
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))
+    page = min(page_number(request.args), 500)
     filters = _filters(request.args)
     chosen = {arg: (request.args.get(arg) or "").strip()[:60] for arg in FILTERS}
     results, busy = None, False

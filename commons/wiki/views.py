@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..collectivites import services as collectivites
 from ..collectivites import vocab as coll_vocab
 from ..forms import choices
@@ -57,8 +57,8 @@ def _space_choices() -> list[tuple[str, str]]:
 
 def parse_space(value: str) -> tuple[str, int | None]:
     """``network`` / ``public`` / ``group:<id>`` -> (space, group_id)."""
-    if value.startswith("group:") and value[6:].isdigit():
-        return Space.GROUP.value, int(value[6:])
+    if value.startswith("group:") and (group_id := params.optional_number(value[6:])):
+        return Space.GROUP.value, group_id
     if value in (Space.NETWORK.value, Space.PUBLIC.value):
         return value, None
     return "", None
@@ -132,7 +132,7 @@ def new() -> str | Response:
         form.title.data = request.args.get("titre", "")[:200]
         form.body.data = rendering.template_body()
         form.licence.data = registry.default_licence().id
-        group = request.args.get("groupe", type=int)
+        group = request.args.get("groupe", type=params.number)
         form.space.data = f"group:{group}" if group else Space.NETWORK.value
         if current_user.collectivite_id:
             form.collectivites.data = [str(current_user.collectivite_id)]
@@ -155,7 +155,7 @@ def new() -> str | Response:
                 period=form.period.data or "",
                 budget=form.budget.data or "",
                 team_size=form.team_size.data,
-                collectivite_ids=[int(i) for i in form.collectivites.data or [] if i.isdigit()],
+                collectivite_ids=params.numbers(form.collectivites.data),
                 comment=form.comment.data or "Création",
             )
         except services.Forbidden:
@@ -185,7 +185,7 @@ def edit(slug: str) -> str | Response:
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
         preview = render_markdown(form.body.data or "")
     elif form.validate_on_submit():
-        base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        base = params.optional_number(form.base.data) or 0
         try:
             result = services.save(
                 current_user,
