@@ -64,6 +64,16 @@ class Defaults:
     LOGIN_MAX_FAILURES_ACCOUNT = 5
     LOGIN_MAX_FAILURES_ADDRESS = 20
     LOGIN_WINDOW_SECONDS = 900
+    #: Anonymous requests that send mail (registration, password reset, confirmation link):
+    #: allowed per address and per client address within the window (in the database).
+    MAIL_ACTIONS_PER_ADDRESS = 3
+    MAIL_ACTIONS_PER_CLIENT = 20
+    MAIL_ACTIONS_WINDOW_SECONDS = 3600
+    #: Markdown previews per person per minute, searches per client address per minute.
+    PREVIEWS_PER_MINUTE = 20
+    SEARCHES_PER_MINUTE = 120
+    #: A signed-in session unused for this many days is closed (see « Mes sessions »).
+    SESSION_IDLE_DAYS = 14
     #: Password reset token validity, in seconds.
     PASSWORD_RESET_MAX_AGE = 3600
     #: Argon2id parameters (OWASP: m=19 MiB, t=2, p=1).

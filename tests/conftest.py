@@ -104,9 +104,12 @@ def client(app: Flask) -> FlaskClient:
 class IsolatedClient(FlaskClient):
     """Runs each request in a fresh context, as a real server would: its own app context,
     ``g``, session and teardown. The test's own session ends its transaction first (so SQLite's
-    lock is free) and is expired afterwards (so the test sees what the request wrote)."""
+    lock is free) and is expired afterwards (so the test sees what the request wrote). Responses
+    are read whole and closed, as a server does, so work deferred to after the response (mail)
+    has run when ``open`` returns."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("buffered", True)
         if not has_app_context():  # a redirect followed from inside a request's context
             return super().open(*args, **kwargs)
         db.session.commit()
