@@ -85,6 +85,19 @@ def oldest_event_age(bucket: str, key: str, window: timedelta) -> timedelta | No
     return db.utcnow() - first
 
 
+def hit(bucket: str, key: str, limit: int, window: timedelta) -> bool:
+    """View side: count one more event of ``bucket`` for ``key`` and commit it, unless ``limit``
+    events already happened within ``window`` (then ``False``, and nothing is written). Runs in
+    its own write transaction, so a GET page (search) can be throttled too."""
+    with db.writing():
+        if count_events(bucket, key, window) >= limit:
+            db.session.rollback()
+            return False
+        record_event(bucket, key)
+        db.session.commit()
+    return True
+
+
 def is_safe_next(target: str | None) -> bool:
     """Whether ``target`` is a local path (no scheme, no host, no protocol-relative trick)."""
     if not target or not target.startswith("/") or target.startswith("//"):

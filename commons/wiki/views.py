@@ -20,14 +20,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import db, params
+from .. import db, params, previews
 from ..collectivites import services as collectivites
 from ..collectivites import vocab as coll_vocab
 from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
-from ..markup import render_markdown
 from ..pagecache import for_visitors
 from ..pages import add_nav
 from . import attribution, policy, queries, rendering, services
@@ -124,9 +123,17 @@ def _new_form() -> NewForm:
     return form
 
 
+def _preview(form: EditForm | RexForm) -> tuple[Markup | None, int]:
+    """The preview of the form's text (size limit and throttle: :mod:`commons.previews`)."""
+    result = previews.preview(current_user.id, form.body.data or "")
+    if result.error:
+        form.form_errors.append(result.error)
+    return result.html, result.status
+
+
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
-def new() -> str | Response:
+def new() -> tuple[str, int] | Response:
     form = _new_form()
     if request.method == "GET":
         form.title.data = request.args.get("titre", "")[:200]
@@ -136,9 +143,9 @@ def new() -> str | Response:
         form.space.data = f"group:{group}" if group else Space.NETWORK.value
         if current_user.collectivite_id:
             form.collectivites.data = [str(current_user.collectivite_id)]
-    preview = None
+    preview, status = None, 200
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
-        preview = render_markdown(form.body.data or "")
+        preview, status = _preview(form)
     elif form.validate_on_submit():
         space, group_id = parse_space(form.space.data or "")
         try:
@@ -168,12 +175,12 @@ def new() -> str | Response:
             db.session.commit()
             flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/new.html", form=form, preview=preview)
+    return render_template("wiki/new.html", form=form, preview=preview), status
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
 @login_required
-def edit(slug: str) -> str | Response:
+def edit(slug: str) -> tuple[str, int] | Response:
     rex = load_rex(slug)
     if not policy.can_edit_rex(current_user, rex):
         abort(403)
@@ -181,9 +188,9 @@ def edit(slug: str) -> str | Response:
     if request.method == "GET":
         form.title.data, form.base.data = rex.title, str(rex.head)
         form.body.data = services.revision(rex, rex.head).source
-    preview, conflict = None, None
+    preview, conflict, status = None, None, 200
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
-        preview = render_markdown(form.body.data or "")
+        preview, status = _preview(form)
     elif form.validate_on_submit():
         base = params.optional_number(form.base.data) or 0
         try:
@@ -206,7 +213,9 @@ def edit(slug: str) -> str | Response:
             db.session.commit()
             flash(queries.SAVE_MESSAGES[result.outcome], "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict)
+    return render_template(
+        "wiki/edit.html", rex=rex, form=form, preview=preview, conflict=conflict
+    ), status
 
 
 @bp.route("/<slug>/licence", methods=["GET", "POST"])
