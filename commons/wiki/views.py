@@ -123,7 +123,7 @@ def _new_form() -> NewForm:
     return form
 
 
-def _preview(form: EditForm | RexForm) -> tuple[Markup | None, int]:
+def _preview(form: EditForm | NewForm) -> tuple[Markup | None, int]:
     """The preview of the form's text (size limit and throttle: :mod:`commons.previews`)."""
     result = previews.preview(current_user.id, form.body.data or "")
     if result.error:
