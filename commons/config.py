@@ -43,13 +43,17 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"
     #: Name shown in the interface and in citations.
     SITE_NAME = "Commons"
-    #: Cookie security: set True behind HTTPS.
-    SESSION_COOKIE_SECURE = False
+    #: Cookie security: ``None`` means ``True`` when ``BASE_URL`` is https (secure by default
+    #: in production), ``False`` otherwise; set a boolean to force either.
+    SESSION_COOKIE_SECURE: bool | None = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    #: Strict-Transport-Security max-age in seconds; ``None`` means one year when ``BASE_URL``
+    #: is https and none otherwise (``0`` turns it off).
+    HSTS_SECONDS: int | None = None
     REMEMBER_COOKIE_DURATION_DAYS = 30
     #: CSRF on every form (Flask-WTF).
     WTF_CSRF_ENABLED = True
@@ -133,6 +137,12 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     config["REMEMBER_COOKIE_DURATION"] = timedelta(
         days=int(config["REMEMBER_COOKIE_DURATION_DAYS"])
     )
+    https = str(config.get("BASE_URL", "")).lower().startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(key) is None:
+            config[key] = https
+    if config.get("HSTS_SECONDS") is None:
+        config["HSTS_SECONDS"] = 365 * 86400 if https else 0
     secret = config.get("SECRET_KEY")
     relaxed = config.get("DEBUG") or config.get("TESTING")
     if not relaxed and (not secret or secret == DEFAULT_SECRET_KEY):

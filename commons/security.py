@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Index, String, delete, func, select
@@ -127,6 +127,9 @@ def _security_headers(response: Response) -> Response:
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     )
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if hsts > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 
