@@ -16,6 +16,7 @@ escaped paragraphs: the text is kept, the layout is lost.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from html import unescape
 from typing import Any
@@ -177,24 +178,27 @@ def _plain(text: str) -> str:
     return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
-#: The largest source rendered with its layout (the size limit of REX and messages).
+#: The size limit of what people write (REX, previews); checked by the callers.
 MAX_SOURCE_BYTES = 200 * 1024
+#: The largest source rendered with its layout (imported files may be a little larger).
+MAX_RENDER_BYTES = 256 * 1024
 #: Structural limits, counted before any parser runs (see :func:`structure_problem`).
 LIMITS = {
     "line": 10_000,  # characters in one line
     "block": 20_000,  # characters in one block (between blank lines)
     "nesting": 16,  # levels of lists and quotes on a line, and of open HTML tags
-    "list_items": 2_000,  # list items and quoted lines
+    "list_items": 5_000,  # list items and quoted lines
     "tags": 2_000,  # HTML tags and comments
     "markup": 2_000,  # characters that start inline markup (* _ ` [ ] ( ) \\ !) in a block
     "angles": 500,  # "<", ">" and "&" in a block (html5lib rebuilds a text run at each)
-    "links": 1_000,  # links, images, wikilinks and link references
+    "links": 4_000,  # links, images, wikilinks and link references
     "brackets": 200,  # "[" or "](" left open in a block (each is scanned to the block's end)
-    "footnotes": 200,  # footnote references and definitions
-    "table_cells": 2_000,  # cells of all tables
-    "headings": 300,  # headings (each enters the table of contents)
+    "footnotes": 4_000,  # footnote references and definitions
+    "footnote_uses": 20,  # references to one same footnote (numbering is quadratic in them)
+    "table_cells": 10_000,  # cell separators ("|") in all tables
+    "headings": 2_000,  # headings (each enters the table of contents)
     "tocs": 1,  # [TOC] markers
-    "fences": 200,  # code fences
+    "fences": 2_000,  # code fences (each rebuilds the document)
 }
 _MESSAGES = {
     "size": "le texte dépasse {limit} octets",
@@ -207,8 +211,9 @@ _MESSAGES = {
     "angles": "un paragraphe contient plus de {limit} caractères <, > ou &",
     "links": "le texte contient plus de {limit} liens",
     "brackets": "un paragraphe laisse plus de {limit} crochets ouverts",
-    "footnotes": "le texte contient plus de {limit} notes",
-    "table_cells": "les tableaux comptent plus de {limit} cellules",
+    "footnotes": "le texte contient plus de {limit} appels ou définitions de notes",
+    "footnote_uses": "une même note est appelée plus de {limit} fois",
+    "table_cells": "les tableaux comptent plus de {limit} séparateurs de cellules",
     "headings": "le texte contient plus de {limit} titres",
     "tocs": "le texte contient plus de {limit} sommaire [TOC]",
     "fences": "le texte contient plus de {limit} blocs de code",
@@ -220,6 +225,7 @@ _TAGS = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>|<([A-Za-z][A-Za-z0
 _VOID = re.compile(r"area|base|br|col|embed|hr|img|input|link|meta|source|wbr", re.I)
 _LINKS = re.compile(r"\]\(|\]\[|\[\[|<https?:|^ {0,3}\[[^\]\n]{1,200}\]:", re.M)
 _FOOTNOTES = re.compile(r"\[\^")
+_NOTE_CALLS = re.compile(r"\[\^([^\]\n]{0,100})\](?!:)")
 _HEADINGS_RE = re.compile(r"^ {0,3}(?:#|[=-]+[ \t]*$)", re.M)
 _FENCES = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
 _MARKUP = re.compile(r"[*_`\[\]()\\!]")
@@ -282,6 +288,7 @@ def measure(text: str) -> dict[str, int]:
         "links": len(_LINKS.findall(text)),
         "brackets": max((_open_brackets(b) for b in blocks), default=0),
         "footnotes": len(_FOOTNOTES.findall(text)),
+        "footnote_uses": max(Counter(_NOTE_CALLS.findall(text)).values(), default=0),
         "table_cells": sum(line.count("|") for line in table_lines),
         "headings": len(_HEADINGS_RE.findall(text)),
         "tocs": text.count("[TOC]"),
@@ -294,7 +301,7 @@ def structure_problem(text: str) -> str | None:
     structure bounds the parsers' work: within every limit, rendering and sanitising 200 KiB
     takes well under a second (``tests/benchmarks/bench_markup.py``)."""
     counted = measure(clean_text(text))
-    limits = {"size": MAX_SOURCE_BYTES, **LIMITS}
+    limits = {"size": MAX_RENDER_BYTES, **LIMITS}
     for name, limit in limits.items():
         if counted[name] > limit:
             reason = _MESSAGES[name].format(limit=f"{limit:,}".replace(",", "\u202f"))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from markupsafe import Markup
 
-from .markup import MAX_SOURCE_BYTES, render_markdown
+from .markup import MAX_SOURCE_BYTES, render_markdown, structure_problem
 from .security import hit
 
 BUCKET = "preview"
@@ -34,10 +34,11 @@ class Preview:
 
 def preview(actor_id: int, text: str, **render: object) -> Preview:
     """View side: render ``text`` for its author unless it is too large or the author asked
-    for too many previews this minute (``PREVIEWS_PER_MINUTE``; the count is committed)."""
+    for too many previews this minute (``PREVIEWS_PER_MINUTE``; the count is committed). When a
+    structural limit drops the layout, the preview says which."""
     if len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         return Preview(None, TOO_LARGE, 413)
     limit = int(current_app.config["PREVIEWS_PER_MINUTE"])
     if not hit(BUCKET, str(actor_id), limit, timedelta(minutes=1)):
         return Preview(None, THROTTLED, 429)
-    return Preview(render_markdown(text, **render))  # type: ignore[arg-type]
+    return Preview(render_markdown(text, **render), structure_problem(text))  # type: ignore[arg-type]
