@@ -193,9 +193,9 @@ LIMITS = {
     "angles": 500,  # "<", ">" and "&" in a block (html5lib rebuilds a text run at each)
     "links": 4_000,  # links, images, wikilinks and link references
     "brackets": 200,  # "[" or "](" left open in a block (each is scanned to the block's end)
-    "footnotes": 4_000,  # footnote references and definitions
+    "footnotes": 2_000,  # footnote references and definitions
     "footnote_uses": 20,  # references to one same footnote (numbering is quadratic in them)
-    "table_cells": 10_000,  # cell separators ("|") in all tables
+    "table_cells": 6_000,  # cells of all tables ("|a|b|" is two)
     "headings": 2_000,  # headings (each enters the table of contents)
     "tocs": 1,  # [TOC] markers
     "fences": 2_000,  # code fences (each rebuilds the document)
@@ -213,7 +213,7 @@ _MESSAGES = {
     "brackets": "un paragraphe laisse plus de {limit} crochets ouverts",
     "footnotes": "le texte contient plus de {limit} appels ou définitions de notes",
     "footnote_uses": "une même note est appelée plus de {limit} fois",
-    "table_cells": "les tableaux comptent plus de {limit} séparateurs de cellules",
+    "table_cells": "les tableaux comptent plus de {limit} cellules",
     "headings": "le texte contient plus de {limit} titres",
     "tocs": "le texte contient plus de {limit} sommaire [TOC]",
     "fences": "le texte contient plus de {limit} blocs de code",
@@ -255,7 +255,7 @@ def _tag_depth(text: str) -> tuple[int, int]:
 
 
 def _open_brackets(block: str) -> int:
-    """"[" and "](" never closed in a block (Python-Markdown rescans from each to its end)."""
+    """ "[" and "](" never closed in a block (Python-Markdown rescans from each to its end)."""
     brackets = groups = 0
     for m in _OPENERS.finditer(block):
         token = m.group()
@@ -275,7 +275,6 @@ def measure(text: str) -> dict[str, int]:
     blocks = _BLANK.split(text)
     tags, tag_depth = _tag_depth(text)
     list_depth = max((_levels(m.group()) for m in _QUOTES_AND_LISTS.finditer(text)), default=0)
-    table_lines = [line for line in text.split("\n") if line.count("|") >= 1]
     return {
         "size": len(text.encode("utf-8", "replace")),
         "line": max((len(line) for line in text.split("\n")), default=0),
@@ -289,7 +288,7 @@ def measure(text: str) -> dict[str, int]:
         "brackets": max((_open_brackets(b) for b in blocks), default=0),
         "footnotes": len(_FOOTNOTES.findall(text)),
         "footnote_uses": max(Counter(_NOTE_CALLS.findall(text)).values(), default=0),
-        "table_cells": sum(line.count("|") for line in table_lines),
+        "table_cells": sum(max(line.count("|") - 1, 1) for line in text.split("\n") if "|" in line),
         "headings": len(_HEADINGS_RE.findall(text)),
         "tocs": text.count("[TOC]"),
         "fences": len(_FENCES.findall(text)),

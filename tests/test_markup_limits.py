@@ -40,7 +40,7 @@ BUILDERS: dict[str, Callable[[int], str]] = {
     "brackets": lines("["),
     "footnotes": grouped(lambda i: f"a[^{i}] ", 100),
     "footnote_uses": grouped(lambda i: "a[^x] ", 100),
-    "table_cells": lines("|", 1000),
+    "table_cells": grouped(lambda i: "|a|\n", 100),
     "headings": grouped(lambda i: "# h\n", 1),
     "tocs": grouped(lambda i: "[TOC]", 1),
     "fences": grouped(lambda i: "```", 1),
