@@ -196,7 +196,7 @@ LIMITS = {
     "footnotes": 2_000,  # footnote references and definitions
     "footnote_uses": 20,  # references to one same footnote (numbering is quadratic in them)
     "table_cells": 6_000,  # cells of all tables ("|a|b|" is two)
-    "headings": 2_000,  # headings (each enters the table of contents)
+    "headings": 1_000,  # headings (each enters the table of contents)
     "tocs": 1,  # [TOC] markers
     "fences": 2_000,  # code fences (each rebuilds the document)
 }
