@@ -48,6 +48,7 @@ IGNORED_TABLES = frozenset(
         "thread_read",
         "notification_preference",
         "audit_entry",
+        "user_session",
     }
 )
 #: Columns whose change alone is not a content change.

@@ -175,6 +175,14 @@ def history(slug: str) -> str | Response:
     )
 
 
+def _version(raw: str) -> int:
+    """A version number from the query string: :class:`ValueError` (a 400) for what is not an
+    integer, ``0`` (a 404) for an integer no revision can have (negative or huge)."""
+    if not raw.strip().removeprefix("-").isascii() or not raw.strip().removeprefix("-").isdigit():
+        raise ValueError(raw[:20])
+    return params.optional_number(raw) or 0
+
+
 def _number(value: int | None, rex: Rex) -> int:
     """A revision number of this REX, or a French 404."""
     if value is None or not 1 <= value <= rex.head:
@@ -227,7 +235,7 @@ def diff(slug: str) -> str | Response:
     rex = load_rex(slug)
     if (moved := _canonical(rex, slug)) is not None:
         return moved
-    de, a = request.args.get("de", type=params.number), request.args.get("a", type=params.number)
+    de, a = request.args.get("de", type=_version), request.args.get("a", type=_version)
     if de is None or a is None:
         _fail(BadRequest, "Indiquez les numéros des deux versions à comparer (de=… et a=…).")
     old_no, new_no = sorted((_number(de, rex), _number(a, rex)))
