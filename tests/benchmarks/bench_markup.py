@@ -105,6 +105,16 @@ CASES: dict[str, Callable[[int], str]] = {
     "commentaires html": repeat("<!--"),
     "règles horizontales": lines_of(lambda i: "a\n***"),
     "mélange": lines_of(lambda i: "> - **[a](b)** _c_ `d` [^1] <i>e</i> [[W]]"),
+    # Not hostile: a rich real document (sections with heading, table, list, code and note).
+    "document réel (sections)": lambda n: (
+        "[TOC]\n\n"
+        + "".join(
+            f"## Section {i}\n\nUn paragraphe **gras**, avec [un lien](https://ex.example/{i}), du "
+            f"`code` et une note[^n{i}].\n\n- point un\n- point deux\n\n| a | b |\n|---|---|\n"
+            f"| {i} | x |\n\n```python\nprint({i})\n```\n\n[^n{i}]: Source {i}.\n\n"
+            for i in range(min(n, 950))
+        )
+    ),
 }
 
 
