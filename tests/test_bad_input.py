@@ -132,3 +132,13 @@ def test_bad_range_on_the_archive_and_static_files_gets_the_french_page(client) 
             assert bad.headers["Content-Range"] == f"bytes */{size}"
         with client.get(path, headers={"Range": "bytes=0-3"}) as part:
             assert part.status_code == 206
+
+
+def test_following_a_huge_target_id_is_refused(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(client, make_user())
+    for target in (HUGE, "-1", "²"):
+        response = client.post(
+            "/notifications/suivre",
+            data={"target_type": "thread", "target_id": target, "level": "all"},
+        )
+        assert response.status_code < 500, target
