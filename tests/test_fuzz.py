@@ -36,11 +36,11 @@ from .moderation_world import World, world_fixture  # noqa: F401 - the fixture
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "commons-hypothesis")
 
 #: Examples per route and role; each is one request.
-EXAMPLES_PER_ROUTE = 3
+EXAMPLES_PER_ROUTE = 2
 #: Bookkeeping a refused request may write: throttle counters and the session's last activity.
 BOOKKEEPING = {"rate_event", "user_session", "content_generation", "search_index_queue"}
 #: Routes that end the fuzzing session (tested in test_sessions.py): not fuzzed.
-SKIPPED = {"accounts.logout", "accounts.logout_everywhere", "static", "accounts.end_session"}
+SKIPPED = {"accounts.logout", "accounts.logout_everywhere", "static", "account_sessions.end"}
 
 HOSTILE = [
     "",
@@ -160,7 +160,7 @@ def _routes(app: Flask) -> list[Any]:
 
 
 #: Values every path parameter gets in turn (the other parameters get a real value).
-HOSTILE_PARAMETERS = ["1" + "0" * 21, str(2**31), "%C2%B2", "%D9%A3", "9" * 5000, "a%00b"]
+HOSTILE_PARAMETERS = ["1" + "0" * 21, "%C2%B2", "9" * 5000, "a%00b"]
 
 
 def _hostile_parameters(client: Any, rule: Any, values: list[str]) -> None:
