@@ -146,3 +146,22 @@ def test_start_is_the_one_way_in(app, make_user) -> None:  # type: ignore[no-unt
     sessions.end(token)
     db.session.commit()
     assert not _signed_in(browser)
+
+
+def test_activity_is_recorded_on_a_writing_request_without_waiting(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    """A POST holds SQLite's write lock from its first statement: recording the activity must
+    not wait for it on another connection (the busy timeout would stall the request)."""
+    import time
+
+    app.config["SQLITE_BUSY_TIMEOUT_MS"] = 15000
+    user = make_user()
+    browser = app.test_client()
+    login(browser, user)
+    old = db.utcnow() - timedelta(hours=1)
+    db.session.execute(update(UserSession).values(last_seen_at=old))
+    db.session.commit()
+    start = time.monotonic()
+    response = browser.post("/notifications/tout-lu")
+    assert response.status_code in (200, 302) and time.monotonic() - start < 5
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen is not None and seen > old + timedelta(minutes=30)

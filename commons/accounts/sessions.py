@@ -131,15 +131,19 @@ def load(token: str) -> User | None:
 
 
 def _touch(session_id: int, now: object) -> None:
-    """Record activity in its own short write transaction (best effort)."""
+    """Record activity (best effort). A writing request (POST…) already holds the write lock on
+    SQLite: the update joins its transaction. A reading one writes in its own short transaction
+    rather than turn its read into a write (the "database is locked" trap)."""
+    stmt = update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
+    if db._write_intent.get():
+        db.session.execute(stmt)
+        return
     engine = current_app.extensions["commons.engine"]
     previous = db._write_intent.get()
     db.set_write_intent(True)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now)
-            )
+            conn.execute(stmt)
     except SQLAlchemyError:  # a busy database: the activity is recorded next time
         current_app.logger.warning("Dernière activité de session non enregistrée")
     finally:
