@@ -22,7 +22,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     settings.finalise(app.config, Path(app.instance_path))
 
-    from . import a11y, audit, caching, db, export, files, mail, pagecache, pages, search, security
+    from . import (
+        a11y,
+        audit,
+        caching,
+        db,
+        export,
+        files,
+        mail,
+        pagecache,
+        pages,
+        params,
+        search,
+        security,
+    )
     from .accounts import views as accounts
     from .collectivites import views as collectivites
     from .forum import agenda_views as agenda
@@ -37,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .wiki import views as wiki
 
     parts = (
+        params,  # first: the id converter must exist before any route is added
         db,
         audit,
         search,

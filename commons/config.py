@@ -48,13 +48,17 @@ class Defaults:
     ACCESSIBILITY_ORGANISATION = ""
     ACCESSIBILITY_CONTACT = ""
     ACCESSIBILITY_POSTAL_ADDRESS = ""
-    #: Cookie security: set True behind HTTPS.
-    SESSION_COOKIE_SECURE = False
+    #: Cookie security: ``None`` means ``True`` when ``BASE_URL`` is https (secure by default
+    #: in production), ``False`` otherwise; set a boolean to force either.
+    SESSION_COOKIE_SECURE: bool | None = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE: bool | None = None
+    #: Strict-Transport-Security max-age in seconds; ``None`` means one year when ``BASE_URL``
+    #: is https and none otherwise (``0`` turns it off).
+    HSTS_SECONDS: int | None = None
     REMEMBER_COOKIE_DURATION_DAYS = 30
     #: CSRF on every form (Flask-WTF).
     WTF_CSRF_ENABLED = True
@@ -71,6 +75,16 @@ class Defaults:
     LOGIN_MAX_FAILURES_ACCOUNT = 5
     LOGIN_MAX_FAILURES_ADDRESS = 20
     LOGIN_WINDOW_SECONDS = 900
+    #: Anonymous requests that send mail (registration, password reset, confirmation link):
+    #: allowed per address and per client address within the window (in the database).
+    MAIL_ACTIONS_PER_ADDRESS = 3
+    MAIL_ACTIONS_PER_CLIENT = 20
+    MAIL_ACTIONS_WINDOW_SECONDS = 3600
+    #: Markdown previews per person per minute, searches per client address per minute.
+    PREVIEWS_PER_MINUTE = 20
+    SEARCHES_PER_MINUTE = 120
+    #: A signed-in session unused for this many days is closed (see « Mes sessions »).
+    SESSION_IDLE_DAYS = 14
     #: Password reset token validity, in seconds.
     PASSWORD_RESET_MAX_AGE = 3600
     #: Argon2id parameters (OWASP: m=19 MiB, t=2, p=1).
@@ -167,6 +181,12 @@ def finalise(config: dict[str, Any], instance_path: Path) -> None:
     config["REMEMBER_COOKIE_DURATION"] = timedelta(
         days=int(config["REMEMBER_COOKIE_DURATION_DAYS"])
     )
+    https = str(config.get("BASE_URL", "")).lower().startswith("https://")
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(key) is None:
+            config[key] = https
+    if config.get("HSTS_SECONDS") is None:
+        config["HSTS_SECONDS"] = 365 * 86400 if https else 0
     secret = config.get("SECRET_KEY")
     relaxed = config.get("DEBUG") or config.get("TESTING")
     if not relaxed and (not secret or secret == DEFAULT_SECRET_KEY):

@@ -60,6 +60,12 @@ def send(
 ) -> EmailMessage:
     """Build and deliver a message through the configured backend; return it."""
     message = build_message(to, subject, text, html, attachments)
+    deliver(message)
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand a built message to the configured backend."""
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
         cfg = current_app.config
@@ -78,7 +84,6 @@ def send(
         tmp.rename(folder / name)
     else:
         current_app.logger.info("Courriel (console) :\n%s", message.as_string())
-    return message
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
@@ -101,6 +106,37 @@ def send_template(
     text = render_template(f"{template}.txt", **context)
     html = render_template(f"{template}.html", **context)
     return send(to, subject, text, html, attachments)
+
+
+def render_message(to: str, subject: str, template: str, **context: object) -> EmailMessage:
+    """Render ``<template>.txt`` and ``.html`` into a message without sending it."""
+    from flask import render_template
+
+    text = render_template(f"{template}.txt", **context)
+    html = render_template(f"{template}.html", **context)
+    return build_message(to, subject, text, html)
+
+
+def deliver_after_response(message: EmailMessage | None) -> None:
+    """Deliver ``message`` once the response has been sent (``None``: nothing to send). The
+    time a visitor waits then says nothing about whether a mail left (no account oracle)."""
+    from flask import after_this_request
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    @after_this_request
+    def _later(response):  # type: ignore[no-untyped-def]
+        if message is not None:
+
+            def _deliver() -> None:
+                with app.app_context():
+                    try:
+                        deliver(message)
+                    except Exception:  # noqa: BLE001 - the response is gone: log, never raise
+                        app.logger.exception("Courriel non remis à %s", message["To"])
+
+            response.call_on_close(_deliver)
+        return response
 
 
 def read_outbox(folder: str | Path) -> list[EmailMessage]:

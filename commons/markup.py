@@ -212,89 +212,134 @@ def _plain(text: str) -> str:
     return "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
-_BUDGET_NS = 4_000_000_000  # estimated render time (on a modest CPU) past which layout is dropped
-_MAX_HTML = 1_000_000  # characters of HTML the sanitiser gets (about 2.5 s)
-_BLANK = r"\n[ \t]*\n"
-_NEST = re.compile(rf"\]\(|[\[\]()]|{_BLANK}")
-_TAG_OPENS = re.compile(r"<[A-Za-z/!?]|(?P<end>>)")
-_CUTS = re.compile(rf"^ {{0,3}}(?:#|[=-]+[ \t]*$|([*_])(?:[ \t]*\1){{2,}})|(?P<end>{_BLANK})", re.M)
-_HEADINGS = re.compile(r"^ {0,3}(?:#|[=-]+[ \t]*$)", re.M)
-_FENCES = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
-_TAGS = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+#: The size limit of what people write (REX, previews); checked by the callers.
+MAX_SOURCE_BYTES = 200 * 1024
+#: The largest source rendered with its layout (imported files may be a little larger).
+MAX_RENDER_BYTES = 256 * 1024
+#: Structural limits, counted before any parser runs (see :func:`structure_problem`).
+LIMITS = {
+    "line": 10_000,  # characters in one line
+    "block": 20_000,  # characters in one block (between blank lines)
+    "nesting": 16,  # levels of lists and quotes on a line, and of open HTML tags
+    "list_items": 5_000,  # list items and quoted lines
+    "tags": 2_000,  # HTML tags and comments
+    "markup": 2_000,  # characters that start inline markup (* _ ` [ ] ( ) \\ !) in a block
+    "angles": 500,  # "<", ">" and "&" in a block (html5lib rebuilds a text run at each)
+    "links": 4_000,  # links, images, wikilinks and link references
+    "brackets": 200,  # "[" or "](" left open in a block (each is scanned to the block's end)
+    "footnotes": 2_000,  # footnote references and definitions
+    "footnote_uses": 20,  # references to one same footnote (numbering is quadratic in them)
+    "table_cells": 6_000,  # cells of all tables ("|a|b|" is two)
+    "headings": 1_000,  # headings (each enters the table of contents)
+    "tocs": 1,  # [TOC] markers
+    "fences": 2_000,  # code fences (each rebuilds the document)
+}
+_MESSAGES = {
+    "size": "le texte dépasse {limit} octets",
+    "line": "une ligne dépasse {limit} caractères",
+    "block": "un paragraphe dépasse {limit} caractères",
+    "nesting": "l'imbrication (listes, citations ou balises) dépasse {limit} niveaux",
+    "list_items": "le texte contient plus de {limit} éléments de liste ou lignes citées",
+    "tags": "le texte contient plus de {limit} balises HTML",
+    "markup": "un paragraphe contient plus de {limit} caractères de mise en forme",
+    "angles": "un paragraphe contient plus de {limit} caractères <, > ou &",
+    "links": "le texte contient plus de {limit} liens",
+    "brackets": "un paragraphe laisse plus de {limit} crochets ouverts",
+    "footnotes": "le texte contient plus de {limit} appels ou définitions de notes",
+    "footnote_uses": "une même note est appelée plus de {limit} fois",
+    "table_cells": "les tableaux comptent plus de {limit} cellules",
+    "headings": "le texte contient plus de {limit} titres",
+    "tocs": "le texte contient plus de {limit} sommaire [TOC]",
+    "fences": "le texte contient plus de {limit} blocs de code",
+}
+_BLANK = re.compile(r"\n[ \t]*\n")
+_QUOTES_AND_LISTS = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))+", re.M)
+_LEVEL = re.compile(r">|[*+-]|\d{1,9}[.)]")
+_TAGS = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>|<([A-Za-z][A-Za-z0-9-]*)|<!--")
 _VOID = re.compile(r"area|base|br|col|embed|hr|img|input|link|meta|source|wbr", re.I)
-_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[*+-][ \t]|\d{1,9}[.)][ \t]))+", re.M)
-_MARKER = re.compile(r">|[*+-][ \t]|\d{1,9}[.)][ \t]")
-_NOTE_REFS = re.compile(r"\[\^([^\]\n]{0,100})\]")
+_LINKS = re.compile(r"\]\(|\]\[|\[\[|<https?:|^ {0,3}\[[^\]\n]{1,200}\]:", re.M)
+_FOOTNOTES = re.compile(r"\[\^")
+_NOTE_CALLS = re.compile(r"\[\^([^\]\n]{0,100})\](?!:)")
+_HEADINGS_RE = re.compile(r"^ {0,3}(?:#|[=-]+[ \t]*$)", re.M)
+_FENCES = re.compile(r"^ {0,3}(?:```|~~~)", re.M)
+_MARKUP = re.compile(r"[*_`\[\]()\\!]")
+_ANGLES = re.compile(r"[<>&]")
+_OPENERS = re.compile(r"\]\(|[\[\])]")
+_ITEMS = re.compile(r"^[ \t]*(?:>|[*+-][ \t]|\d{1,9}[.)][ \t])", re.M)
 
 
-def _spans(text: str, pattern: re.Pattern[str]) -> int:
-    """Sum, over the opening matches, of the distance to the next closing match (group "end")."""
-    cost = count = total = 0
-    for m in pattern.finditer(text):
-        if m.group("end") is not None:
-            cost, count, total = cost + count * m.start() - total, 0, 0
-        else:
-            count, total = count + 1, total + m.start()
-    return cost + count * len(text) - total
+def _levels(line_start: str) -> int:
+    """Nesting levels given by indentation and markers at the start of a line."""
+    indent = len(line_start) - len(line_start.lstrip(" \t"))
+    return len(_LEVEL.findall(line_start)) + line_start[:indent].expandtabs(4).count("    ")
 
 
-def _link_scans(text: str) -> tuple[int, int]:
-    """Characters Python-Markdown reads from each ``[`` to its ``]`` (its issue #798) and from
-    each ``](`` to its ``)``, within a block."""
-    brackets = parens = 0
-    opened: list[int] = []
-    groups: list[int | None] = []  # "(" positions, kept only for a link's "]("
-    for m in _NEST.finditer(text + "\n\n"):
-        token, at = m.group(), m.start()
-        if token == "[":
-            opened.append(at)
-        elif token[0] == "]":
-            brackets += at - opened.pop() if opened else 0
-            if token == "](":
-                groups.append(at)
-        elif token == "(":
-            groups.append(None)
-        elif token == ")":
-            start = groups.pop() if groups else None
-            parens += 0 if start is None else at - start
-        else:  # a blank line ends the block: unclosed scans stop here
-            brackets += sum(at - start for start in opened)
-            parens += sum(at - start for start in groups if start is not None)
-            opened, groups = [], []
-    return brackets, parens
-
-
-def _estimated_ns(text: str) -> int:
-    """Linear estimate of the render time, weighting the parsers' known super-linear paths."""
-    brackets, parens = _link_scans(text)
-    depth = nesting = 0  # html5lib walks the open elements at each start tag
+def _tag_depth(text: str) -> tuple[int, int]:
+    """(tags, deepest nesting of open non-void HTML tags)."""
+    depth = deepest = tags = 0
     for m in _TAGS.finditer(text):
-        if m.group(1):
-            depth = max(depth - 1, 0)
-        elif not _VOID.fullmatch(m.group(2)):
-            depth += 1
-            nesting += depth
-    markers = sum(min(len(_MARKER.findall(m.group())), 300) ** 2 for m in _MARKERS.finditer(text))
-    # Each inline match rebuilds its block's text; each fence rebuilds the document.
-    inline = sum(sum(map(b.count, "\\`*_[!<&")) * len(b) for b in re.split(_BLANK, text))
-    headings, tocs = len(_HEADINGS.findall(text)), text.count("[TOC]")
-    notes = Counter(_NOTE_REFS.findall(text))
-    return (
-        6_000 * len(text)
-        + 800 * brackets
-        + 80 * parens
-        + 2 * _spans(text, _TAG_OPENS)  # html.parser scans from each "<tag" to the next ">"
-        + 40 * _spans(text, _CUTS)  # a heading or rule cut from a block re-reads the rest
-        + 60 * nesting
-        + 1_500 * markers
-        + inline // 2
-        + 2 * len(text) * len(_FENCES.findall(text))
-        + 30 * headings**2  # the table of contents lists every heading as siblings
-        + 500 * tocs * (tocs + headings)
-        + 40 * len(notes) ** 2
-        + 450 * sum(n * n for n in notes.values())  # footnote numbering
-        + sum(map(text.count, "<>&")) ** 2 // 4  # html5lib appends each "&lt;" to a string
-    )
+        tags += 1
+        closing, name, self_closing, bare = m.groups()
+        name = name or bare
+        if name is None or _VOID.fullmatch(name) or self_closing:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return tags, deepest
+
+
+def _open_brackets(block: str) -> int:
+    """ "[" and "](" never closed in a block (Python-Markdown rescans from each to its end)."""
+    brackets = groups = 0
+    for m in _OPENERS.finditer(block):
+        token = m.group()
+        if token == "[":
+            brackets += 1
+        elif token == "](":
+            brackets, groups = max(brackets - 1, 0), groups + 1
+        elif token == "]":
+            brackets = max(brackets - 1, 0)
+        elif token == ")":
+            groups = max(groups - 1, 0)
+    return brackets + groups
+
+
+def measure(text: str) -> dict[str, int]:
+    """The structure of ``text``, counted in linear time, keyed like :data:`LIMITS`."""
+    blocks = _BLANK.split(text)
+    tags, tag_depth = _tag_depth(text)
+    list_depth = max((_levels(m.group()) for m in _QUOTES_AND_LISTS.finditer(text)), default=0)
+    return {
+        "size": len(text.encode("utf-8", "replace")),
+        "line": max((len(line) for line in text.split("\n")), default=0),
+        "block": max((len(b) for b in blocks), default=0),
+        "nesting": max(list_depth, tag_depth),
+        "list_items": len(_ITEMS.findall(text)),
+        "tags": tags,
+        "markup": max((len(_MARKUP.findall(b)) for b in blocks), default=0),
+        "angles": max((len(_ANGLES.findall(b)) for b in blocks), default=0),
+        "links": len(_LINKS.findall(text)),
+        "brackets": max((_open_brackets(b) for b in blocks), default=0),
+        "footnotes": len(_FOOTNOTES.findall(text)),
+        "footnote_uses": max(Counter(_NOTE_CALLS.findall(text)).values(), default=0),
+        "table_cells": sum(max(line.count("|") - 1, 1) for line in text.split("\n") if "|" in line),
+        "headings": len(_HEADINGS_RE.findall(text)),
+        "tocs": text.count("[TOC]"),
+        "fences": len(_FENCES.findall(text)),
+    }
+
+
+def structure_problem(text: str) -> str | None:
+    """Why ``text`` is rendered without its layout (a French sentence), or ``None``. Counting
+    structure bounds the parsers' work: within every limit, rendering and sanitising 200 KiB
+    takes well under a second (``tests/benchmarks/bench_markup.py``)."""
+    counted = measure(clean_text(text))
+    limits = {"size": MAX_RENDER_BYTES, **LIMITS}
+    for name, limit in limits.items():
+        if counted[name] > limit:
+            reason = _MESSAGES[name].format(limit=f"{limit:,}".replace(",", "\u202f"))
+            return f"Mise en page ignorée : {reason}. Le texte est affiché sans mise en forme."
+    return None
 
 
 def clean_text(text: str) -> str:
@@ -311,14 +356,23 @@ def render_markdown(
     resolve_link: LinkResolver | None = None,
 ) -> Markup:
     """Render user Markdown to sanitised HTML (store the result; do not call per request).
-    ``resolve_link`` maps site-scheme URLs (attachments' ``fichier:``), see :data:`LinkResolver`."""
+    ``resolve_link`` maps site-scheme URLs (attachments' ``fichier:``), see :data:`LinkResolver`.
+    A text past a structural limit (:func:`structure_problem`) is rendered as escaped
+    paragraphs: its words are kept, its layout is lost, and no parser sees it."""
     text = clean_text(text)
-    if _estimated_ns(text) > _BUDGET_NS:
+    if structure_problem(text) is not None:
         return Markup(_plain(text))
+    return render_unbounded(text, resolve_wikilink, resolve_link)
+
+
+def render_unbounded(
+    text: str,
+    resolve_wikilink: WikilinkResolver | None = None,
+    resolve_link: LinkResolver | None = None,
+) -> Markup:
+    """The pipeline without the structural limits: benchmarks only."""
+    text = clean_text(text)
     try:
-        html = _markdown(resolve_wikilink, resolve_link).convert(text)
-        if len(html) <= _MAX_HTML:  # else many footnotes, table cells or wikilinks blew it up
-            return Markup(_cleaner.clean(html))
-    except RecursionError:  # nesting past the recursion limit (thousands of '>' or list levels)
-        pass
-    return Markup(_plain(text))
+        return Markup(_cleaner.clean(_markdown(resolve_wikilink, resolve_link).convert(text)))
+    except RecursionError:  # nesting past the recursion limit
+        return Markup(_plain(text))

@@ -61,6 +61,7 @@ IGNORED_TABLES = frozenset(
         "session_minutes_revision",
         "session_action",
         "session_synthesis_source",
+        "user_session",
     }
 )
 #: Columns whose change alone is not a content change.

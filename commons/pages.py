@@ -31,11 +31,28 @@ class Page:
     html: Markup
 
 
+class FrontMatterError(yaml.YAMLError):
+    """Front matter refused before loading (a French reason, without the file name)."""
+
+
+def _refuse_aliases(source: str) -> None:
+    """Anchors and aliases let a few kilobytes expand to gigabytes (a "billion laughs"): front
+    matter never needs them, so they are refused before anything is built."""
+    for event in yaml.parse(source, Loader=_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise FrontMatterError(
+                "les ancres et alias YAML (« &nom », « *nom ») ne sont pas acceptés "
+                f"(ligne {event.start_mark.line + 2})"
+            )
+
+
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    """Split ``---`` YAML front matter from a Markdown document."""
+    """Split ``---`` YAML front matter from a Markdown document; :class:`FrontMatterError`
+    (a :class:`yaml.YAMLError`) for anchors or aliases."""
     if text.startswith("---\n"):
         end = text.find("\n---", 4)
         if end != -1:
+            _refuse_aliases(text[4:end])
             meta = yaml.load(text[4:end], Loader=_LOADER) or {}
             body = text[end + 4 :].lstrip("\n")
             if isinstance(meta, dict):
@@ -120,10 +137,12 @@ def _error_page(code: int, description: str | None = None):  # type: ignore[no-u
 
 def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
     code = exc.code or 500
-    if code not in (400, 403, 404, 405, 413, 429):
+    if code not in (400, 403, 404, 405, 413, 416, 429):
         return exc
     french = getattr(exc, "french", None)
-    return _error_page(code, french)
+    body, status = _error_page(code, french)
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers  # Content-Range of a 416, Allow of a 405, Retry-After…
 
 
 def _handle_csrf(exc: CSRFError):  # type: ignore[no-untyped-def]

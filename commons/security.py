@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Index, String, delete, func, select
@@ -85,6 +85,19 @@ def oldest_event_age(bucket: str, key: str, window: timedelta) -> timedelta | No
     return db.utcnow() - first
 
 
+def hit(bucket: str, key: str, limit: int, window: timedelta) -> bool:
+    """View side: count one more event of ``bucket`` for ``key`` and commit it, unless ``limit``
+    events already happened within ``window`` (then ``False``, and nothing is written). Runs in
+    its own write transaction, so a GET page (search) can be throttled too."""
+    with db.writing():
+        if count_events(bucket, key, window) >= limit:
+            db.session.rollback()
+            return False
+        record_event(bucket, key)
+        db.session.commit()
+    return True
+
+
 def is_safe_next(target: str | None) -> bool:
     """Whether ``target`` is a local path (no scheme, no host, no protocol-relative trick)."""
     if not target or not target.startswith("/") or target.startswith("//"):
@@ -114,6 +127,9 @@ def _security_headers(response: Response) -> Response:
         "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     )
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    hsts = int(current_app.config.get("HSTS_SECONDS") or 0)
+    if hsts > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
     return response
 
 

@@ -105,13 +105,12 @@ def client(app: Flask) -> FlaskClient:
 
 class IsolatedClient(FlaskClient):
     """Runs each request in a fresh context, as a real server would: its own app context,
-    ``g``, session, teardown, and the response closed once read. The test's own session ends
-    its transaction first (so SQLite's lock is free) and is expired afterwards (so the test
-    sees what the request wrote)."""
+    ``g``, session and teardown. The test's own session ends its transaction first (so SQLite's
+    lock is free) and is expired afterwards (so the test sees what the request wrote). Responses
+    are read whole and closed, as a server does once it is sent, so work deferred to after the
+    response (search drain, mail) has run when ``open`` returns."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        # Read the body and close the response as a server does once it is sent (this runs
-        # the ``call_on_close`` work, e.g. the search drain after a write).
         kwargs.setdefault("buffered", True)
         if not has_app_context():  # a redirect followed from inside a request's context
             return super().open(*args, **kwargs)

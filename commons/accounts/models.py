@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -49,8 +49,6 @@ class User(Base):
     bio: Mapped[str] = mapped_column(String(2000), default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.AGENT.value)
     password_hash: Mapped[str] = mapped_column(String(255))
-    #: Bumped to revoke every session and "remember me" cookie of the user.
-    session_version: Mapped[int] = mapped_column(default=1)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: ``None`` with ``suspended_at`` set means suspended indefinitely.
@@ -76,9 +74,16 @@ class User(Base):
     def is_active(self) -> bool:
         return self.email_confirmed_at is not None and not self.is_suspended
 
+    #: The token of the server-side session this object was signed in or loaded through (not a
+    #: column: set by :mod:`commons.accounts.sessions`).
+    session_token = None
+
     def get_id(self) -> str:
-        """``id:session_version``: bumping the version invalidates sessions and cookies."""
-        return f"{self.id}:{self.session_version}"
+        """The session token: the cookie names a server-side session, not the user, so deleting
+        that session (logout, suspension, password change) kills the cookie."""
+        if not self.session_token:
+            raise RuntimeError("sign in through accounts.sessions.sign_in()")
+        return str(self.session_token)
 
     # Domain -------------------------------------------------------------------------------------
     @property
@@ -102,3 +107,22 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.handle}>"
+
+
+class UserSession(Base):
+    """One signed-in browser: created at login, deleted at logout, expired after inactivity.
+    The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_seen", "user_id", "last_seen_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: « Firefox sous Linux »: browser and system, read from the User-Agent at sign-in.
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -87,32 +87,6 @@ def create_user(
 
 
 @dataclass
-class Registration:
-    """Outcome of a registration: the new user, or the existing account the email belongs to."""
-
-    user: User | None
-    existing: User | None
-
-
-def register(
-    *, email: str, display_name: str, job_title: str, password: str, collectivite_id: int | None
-) -> Registration:
-    """Register an agent, unconfirmed. A taken email is not an error (no enumeration): the
-    caller sends the owner a notice instead of a confirmation and shows the same page."""
-    existing = find_by_email(email)
-    if existing is not None:
-        return Registration(user=None, existing=existing)
-    user = create_user(
-        email=email,
-        display_name=display_name,
-        job_title=job_title,
-        password=password,
-        collectivite_id=collectivite_id,
-    )
-    return Registration(user=user, existing=None)
-
-
-@dataclass
 class Authentication:
     """Outcome of a login attempt."""
 
@@ -174,21 +148,17 @@ def authenticate(email: str, password: str, address: str) -> Authentication:
 
 
 def load_user(identifier: str) -> User | None:
-    """Flask-Login loader: ``id:session_version``; a stale version means a revoked session."""
-    try:
-        user_id, version = (int(part) for part in identifier.split(":", 1))
-    except ValueError:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.is_active:
-        return None
-    return user
+    """Flask-Login loader: the cookie names a server-side session (see :mod:`.sessions`)."""
+    from . import sessions
+
+    return sessions.load(identifier)
 
 
 def revoke_sessions(user: User) -> None:
-    """Log the user out everywhere (sessions and remember-me cookies)."""
-    user.session_version += 1
-    db.session.flush()
+    """Log the user out everywhere: every session and "remember me" cookie dies."""
+    from . import sessions
+
+    sessions.end_all(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:

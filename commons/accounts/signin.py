@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import session
-from flask_login import login_user
 from werkzeug.wrappers import Response
 
+from . import sessions
 from .models import User
 
 #: ``step(user, remember=, method=, acr=, target=)`` -> a response that takes over, or ``None``.
@@ -29,7 +29,7 @@ def begin(
     user: User, *, remember: bool, method: str, target: str, acr: str | None = None
 ) -> Response | None:
     """After ``method`` proved who ``user`` is: a second step's response, or ``None`` once the
-    session is open (the caller then redirects to ``target``)."""
+    session is open (the caller then commits and redirects to ``target``)."""
     for step in _steps:
         response = step(user, remember=remember, method=method, acr=acr, target=target)
         if response is not None:
@@ -39,6 +39,7 @@ def begin(
 
 
 def finish(user: User, *, remember: bool, method: str) -> None:
-    """Open the session (Flask-Login) and note how the person signed in."""
-    login_user(user, remember=remember)
+    """Open the session (a server-side record, then Flask-Login) and note how the person signed
+    in. The caller commits."""
+    sessions.sign_in(user, remember=remember)
     session["signin_method"] = method

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, mail, params
 from ..collectivites import services as collectivites
 from ..collectivites import vocab
 from ..forms import choices as as_choices
 from ..security import client_address, login_manager, safe_next
-from . import policy, services, signin
+from . import enrolment, policy, services, sessions, signin
 from .forms import (
     ConfirmForm,
     LoginForm,
@@ -69,7 +69,10 @@ def _chosen_collectivite(form: RegistrationForm) -> int | None:
     if not choice:
         form.collectivite.errors = ["Choisissez votre collectivité ou proposez-en une."]
         return None
-    return int(choice)
+    chosen = params.optional_number(choice, minimum=1)
+    if chosen is None:
+        form.collectivite.errors = ["Choisissez votre collectivité ou proposez-en une."]
+    return chosen
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
@@ -78,25 +81,29 @@ def register() -> str | Response:
         return redirect(url_for("pages.home"))
     form = _registration_form()
     if form.validate_on_submit():
+        try:  # the password first, for every address: no account oracle
+            enrolment.check_password(
+                form.password.data, email=form.email.data, name=form.display_name.data
+            )
+        except services.AccountError as exc:
+            form.password.errors = [str(exc)]
+            return render_template("accounts/register.html", form=form)
+        if not enrolment.mail_allowed(form.email.data, client_address()):
+            db.session.rollback()
+            form.form_errors.append(enrolment.THROTTLED)
+            return render_template("accounts/register.html", form=form), 429
         collectivite_id = _chosen_collectivite(form)
         if collectivite_id is not None:
-            try:
-                outcome = services.register(
-                    email=form.email.data,
-                    display_name=form.display_name.data,
-                    job_title=form.job_title.data,
-                    password=form.password.data,
-                    collectivite_id=collectivite_id,
-                )
-            except services.AccountError as exc:
-                form.password.errors = [str(exc)]
-            else:
-                db.session.commit()
-                if outcome.user is not None:
-                    services.send_confirmation(outcome.user)
-                elif outcome.existing is not None:
-                    services.send_already_registered(outcome.existing)
-                return render_template("accounts/registered.html", email=form.email.data)
+            outcome = enrolment.register(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                job_title=form.job_title.data,
+                password=form.password.data,
+                collectivite_id=collectivite_id,
+            )
+            db.session.commit()
+            mail.deliver_after_response(outcome.message)
+            return render_template("accounts/registered.html", email=form.email.data)
         db.session.rollback()
     return render_template("accounts/register.html", form=form)
 
@@ -126,17 +133,20 @@ def login() -> str | Response:
         form.email.data = request.args["email"]
     if form.validate_on_submit():
         result = services.authenticate(form.email.data, form.password.data, client_address())
-        db.session.commit()  # failures are recorded even when the login is refused
         if result.user is not None:
             step = signin.begin(
                 result.user, remember=form.remember.data, method="password", target=target
             )
             if step is not None:  # a second factor is asked before the session opens
                 return step
+            db.session.commit()
             flash(f"Bienvenue, {result.user.display_name}.", "success")
             return redirect(target)
-        if result.unconfirmed is not None:
-            services.send_confirmation(result.unconfirmed)
+        if result.unconfirmed is not None and enrolment.mail_allowed(
+            result.unconfirmed.email, client_address()
+        ):
+            mail.deliver_after_response(enrolment.confirmation_message(result.unconfirmed))
+        db.session.commit()  # failures are recorded even when the login is refused
         form.form_errors.append(result.error or services.GENERIC_LOGIN_ERROR)
     return render_template("accounts/login.html", form=form, next=request.args.get("next"))
 
@@ -144,6 +154,9 @@ def login() -> str | Response:
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> Response:
     ConfirmForm().validate_on_submit()  # CSRF is checked globally; nothing else to read
+    if current_user.is_authenticated:
+        sessions.end(current_user.session_token)
+        db.session.commit()
     logout_user()
     flash("Vous êtes déconnecté·e.", "success")
     return redirect(url_for("pages.home"))
@@ -186,7 +199,7 @@ def edit_profile() -> str | Response:
             user,
             display_name=form.display_name.data,
             job_title=form.job_title.data,
-            collectivite_id=int(form.collectivite.data) if form.collectivite.data else None,
+            collectivite_id=params.optional_number(form.collectivite.data, minimum=1),
             bio=form.bio.data or "",
         )
         db.session.commit()
@@ -208,8 +221,8 @@ def change_password() -> str | Response:
             field = form.current if "actuel" in str(exc) else form.password
             field.errors = [str(exc)]
         else:
+            sessions.sign_in(user)  # every session was closed: this browser gets a new one
             db.session.commit()
-            login_user(user)  # this session survives; all others are revoked
             flash("Votre mot de passe est modifié ; vos autres sessions sont fermées.", "success")
             return redirect(url_for("accounts.profile", handle=user.handle))
     return render_template("accounts/change_password.html", form=form)
@@ -219,11 +232,30 @@ def change_password() -> str | Response:
 def reset_request() -> str | Response:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_by_email(form.email.data)
-        if user is not None:
-            services.send_password_reset(user)
+        if not enrolment.mail_allowed(form.email.data, client_address()):
+            db.session.rollback()
+            form.form_errors.append(enrolment.THROTTLED)
+            return render_template("accounts/reset_request.html", form=form), 429
+        message = enrolment.request_reset(form.email.data)
+        db.session.commit()
+        mail.deliver_after_response(message)
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/inscription/renvoyer", methods=["GET", "POST"])
+def resend_confirmation() -> str | tuple[str, int]:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        if not enrolment.mail_allowed(form.email.data, client_address()):
+            db.session.rollback()
+            form.form_errors.append(enrolment.THROTTLED)
+            return render_template("accounts/resend.html", form=form), 429
+        message = enrolment.request_confirmation(form.email.data)
+        db.session.commit()
+        mail.deliver_after_response(message)
+        return render_template("accounts/registered.html", email=form.email.data)
+    return render_template("accounts/resend.html", form=form)
 
 
 @bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])
@@ -249,5 +281,8 @@ def reset_password(token: str) -> str | Response:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the Flask-Login user loader."""
+    from . import session_views
+
     login_manager.user_loader(services.load_user)
     app.register_blueprint(bp)
+    session_views.init_app(app)

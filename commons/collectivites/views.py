@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..accounts.models import User
 from ..pagecache import for_visitors
 from ..pages import add_nav
@@ -25,7 +25,7 @@ def index() -> str:
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("type") or ""
     region = request.args.get("region") or ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = params.page(request.args)
     stmt = select(Collectivite).where(Collectivite.validated.is_(True))
     if kind in vocab.kinds():
         stmt = stmt.where(Collectivite.kind == kind)
@@ -88,7 +88,10 @@ def review() -> str | Response:
         from flask_wtf import FlaskForm
 
         FlaskForm().validate()  # CSRF is enforced globally
-        target = db.session.get(Collectivite, request.form.get("id", type=int)) or abort(404)
+        target_id = params.optional_number(request.form.get("id"), minimum=1)
+        target = db.session.get(Collectivite, target_id) if target_id else None
+        if target is None:
+            abort(404)
         target.validated = True
         db.session.commit()
         flash(f"« {target.name} » est validée.", "success")

@@ -21,6 +21,7 @@ from .. import db
 from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
 from ..licensing import registry
+from ..params import optional_number
 from ..text import single_line
 from ..wiki import policy
 from ..wiki.models import Rex, Status, rex_collectivite
@@ -83,7 +84,7 @@ class Filters:
             raw = str(args.get(name, ""))
             if not raw and not (strict and name in args):
                 return default
-            value = int(raw) if raw.isascii() and raw.isdigit() else None
+            value = optional_number(raw, maximum=10**12)
             if value is None or not 1 <= value <= top:
                 if strict:
                     raise FilterError(f"« {name} » doit être un entier entre 1 et {top}.")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..groups.models import Group
 from ..groups.views import _group
 from ..wiki import services as wiki
@@ -130,7 +130,7 @@ def status(slug: str, topic_id: int) -> Response:
             current_user,
             topic,
             form.status.data or "",
-            int(form.thread.data) if form.thread.data else None,
+            params.optional_number(form.thread.data),
             rex.id if rex else None,
         )
     except agenda.Forbidden:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..forms import choices
 from ..groups import policy as group_policy
 from ..groups.models import Group
@@ -91,7 +91,7 @@ def add_category() -> Response:
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response:
-    group_id = request.args.get("groupe", type=int)
+    group_id = request.args.get("groupe", type=params.number)
     group = db.session.get(Group, group_id) if group_id else None
     if group_id and (group is None or not group_policy.can_view_group(current_user, group)):
         abort(404)  # an unlisted group does not exist for outsiders
@@ -115,7 +115,7 @@ def new() -> str | Response:
                 body=form.body.data or "",
                 space=space,
                 group_id=group_id,
-                category_id=int(category) if category.isdigit() and not group else None,
+                category_id=params.optional_number(category) if not group else None,
             )
         except services.ForumError as exc:
             _error(form, exc)
@@ -133,7 +133,7 @@ def _render_thread(thread: Thread, page: int, form: PostForm | None = None) -> s
     can_post = policy.can_post(current_user, thread)
     if form is None:
         form = PostForm(formdata=None)
-        quoted = request.args.get("citer", type=int)
+        quoted = request.args.get("citer", type=params.number)
         if quoted and can_post:
             form.body.data = queries.quote(queries.post_by_number(thread, quoted), moderator)
     group = db.session.get(Group, thread.group_id) if thread.group_id else None
@@ -157,7 +157,7 @@ def _render_thread(thread: Thread, page: int, form: PostForm | None = None) -> s
 @login_required
 def thread(thread_id: int) -> str:
     thread = load_thread(thread_id)
-    page = request.args.get("page", 1, type=int)
+    page = params.page(request.args)
     if not 1 <= page <= queries.page_count(thread):
         abort(404)
     html = _render_thread(thread, page)

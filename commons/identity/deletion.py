@@ -199,7 +199,7 @@ def erase(user: User) -> str:
     user.last_login_at = None
     user.suspended_at, user.suspended_until = db.utcnow(), None
     user.suspension_reason = "Compte supprimé à la demande de la personne."
-    user.session_version += 1
+    accounts.revoke_sessions(user)
     db.session.flush()
     audit.record(None, "account.erased", target_type="user", target_id=uid, target_label=alias)
     return alias

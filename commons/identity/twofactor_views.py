@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -52,7 +53,7 @@ def second_step(user: User, *, remember: bool, method: str, acr: str | None, tar
         return None
     session[PENDING] = {
         "user": user.id,
-        "version": user.session_version,
+        "version": _version(user),
         "remember": remember,
         "method": method,
         "target": target,
@@ -61,12 +62,18 @@ def second_step(user: User, *, remember: bool, method: str, acr: str | None, tar
     return redirect(url_for("twofactor.challenge"))
 
 
+def _version(user: User) -> str:
+    """Changes when the password does (a pending second step then dies): a digest of the
+    password hash, never the hash itself (the cookie session is signed, not encrypted)."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
 def _pending_user() -> tuple[User, dict[str, Any]] | None:
     pending = session.get(PENDING)
     if not pending or db.utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
         return None
     user = db.session.get(User, pending["user"])
-    if user is None or user.session_version != pending["version"] or not user.is_active:
+    if user is None or _version(user) != pending["version"] or not user.is_active:
         return None
     return user, pending
 

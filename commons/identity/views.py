@@ -95,6 +95,7 @@ def _open_session(
     )
     if step is not None:
         return step
+    db.session.commit()
     flash(f"Bienvenue, {user.display_name}.", "success")
     return redirect(target)
 

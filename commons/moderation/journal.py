@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from .. import db
+from .. import db, params
 from ..audit.models import AuditEntry
 from ..groups.models import Group
 from ..groups.policy import group_ids_of
@@ -32,20 +32,14 @@ class AuditFilters:
 
     @classmethod
     def from_args(cls, args: Any) -> AuditFilters:
-        def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
-
         return cls(
             action=args.get("action", "")[:60],
             actor=args.get("acteur", "").strip()[:100],
-            group=args.get("groupe", type=int),
+            group=params.optional_number(args.get("groupe")),
             target_type=args.get("cible", "")[:40],
-            start=day("du"),
-            end=day("au"),
-            page=max(args.get("page", 1, type=int) or 1, 1),
+            start=params.day(args.get("du")),
+            end=params.day(args.get("au")),
+            page=params.page(args),
         )
 
     def args(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..accounts.models import User
 from ..forms import choices
 from ..groups.models import Group
@@ -45,7 +45,7 @@ def _scopes(user: User) -> list[tuple[str, str]]:
 
 
 def _scope(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return params.optional_number(value, minimum=1)
 
 
 def _forms(user: User) -> dict[str, object]:

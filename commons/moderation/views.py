@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..accounts.models import User
 from ..forms import choices
 from ..forum import queries as forum_queries
@@ -148,10 +148,11 @@ def move(target_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     where, _, raw = (form.destination.data or "").partition(":")
-    if where not in ("category", "group") or not raw.isdigit():
+    ident = params.optional_number(raw, minimum=1)
+    if where not in ("category", "group") or ident is None:
         abort(400)
-    group_id = int(raw) if where == "group" else None
-    category_id = int(raw) if where == "category" else None
+    group_id = ident if where == "group" else None
+    category_id = ident if where == "category" else None
     try:
         services.move_thread(
             current_user,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 
 from ..forms import choices
+from ..params import MAX_ID
 
 EMAIL_MODES = [
     ("immediate", "À chaque notification"),
@@ -31,7 +32,9 @@ class PreferenceForm(FlaskForm):
 
 class WatchForm(FlaskForm):
     target_type = SelectField("Type", choices=choices(TARGET_TYPES), validators=[InputRequired()])
-    target_id = IntegerField("Identifiant", validators=[InputRequired()])
+    target_id = IntegerField(
+        "Identifiant", validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)]
+    )
     level = SelectField("Niveau de suivi", choices=choices(LEVELS), validators=[InputRequired()])
     next = HiddenField()
 

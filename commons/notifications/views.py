@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..security import safe_next
 from . import cli, emails, reading, services
 from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
@@ -31,7 +31,7 @@ PER_PAGE = 30
 @bp.route("/")
 @login_required
 def index() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = params.page(request.args)
     mine = Notification.user_id == current_user.id
     total = db.session.scalar(select(func.count(Notification.id)).where(mine)) or 0
     notes = list(

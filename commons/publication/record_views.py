@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..forms import choices
 from ..groups import policy as groups
 from ..groups.models import Group
@@ -107,8 +107,8 @@ def write_synthesis(slug: str) -> str | Response:
                 group,
                 title=form.title.data or "",
                 body=form.body.data or "",
-                thread_ids=[int(i) for i in form.threads.data or [] if i.isdigit()],
-                rex_ids=[int(i) for i in form.rexes.data or [] if i.isdigit()],
+                thread_ids=params.numbers(form.threads.data),
+                rex_ids=params.numbers(form.rexes.data),
             )
         except (services.PublicationError, ValueError) as exc:
             db.session.rollback()

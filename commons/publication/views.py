@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..forms import choices
 from ..groups.models import Group, Membership
 from ..licensing import registry
@@ -127,7 +127,7 @@ def show(proposal_id: int) -> str:
 def answer(proposal_id: int) -> Response:
     proposal = load_proposal(proposal_id)
     form = AnswerForm()
-    contributor = int(form.contributor.data) if (form.contributor.data or "").isdigit() else 0
+    contributor = params.optional_number(form.contributor.data) or 0
     try:
         services.answer(
             current_user,
@@ -173,7 +173,7 @@ def review(proposal_id: int) -> str | Response:
         form.base.data = str(rex.head)
         form.body.data = wiki.revision(rex, rex.head).source
     if form.validate_on_submit():
-        base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        base = params.optional_number(form.base.data) or 0
         try:
             asked = services.edit(
                 current_user,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
@@ -10,6 +11,9 @@ from flask_login import current_user
 from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
+from ..params import optional_number
+from ..params import page as page_number
+from ..security import client_address, hit
 from ..wiki.vocab import themes as theme_vocab
 from .backends import get_backend
 from .results import IndexBusy
@@ -39,8 +43,8 @@ def _filters(args: Any) -> dict[str, Any]:
         if not value:
             continue
         if facet == "year":
-            if value.isdigit():
-                chosen[facet] = int(value)
+            if (year := optional_number(value, maximum=9999)) is not None:
+                chosen[facet] = year
         else:
             chosen[facet] = [value] if facet in ("themes", "kind_coll") else value
     return chosen
@@ -57,14 +61,21 @@ def facet_labels() -> dict[str, dict[Any, str]]:
 
 
 @bp.route("/recherche")
-def search() -> str:
+def search() -> tuple[str, int]:
     text = (request.args.get("q") or "").strip()[:1000]
     sort = "date" if request.args.get("tri") == "date" else "relevance"
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 500))
+    page = min(page_number(request.args), 500)
     filters = _filters(request.args)
     chosen = {arg: (request.args.get(arg) or "").strip()[:60] for arg in FILTERS}
-    results, busy = None, False
-    if text or filters:
+    results, busy, throttled = None, False, False
+    if (text or filters) and not hit(
+        "search",
+        client_address(),
+        int(current_app.config["SEARCHES_PER_MINUTE"]),
+        timedelta(minutes=1),
+    ):
+        throttled = True
+    elif text or filters:
         signed_in = bool(current_user.is_authenticated)
         try:
             results = get_backend(current_app._get_current_object()).search(
@@ -81,12 +92,13 @@ def search() -> str:
         q=text,
         results=results,
         busy=busy,
+        throttled=throttled,
         sort=sort,
         filters=chosen,
         without=lambda arg: {k: v for k, v in chosen.items() if v and k != arg},
         facet_args=FILTERS,
         labels=facet_labels(),
-    )
+    ), (429 if throttled else 200)
 
 
 def init_app(app: Flask) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params
 from ..accounts.models import User
 from . import policy, services
 from .diff import line_diff, word_diff
@@ -125,7 +125,7 @@ def history(slug: str) -> str | Response:
     if (moved := _canonical(rex, slug)) is not None:
         return moved
     pages = max(1, math.ceil(rex.head / PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page = min(params.page(request.args), pages)
     high = rex.head - (page - 1) * PER_PAGE
     low = max(1, high - PER_PAGE + 1)
     rows = db.session.execute(
@@ -164,6 +164,14 @@ def history(slug: str) -> str | Response:
         can_edit=policy.can_edit_rex(current_user, rex),
         local_time=local_time,
     )
+
+
+def _version(raw: str) -> int:
+    """A version number from the query string: :class:`ValueError` (a 400) for what is not an
+    integer, ``0`` (a 404) for an integer no revision can have (negative or huge)."""
+    if not raw.strip().removeprefix("-").isascii() or not raw.strip().removeprefix("-").isdigit():
+        raise ValueError(raw[:20])
+    return params.optional_number(raw) or 0
 
 
 def _number(value: int | None, rex: Rex) -> int:
@@ -218,7 +226,7 @@ def diff(slug: str) -> str | Response:
     rex = load_rex(slug)
     if (moved := _canonical(rex, slug)) is not None:
         return moved
-    de, a = request.args.get("de", type=int), request.args.get("a", type=int)
+    de, a = request.args.get("de", type=_version), request.args.get("a", type=_version)
     if de is None or a is None:
         _fail(BadRequest, "Indiquez les numéros des deux versions à comparer (de=… et a=…).")
     old_no, new_no = sorted((_number(de, rex), _number(a, rex)))

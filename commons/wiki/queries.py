@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, any_, func, select
 
-from .. import db
+from .. import db, params
 from ..collectivites.models import Collectivite
 from ..licensing import registry
 from . import policy, services
@@ -46,7 +46,7 @@ class Filters:
             value = str(args.get(name, ""))[:60]
             return value if value in allowed else ""
 
-        page = args.get("page", 1, type=int) or 1
+        page = params.page(args)
         return cls(
             theme=pick("theme", theme_vocab()),
             kind=pick("type", vocab.kinds()),

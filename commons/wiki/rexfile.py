@@ -15,7 +15,7 @@ import yaml
 
 from ..collectivites import vocab as collectivite_vocab
 from ..licensing import registry
-from ..pages import split_front_matter
+from ..pages import FrontMatterError, split_front_matter
 from ..text import single_line
 from . import provenance, services, vocab
 from .models import Status
@@ -79,6 +79,8 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[dict[str, Any],
         raise RexImportError(message) from exc
     try:
         meta, body = split_front_matter(text)
+    except FrontMatterError as exc:
+        raise RexImportError(f"{name} : en-tête YAML refusé : {exc}.") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 2})" if mark is not None else ""

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from .. import db
+from .. import db, params, previews
 from ..accounts.models import User
 from ..collectivites import services as collectivites
 from ..collectivites import vocab as coll_vocab
@@ -32,7 +32,6 @@ from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
-from ..markup import render_markdown
 from ..notifications.services import register_target
 from ..pagecache import for_visitors
 from ..pages import add_nav
@@ -63,8 +62,8 @@ def _space_choices() -> list[tuple[str, str]]:
 
 def parse_space(value: str) -> tuple[str, int | None]:
     """``network`` / ``public`` / ``group:<id>`` -> (space, group_id)."""
-    if value.startswith("group:") and value[6:].isdigit():
-        return Space.GROUP.value, int(value[6:])
+    if value.startswith("group:") and (group_id := params.optional_number(value[6:])):
+        return Space.GROUP.value, group_id
     if value in (Space.NETWORK.value, Space.PUBLIC.value):
         return value, None
     return "", None
@@ -135,21 +134,29 @@ def _new_form() -> NewForm:
     return form
 
 
+def _preview(form: DescriptionForm | NewForm) -> tuple[Markup | None, int]:
+    """The preview of the form's text (size limit and throttle: :mod:`commons.previews`)."""
+    result = previews.preview(current_user.id, form.body.data or "")
+    if result.error:
+        form.form_errors.append(result.error)
+    return result.html, result.status
+
+
 @bp.route("/nouveau", methods=["GET", "POST"])
 @login_required
-def new() -> str | Response:
+def new() -> tuple[str, int] | Response:
     form = _new_form()
     if request.method == "GET":
         form.title.data = request.args.get("titre", "")[:200]
         form.body.data = rendering.template_body()
         form.licence.data = registry.default_licence().id
-        group = request.args.get("groupe", type=int)
+        group = request.args.get("groupe", type=params.number)
         form.space.data = f"group:{group}" if group else Space.NETWORK.value
         if current_user.collectivite_id:
             form.collectivites.data = [str(current_user.collectivite_id)]
-    preview = None
+    preview, status = None, 200
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
-        preview = render_markdown(form.body.data or "")
+        preview, status = _preview(form)
     elif form.validate_on_submit():
         space, group_id = parse_space(form.space.data or "")
         if first := form.replayed():
@@ -168,7 +175,7 @@ def new() -> str | Response:
                 period=form.period.data or "",
                 budget=form.budget.data or "",
                 team_size=form.team_size.data,
-                collectivite_ids=[int(i) for i in form.collectivites.data or [] if i.isdigit()],
+                collectivite_ids=params.numbers(form.collectivites.data),
                 comment=form.comment.data or "Création",
             )
         except services.Forbidden:
@@ -182,12 +189,12 @@ def new() -> str | Response:
             db.session.commit()
             flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/new.html", form=form, preview=preview)
+    return render_template("wiki/new.html", form=form, preview=preview), status
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
 @login_required
-def edit(slug: str) -> str | Response:
+def edit(slug: str) -> tuple[str, int] | Response:
     rex = load_rex(slug)
     if not policy.can_edit_rex(current_user, rex):
         abort(403)
@@ -196,11 +203,11 @@ def edit(slug: str) -> str | Response:
         form.title.data, form.base.data = rex.title, str(rex.head)
         _show_description(form, rex)
         form.body.data = services.revision(rex, rex.head).source
-    preview, conflict = None, None
+    preview, conflict, status = None, None, 200
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
-        preview = render_markdown(form.body.data or "")
+        preview, status = _preview(form)
     elif form.validate_on_submit():
-        base = int(form.base.data) if (form.base.data or "").isdigit() else 0
+        base = params.optional_number(form.base.data) or 0
         started = form.base_values()
         posted = "status" in request.form  # the description fieldset was sent
         try:
@@ -234,7 +241,7 @@ def edit(slug: str) -> str | Response:
         preview=preview,
         conflict=conflict,
         labels={"title": "Titre", **description.LABELS},
-    )
+    ), status
 
 
 def _description_form(form: DescriptionForm, rex: Rex) -> DescriptionForm:
