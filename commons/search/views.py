@@ -7,12 +7,14 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import current_user
 
+from .. import db
 from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
 from ..wiki.vocab import themes as theme_vocab
 from .backends import get_backend
-from .results import IndexBusy
+from .recheck import recheck, visible_hits
+from .results import IndexBusy, SearchResults
 
 bp = Blueprint("search", __name__, template_folder="templates")
 KINDS = {
@@ -56,6 +58,24 @@ def facet_labels() -> dict[str, dict[Any, str]]:
     }
 
 
+def checked_search(text: str, **options: Any) -> SearchResults:
+    """The backend's results for the current user, re-checked against the database (a stale
+    index never shows a title that is private or hidden now; see :mod:`.recheck`). A
+    suggestion is kept only when it finds something the user may see now."""
+    backend = get_backend(current_app._get_current_object())  # type: ignore[attr-defined]
+    scope = (bool(current_user.is_authenticated), groups.group_ids_of(current_user))
+    results = recheck(
+        db.session, current_user, backend.search(text, visibility_filter=scope, **options)
+    )
+    if results.suggestion:
+        probe = backend.search(
+            results.suggestion, visibility_filter=scope, filters=options.get("filters")
+        )
+        if not visible_hits(db.session, current_user, probe.hits):
+            results.suggestion = None
+    return results
+
+
 @bp.route("/recherche")
 def search() -> str:
     text = (request.args.get("q") or "").strip()[:1000]
@@ -65,15 +85,8 @@ def search() -> str:
     chosen = {arg: (request.args.get(arg) or "").strip()[:60] for arg in FILTERS}
     results, busy = None, False
     if text or filters:
-        signed_in = bool(current_user.is_authenticated)
         try:
-            results = get_backend(current_app._get_current_object()).search(
-                text,
-                visibility_filter=(signed_in, groups.group_ids_of(current_user)),
-                filters=filters,
-                sort=sort,
-                page=page,
-            )
+            results = checked_search(text, filters=filters, sort=sort, page=page)
         except (IndexBusy, ValueError):
             busy = True
     return render_template(
