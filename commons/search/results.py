@@ -102,6 +102,12 @@ class SearchResults:
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
     suggestion: str | None = None
     message: str | None = None
+    #: No document matched every word: these match some, the most first.
+    relaxed: bool = False
+    #: ``(word as typed, synonyms searched too)`` for the page (« BP » -> budget participatif…).
+    expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: The query as typed when the results are those of :attr:`query` corrected.
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:

@@ -38,6 +38,7 @@ from .results import (
 from .whoosh_cache import SearcherCache
 from .whoosh_hits import to_hit as _to_hit
 from .whoosh_hits import top_hits as _top_hits
+from .whoosh_relaxed import relaxed_top
 
 __all__ = [
     "KINDS",
@@ -194,14 +195,26 @@ class WhooshIndex:
             extra = wq.filter_queries(filters, _resolver(searcher))
             allowed = cache.allowed([vis, *parsed.filters, *extra])
             matched = cache.matched(parsed.query, allowed)
+            out.expansions = parsed.expansions
+            if not matched and parsed.relaxed is not None:
+                matched = cache.matched(parsed.relaxed, allowed)
+                out.relaxed = bool(matched)
             out.total = matched.bit_count()
             counts = cache.facet_counts(matched)
             for name in FACETS:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
-                hits = _top_hits(
-                    searcher, cache.docsets, parsed.query, matched, sort, page * per_page
-                )
+                limit = page * per_page
+                if out.relaxed and sort != "date":
+                    hits = relaxed_top(
+                        searcher, cache.docsets, parsed.concepts, parsed.exact_terms, matched, limit
+                    )
+                else:
+                    query = parsed.relaxed if out.relaxed else parsed.query
+                    assert query is not None
+                    hits = _top_hits(
+                        searcher, cache.docsets, query, matched, sort, limit, parsed.exact_terms
+                    )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
             if out.total < SUGGEST_BELOW:

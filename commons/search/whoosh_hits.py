@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Literal
 
-from whoosh.query import And, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from . import analysis as an
@@ -35,11 +35,13 @@ def top_hits(
     matched: int,
     sort: Literal["relevance", "date"],
     limit: int,
+    bonus: list[Term] | None = None,
 ) -> list[dict[str, Any]]:
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
 
-    By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
+    ``bonus`` terms (exact forms of the typed words) add to the score of the documents that have
+    them, without matching anything themselves. By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
     Whoosh's top-N collector (``limit`` set, so it skips blocks that cannot enter the page) on
     :func:`ranking_query`. By date: a walk from the newest document when matches are dense,
     else the dates of every match. Each path gives the order of a full Whoosh ranking (tests).
@@ -53,10 +55,14 @@ def top_hits(
             best = _newest_of_matches(searcher, matched, limit)
         return [searcher.stored_fields(n) for n in best]
     terms = _positive_terms(query)
-    if terms and count * len(terms) <= DIRECT_WORK:
-        return [searcher.stored_fields(n) for n in _score_directly(searcher, terms, matched, limit)]
+    bonus = bonus or []
+    if terms and count * (len(terms) + len(bonus)) <= DIRECT_WORK:
+        best = _score_directly(searcher, terms + bonus, matched, limit)
+        return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
+    if bonus:  # exact forms of the typed words score above stem-only matches
+        ranking = AndMaybe(ranking, Or(bonus)) if flat is None else Or([*_positive_terms(flat), *bonus])
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
 
@@ -84,6 +90,13 @@ def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: 
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
     score Whoosh gives them for the ``Or`` of ``terms``), best first, ties by document number."""
     docs = list(ids_of(matched))
+    scores = direct_scores(searcher, terms, docs)
+    return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
+
+
+def direct_scores(searcher: Searcher, terms: list[Term], docs: list[int]) -> dict[int, float]:
+    """The summed BM25F score of ``terms`` for each of ``docs`` (ascending document numbers),
+    each term's matcher moved to each document in turn."""
     scores = dict.fromkeys(docs, 0.0)
     context = searcher.context()
     for leaf, offset in searcher.leaf_searchers():
@@ -102,7 +115,7 @@ def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: 
                         break
                 if matcher.id() == docnum:
                     scores[docnum + offset] += matcher.score()
-    return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
+    return scores
 
 
 def _positive(query: Query) -> Query:
