@@ -60,20 +60,32 @@ class PostgresBackend(PostgresWriter):
         scope = [pq.visibility(*visibility_filter), *pq.filter_conditions(filters)]
         matches, positive = pq.text_conditions(split)
         where = [*scope, *pq.field_conditions(split), *matches]
+        out.expansions = split.expansions
         with self.engine.connect() as conn:
-            out.facets, ids = self._scan(conn, where, positive, sort, page, per_page)
+            rank = pq.rank(positive if sort != "date" else None)
+            out.facets, ids = self._scan(conn, where, rank, page, per_page)
             out.total = sum(out.facets["kind"].values())
+            relaxed = pq.relaxed_conditions(split) if not out.total else None
+            if relaxed is not None:
+                any_matches, positive, any_rank = relaxed
+                where = [*scope, *pq.field_conditions(split), *any_matches]
+                rank = any_rank if sort != "date" else pq.rank(None)
+                out.facets, ids = self._scan(conn, where, rank, page, per_page)
+                out.total = sum(out.facets["kind"].values())
+                out.relaxed = out.total > 0
             out.hits = self._hits(conn, ids, positive)
             if out.total < SUGGEST_BELOW:
                 out.suggestion = self._suggest(conn, split, scope, out.total)
         return out
 
     def _scan(
-        self, conn: Any, where: list[Any], positive: Any, sort: str, page: int, per_page: int
+        self, conn: Any, where: list[Any], rank: Any, page: int, per_page: int
     ) -> tuple[dict[str, dict[Any, int]], list[str]]:
         """Facet counts and the ids of the page, in one statement (the matches are read once)."""
-        rank = pq.rank(positive if sort != "date" else None).label("rank")
-        columns = [d.id, d.kind, d.themes, d.kind_coll, d.licence, d.year, d.updated, rank]
+        columns = [
+            *(d.id, d.kind, d.themes, d.kind_coll, d.licence, d.year, d.updated),
+            rank.label("rank"),
+        ]
         m = select(*columns).where(*where).cte("m")
         parts = [
             select(literal(name).label("f"), cast(m.c[name], Text).label("v"))

@@ -13,9 +13,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, false, func, literal, literal_column, not_, or_
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    any_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+)
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from commons.text import fold
@@ -26,6 +40,8 @@ from .results import check_filters
 
 d = search_document.c
 FRENCH = literal_column("'french'::regconfig")
+#: Exponent of the coordination factor of the any-word fallback (as :mod:`.whoosh_relaxed`).
+COORD_POWER = 2
 #: Rank weights for D, C, B, A (others, body, summary, title).
 WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
 
@@ -63,23 +79,56 @@ def phrase_pattern(tokens: Iterable[str]) -> str:
     return f"(?<![{_WORD_CHARS}]){body}(?![{_WORD_CHARS}])"
 
 
+def alternatives_tsquery(alternatives: tuple[str, ...]) -> Column[Any]:
+    """Any alternative of a concept (each: all its words, stemmed by PostgreSQL)."""
+    queries = [func.plainto_tsquery(FRENCH, unaccent(literal(text))) for text in alternatives]
+    return reduce(func.tsquery_or, queries)
+
+
 def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Column[Any] | None]:
-    """Match conditions of the words and phrases, and the positive ``tsquery`` (for ranking
-    and snippets; ``None`` when only exclusions were typed)."""
-    conditions: list[ColumnElement[bool]] = []
+    """Match conditions of the concepts (every one), phrases and exclusions, and the positive
+    ``tsquery`` (for ranking and snippets; ``None`` when only exclusions were typed)."""
+    conditions = _phrases_and_exclusions(split)
     positive: Column[Any] | None = None
+    for q in [alternatives_tsquery(c.alternatives) for c in split.concepts] + [
+        tsquery(p) for p in split.phrases
+    ]:
+        positive = q if positive is None else func.tsquery_and(positive, q)
+    for concept in split.concepts:
+        conditions.append(d.vector.bool_op("@@")(alternatives_tsquery(concept.alternatives)))
+    return conditions, positive
+
+
+def relaxed_conditions(
+    split: SplitQuery,
+) -> tuple[list[ColumnElement[bool]], Column[Any], Column[float]] | None:
+    """When no document matches every concept: match any concept (phrases and exclusions
+    still apply), the ``tsquery`` of any concept, and the rank ``ts_rank_cd × (matched
+    concepts / concepts) ** 2`` (coordination, as the Whoosh backend); ``None`` for fewer
+    than two concepts."""
+    if len(split.concepts) < 2:
+        return None
+    each = [alternatives_tsquery(c.alternatives) for c in split.concepts]
+    anyone = reduce(func.tsquery_or, each)
+    conditions = _phrases_and_exclusions(split)
+    conditions.append(d.vector.bool_op("@@")(anyone))
+    covered = sum((case((d.vector.bool_op("@@")(q), 1), else_=0) for q in each), literal(0))
+    coord = func.power(cast(covered, Float) / len(each), COORD_POWER)
+    return conditions, anyone, func.ts_rank_cd(WEIGHTS, d.vector, anyone) * coord
+
+
+def _phrases_and_exclusions(split: SplitQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     for part in split.texts:
+        if part.kind == "word" and not part.negated:
+            continue  # positive words are concepts
         q = tsquery(part)
         match: ColumnElement[bool] = d.vector.bool_op("@@")(q)
         if part.kind == "phrase":
             text = func.concat_ws("\n", d.title, d.summary, d.body)
             match = and_(match, text.bool_op("~")(phrase_pattern(part.tokens)))
-        if part.negated:
-            conditions.append(not_(match))
-            continue
-        conditions.append(match)
-        positive = q if positive is None else func.tsquery_and(positive, q)
-    return conditions, positive
+        conditions.append(not_(match) if part.negated else match)
+    return conditions
 
 
 def field_condition(index_field: str, value: str) -> ColumnElement[bool]:

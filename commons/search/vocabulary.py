@@ -29,9 +29,7 @@ from commons.text import fold
 
 from .analysis import analysed_tokens
 
-SYNONYMS_PATH = (
-    Path(__file__).resolve().parents[2] / "content" / "vocabulaires" / "synonymes.yml"
-)
+SYNONYMS_PATH = Path(__file__).resolve().parents[2] / "content" / "vocabulaires" / "synonymes.yml"
 #: The longest expression (in words) looked up in the list.
 MAX_SPAN = 5
 #: At most this many alternatives per concept (the typed words first).

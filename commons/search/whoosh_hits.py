@@ -62,7 +62,9 @@ def top_hits(
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
     if bonus:  # exact forms of the typed words score above stem-only matches
-        ranking = AndMaybe(ranking, Or(bonus)) if flat is None else Or([*_positive_terms(flat), *bonus])
+        ranking = (
+            AndMaybe(ranking, Or(bonus)) if flat is None else Or([*_positive_terms(flat), *bonus])
+        )
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
 

@@ -96,9 +96,7 @@ def parse_query(
             continue  # positive words: as concepts below
         (negative if part.negated else phrases).append(q)
     parsed.concepts = [q for c in split.concepts if (q := concept_query(c.alternatives))]
-    parsed.exact_terms = [
-        Term("exact", tok) for c in split.concepts for tok in exact_tokens(c.raw)
-    ]
+    parsed.exact_terms = [Term("exact", tok) for c in split.concepts for tok in exact_tokens(c.raw)]
     positive = parsed.concepts + phrases
     query: Query = And(positive) if positive else Every()
     parsed.query = AndNot(query, Or(negative)) if negative else query
