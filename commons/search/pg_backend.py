@@ -18,6 +18,7 @@ from .pg_writer import PostgresWriter
 from .query import SplitQuery, split_query
 from .results import (
     FACETS,
+    FEW_MATCHES,
     SUGGEST_BELOW,
     SearchHit,
     SearchResults,
@@ -65,14 +66,15 @@ class PostgresBackend(PostgresWriter):
             rank = pq.rank(positive if sort != "date" else None)
             out.facets, ids = self._scan(conn, where, rank, page, per_page)
             out.total = sum(out.facets["kind"].values())
-            relaxed = pq.relaxed_conditions(split) if not out.total else None
+            relaxed = pq.relaxed_conditions(split) if out.total < FEW_MATCHES else None
             if relaxed is not None:
+                strict = out.total
                 any_matches, positive, any_rank = relaxed
                 where = [*scope, *pq.field_conditions(split), *any_matches]
                 rank = any_rank if sort != "date" else pq.rank(None)
                 out.facets, ids = self._scan(conn, where, rank, page, per_page)
                 out.total = sum(out.facets["kind"].values())
-                out.relaxed = out.total > 0
+                out.relaxed = strict == 0 and out.total > 0
             out.hits = self._hits(conn, ids, positive)
             if out.total < SUGGEST_BELOW:
                 out.suggestion = self._suggest(conn, split, scope, out.total)

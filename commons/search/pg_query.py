@@ -42,6 +42,8 @@ d = search_document.c
 FRENCH = literal_column("'french'::regconfig")
 #: Exponent of the coordination factor of the any-word fallback (as :mod:`.whoosh_relaxed`).
 COORD_POWER = 2
+#: Added to the rank of documents matching every concept, so they come first.
+COMPLETE_FIRST = 1e6
 #: Rank weights for D, C, B, A (others, body, summary, title).
 WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
 
@@ -102,7 +104,7 @@ def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Colum
 def relaxed_conditions(
     split: SplitQuery,
 ) -> tuple[list[ColumnElement[bool]], Column[Any], Column[float]] | None:
-    """When no document matches every concept: match any concept (phrases and exclusions
+    """When few or no documents match every concept: match any concept (phrases and exclusions
     still apply), the ``tsquery`` of any concept, and the rank ``ts_rank_cd × (matched
     concepts / concepts) ** 2`` (coordination, as the Whoosh backend); ``None`` for fewer
     than two concepts."""
@@ -114,7 +116,8 @@ def relaxed_conditions(
     conditions.append(d.vector.bool_op("@@")(anyone))
     covered = sum((case((d.vector.bool_op("@@")(q), 1), else_=0) for q in each), literal(0))
     coord = func.power(cast(covered, Float) / len(each), COORD_POWER)
-    return conditions, anyone, func.ts_rank_cd(WEIGHTS, d.vector, anyone) * coord
+    complete = case((covered == len(each), COMPLETE_FIRST), else_=0.0)  # every word: first
+    return conditions, anyone, complete + func.ts_rank_cd(WEIGHTS, d.vector, anyone) * coord
 
 
 def _phrases_and_exclusions(split: SplitQuery) -> list[ColumnElement[bool]]:

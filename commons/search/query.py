@@ -117,6 +117,18 @@ class SplitQuery:
         return [p for p in self.texts if p.negated]
 
     @property
+    def proximity(self) -> list[tuple[str, str]]:
+        """Pairs of folded typed words that follow each other in the query (across and inside
+        concepts): documents where they are close rank higher."""
+        words = [exact_tokens(c.raw) for c in self.concepts]
+        pairs: list[tuple[str, str]] = []
+        for i, tokens in enumerate(words):
+            pairs += list(zip(tokens, tokens[1:], strict=False))
+            if i + 1 < len(words) and tokens and words[i + 1]:
+                pairs.append((tokens[-1], words[i + 1][0]))
+        return list(dict.fromkeys(pairs))
+
+    @property
     def expansions(self) -> list[tuple[str, tuple[str, ...]]]:
         """``(word as typed, synonyms)`` applied, for the results page."""
         return [(c.raw, c.expansions) for c in self.concepts if c.expansions]

@@ -26,6 +26,7 @@ from . import whoosh_query as wq
 from .results import (
     FACETS,
     KINDS,
+    FEW_MATCHES,
     SUGGEST_BELOW,
     VISIBILITIES,
     IndexBusy,
@@ -196,24 +197,34 @@ class WhooshIndex:
             allowed = cache.allowed([vis, *parsed.filters, *extra])
             matched = cache.matched(parsed.query, allowed)
             out.expansions = parsed.expansions
-            if not matched and parsed.relaxed is not None:
-                matched = cache.matched(parsed.relaxed, allowed)
-                out.relaxed = bool(matched)
+            widened = False
+            if parsed.relaxed is not None and matched.bit_count() < FEW_MATCHES:
+                wider = cache.matched(parsed.relaxed, allowed)
+                widened, out.relaxed = wider != matched, bool(wider and not matched)
+                matched = wider
             out.total = matched.bit_count()
             counts = cache.facet_counts(matched)
             for name in FACETS:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
                 limit = page * per_page
-                if out.relaxed and sort != "date":
+                if widened and sort != "date":
+                    bonus = [*parsed.exact_terms, *parsed.proximity]
                     hits = relaxed_top(
-                        searcher, cache.docsets, parsed.concepts, parsed.exact_terms, matched, limit
+                        searcher, cache.docsets, parsed.concepts, bonus, matched, limit
                     )
                 else:
-                    query = parsed.relaxed if out.relaxed else parsed.query
+                    query = parsed.relaxed if widened else parsed.query
                     assert query is not None
                     hits = _top_hits(
-                        searcher, cache.docsets, query, matched, sort, limit, parsed.exact_terms
+                        searcher,
+                        cache.docsets,
+                        query,
+                        matched,
+                        sort,
+                        limit,
+                        parsed.exact_terms,
+                        parsed.proximity,
                     )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))

@@ -36,12 +36,14 @@ def top_hits(
     sort: Literal["relevance", "date"],
     limit: int,
     bonus: list[Term] | None = None,
+    near: list[Query] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
 
     ``bonus`` terms (exact forms of the typed words) add to the score of the documents that have
-    them, without matching anything themselves. By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
+    them, without matching anything themselves; so do ``near`` queries (typed words close to each
+    other) when few documents are scored one by one (positions are costly). By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
     Whoosh's top-N collector (``limit`` set, so it skips blocks that cannot enter the page) on
     :func:`ranking_query`. By date: a walk from the newest document when matches are dense,
     else the dates of every match. Each path gives the order of a full Whoosh ranking (tests).
@@ -56,8 +58,8 @@ def top_hits(
         return [searcher.stored_fields(n) for n in best]
     terms = _positive_terms(query)
     bonus = bonus or []
-    if terms and count * (len(terms) + len(bonus)) <= DIRECT_WORK:
-        best = _score_directly(searcher, terms + bonus, matched, limit)
+    if terms and count * (len(terms) + len(bonus) + len(near)) <= DIRECT_WORK:
+        best = _score_directly(searcher, terms + bonus + near, matched, limit)
         return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
@@ -88,7 +90,7 @@ def _positive_terms(query: Query) -> list[Term]:
 DIRECT_WORK = 12_000
 
 
-def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: int) -> list[int]:
+def _score_directly(searcher: Searcher, terms: list[Query], matched: int, limit: int) -> list[int]:
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
     score Whoosh gives them for the ``Or`` of ``terms``), best first, ties by document number."""
     docs = list(ids_of(matched))
@@ -96,7 +98,7 @@ def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: 
     return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
 
 
-def direct_scores(searcher: Searcher, terms: list[Term], docs: list[int]) -> dict[int, float]:
+def direct_scores(searcher: Searcher, terms: list[Query], docs: list[int]) -> dict[int, float]:
     """The summed BM25F score of ``terms`` for each of ``docs`` (ascending document numbers),
     each term's matcher moved to each document in turn."""
     scores = dict.fromkeys(docs, 0.0)

@@ -1,8 +1,9 @@
-"""Ranking when no document matches every word (Whoosh): coordination, then BM25F.
+"""Ranking when few or no documents match every word (Whoosh): coordination, then BM25F.
 
-A question typed as a sentence rarely has all its words in one REX. Then the documents that
-match *any* concept are ranked by how many of the concepts they match (coordination, as
-Lucene's classic ``coord``) times their BM25F score: ``score × (matched / concepts) ** 2``.
+A question typed as a sentence rarely has all its words in one REX. When fewer than
+:data:`~.results.FEW_MATCHES` documents match every concept, the documents that match *any*
+concept follow them, ranked by how many of the concepts they match (coordination, as Lucene's
+classic ``coord``) times their BM25F score: ``score × (matched / concepts) ** 2``.
 The PostgreSQL backend uses the same formula (:mod:`.pg_query`).
 
 Cost stays bounded on a large index: documents are grouped by how many concepts they match
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.query import Or, Query, Term
+from whoosh.query import Or, Query
 from whoosh.searching import Searcher
 
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
@@ -55,7 +56,7 @@ def relaxed_top(
     searcher: Searcher,
     docsets: DocSets,
     concepts: list[Query],
-    bonus: list[Term],
+    bonus: list[Query],
     matched: int,
     limit: int,
 ) -> list[dict[str, Any]]:
@@ -84,5 +85,8 @@ def relaxed_top(
         covered = sum((bits >> doc) & 1 for bits in per_concept)
         return scores[doc] * (covered / n) ** COORD_POWER
 
-    ranked = sorted(docs, key=lambda d: (-final(d), d))[:limit]
+    def complete(doc: int) -> bool:
+        return all((bits >> doc) & 1 for bits in per_concept)
+
+    ranked = sorted(docs, key=lambda d: (not complete(d), -final(d), d))[:limit]
     return [searcher.stored_fields(d) for d in ranked]
