@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh.query import AndMaybe, Or
 
 from commons.search import whoosh_hits
 from commons.search import whoosh_query as wq
@@ -161,7 +162,11 @@ def test_top_hits_equal_whoosh_full_ranking(
     visible_ids = {d["id"] for d in docs.values() if _visible(d, who)}
     searcher = index.ix.searcher()
     try:
-        query = wq.parse_query(text).query
+        parsed = wq.parse_query(text)
+        # Exact forms of the typed words add to the score; so does proximity of the typed
+        # words, when few documents are scored one by one (the direct path).
+        bonus = parsed.exact_terms + (parsed.proximity if path == "direct" else [])
+        query = AndMaybe(parsed.query, Or(bonus)) if bonus else parsed.query
         allowed = {searcher.document_number(id=i) for i in visible_ids}
         full = searcher.search(query, limit=None, filter=allowed)  # scores every match
         ranked = sorted((-round(hit.score, 9), hit.docnum, hit["id"]) for hit in full)

@@ -76,8 +76,9 @@ class PostgresBackend(PostgresWriter):
                 out.total = sum(out.facets["kind"].values())
                 out.relaxed = strict == 0 and out.total > 0
             out.hits = self._hits(conn, ids, positive)
-            if out.total < SUGGEST_BELOW:
-                out.suggestion = self._suggest(conn, split, scope, out.total)
+            if out.total < SUGGEST_BELOW or out.relaxed:
+                strict_total = 0 if out.relaxed else out.total
+                out.suggestion = self._suggest(conn, split, scope, strict_total)
         return out
 
     def _scan(

@@ -12,7 +12,7 @@ from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
 from ..wiki.vocab import themes as theme_vocab
-from .backends import get_backend
+from .backends import answer, get_backend
 from .recheck import recheck, visible_hits
 from .results import IndexBusy, SearchResults
 
@@ -59,14 +59,18 @@ def facet_labels() -> dict[str, dict[Any, str]]:
 
 
 def checked_search(text: str, **options: Any) -> SearchResults:
-    """The backend's results for the current user, re-checked against the database (a stale
-    index never shows a title that is private or hidden now; see :mod:`.recheck`). A
-    suggestion is kept only when it finds something the user may see now."""
+    """The answer of the backend for the current user (see :func:`.backends.answer`),
+    re-checked against the database: a stale index never shows a title that is private or
+    hidden now (:mod:`.recheck`). A correction or a suggestion is kept only when it finds
+    something the user may see now (else it could reveal a word of a private document)."""
     backend = get_backend(current_app._get_current_object())  # type: ignore[attr-defined]
     scope = (bool(current_user.is_authenticated), groups.group_ids_of(current_user))
-    results = recheck(
-        db.session, current_user, backend.search(text, visibility_filter=scope, **options)
-    )
+    results = recheck(db.session, current_user, answer(backend, text, scope, **options))
+    if results.corrected_from and not results.hits:
+        results = recheck(
+            db.session, current_user, backend.search(text, visibility_filter=scope, **options)
+        )
+        results.suggestion = None
     if results.suggestion:
         probe = backend.search(
             results.suggestion, visibility_filter=scope, filters=options.get("filters")
@@ -99,6 +103,7 @@ def search() -> str:
         without=lambda arg: {k: v for k, v in chosen.items() if v and k != arg},
         facet_args=FILTERS,
         labels=facet_labels(),
+        has_facets=bool(results and any(results.facets.get(f) for f in FILTERS.values())),
     )
 
 

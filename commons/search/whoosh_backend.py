@@ -228,8 +228,9 @@ class WhooshIndex:
                     )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
-            if out.total < SUGGEST_BELOW:
-                out.suggestion = self._suggest(searcher, parsed, [vis, *extra], out.total)
+            if out.total < SUGGEST_BELOW or out.relaxed:
+                strict_total = 0 if out.relaxed else out.total
+                out.suggestion = self._suggest(searcher, parsed, [vis, *extra], strict_total)
         return out
 
     def _fresh_searcher(self) -> Searcher:

@@ -141,14 +141,14 @@ def slugs(results: Any) -> list[str]:
 
 
 def app_search(app: Any) -> Callable[[str], list[str]]:
-    """Anonymous search on ``app``'s configured backend: the REX slugs of the first page."""
-    from commons.search.backends import get_backend
+    """Anonymous search on ``app``'s configured backend, as the search page asks it (with the
+    correction of unknown words): the REX slugs of the first page."""
+    from commons.search.backends import answer, get_backend
 
     backend = get_backend(app)
 
     def search(q: str) -> list[str]:
-        results = backend.search(q, visibility_filter=(False, set()), per_page=DEPTH)
-        return slugs(results)
+        return slugs(answer(backend, q, (False, set()), per_page=DEPTH))
 
     return search
 
