@@ -54,7 +54,7 @@ def test_stale_index_never_shows_private_or_hidden_titles(  # type: ignore[no-un
     hidden = wiki.create_rex(
         member, title="Zorglub des mésanges", body="La mésange zorglub siffle.\n", space="public"
     )
-    kept = wiki.create_rex(
+    wiki.create_rex(
         member,
         title="Zorglub des pinsons",
         body="Le pinson zorglub reste public.\n",
@@ -78,7 +78,7 @@ def test_stale_index_never_shows_private_or_hidden_titles(  # type: ignore[no-un
         if app.config["SEARCH_BACKEND"] == "whoosh":
             assert outbox.drain(app, timeout=0.1).busy  # the index cannot be written
         stale = get_backend(app).search("zorglub", visibility_filter=(False, set()))
-        assert {"rex:%d" % moved.id, "rex:%d" % hidden.id} <= {h.id for h in stale.hits}
+        assert {f"rex:{moved.id}", f"rex:{hidden.id}"} <= {h.id for h in stale.hits}
 
         for who in (None, outsider):
             if who is not None:

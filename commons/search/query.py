@@ -1,10 +1,11 @@
 """The query syntax users type, split into backend-neutral parts.
 
 ``mots "une phrase" -exclu theme:mobilite type:metropole licence:etalab-2.0``: words (all
-required, stemmed, with their other forms and synonyms: :mod:`.vocabulary`; when no document
-has them all, the backends rank those that have the most), phrases (exact words in a row), ``-`` to exclude a word, a phrase or a field
-value, and ``champ:valeur`` filters. Each backend turns a :class:`SplitQuery` into its own query
-(Whoosh objects, or a PostgreSQL ``tsquery``). Never raises on user input.
+required, stemmed, with their other forms and synonyms, see :mod:`.vocabulary`; when few or no
+documents have them all, the backends add those that have the most), phrases (exact words in a
+row), ``-`` to exclude a word, a phrase or a field value, and ``champ:valeur`` filters. Each
+backend turns a :class:`SplitQuery` into its own query (Whoosh objects, or a PostgreSQL
+``tsquery``). Never raises on user input.
 """
 
 from __future__ import annotations

@@ -39,10 +39,54 @@ MAX_ALTERNATIVES = 12
 #: them). Dropped unless nothing else is left.
 QUESTION_WORDS = frozenset(
     fold(w)
-    for w in """comment pourquoi quand quoi quel quelle quels quelles lequel laquelle lesquels
-    lesquelles combien faire fait faits font faut peut peuvent pouvoir doit doivent devoir veut
-    veulent vouloir cherche cherchons chercher trouver exemple exemples idee idees
-    possible moyen moyens manière façon est-ce quelqu quelque quelques chose choses""".split()
+    for w in [
+        "comment",
+        "pourquoi",
+        "quand",
+        "quoi",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "lequel",
+        "laquelle",
+        "lesquels",
+        "lesquelles",
+        "combien",
+        "faire",
+        "fait",
+        "faits",
+        "font",
+        "faut",
+        "peut",
+        "peuvent",
+        "pouvoir",
+        "doit",
+        "doivent",
+        "devoir",
+        "veut",
+        "veulent",
+        "vouloir",
+        "cherche",
+        "cherchons",
+        "chercher",
+        "trouver",
+        "exemple",
+        "exemples",
+        "idee",
+        "idees",
+        "possible",
+        "moyen",
+        "moyens",
+        "manière",
+        "façon",
+        "est-ce",
+        "quelqu",
+        "quelque",
+        "quelques",
+        "chose",
+        "choses",
+    ]
 )
 
 _VOWEL_S = re.compile(r"[aiou]s$")
@@ -68,9 +112,7 @@ def inflections(word: str) -> list[str]:
     if len(word) < 3 or not word.isalpha():
         return []
     out: list[str] = []
-    if _VOWEL_S.search(word) and len(word) >= 4:
-        out.append(word[:-1])
-    elif word.endswith("x") and len(word) >= 4:
+    if len(word) >= 4 and (_VOWEL_S.search(word) or word.endswith("x")):
         out.append(word[:-1])
     elif _VOWEL_END.search(word):
         out.append(word + "s")

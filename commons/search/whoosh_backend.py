@@ -25,8 +25,8 @@ from . import analysis as an
 from . import whoosh_query as wq
 from .results import (
     FACETS,
-    KINDS,
     FEW_MATCHES,
+    KINDS,
     SUGGEST_BELOW,
     VISIBILITIES,
     IndexBusy,

@@ -43,7 +43,9 @@ def top_hits(
 
     ``bonus`` terms (exact forms of the typed words) add to the score of the documents that have
     them, without matching anything themselves; so do ``near`` queries (typed words close to each
-    other) when few documents are scored one by one (positions are costly). By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
+    other) when few documents are scored one by one (positions are costly).
+
+    By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
     Whoosh's top-N collector (``limit`` set, so it skips blocks that cannot enter the page) on
     :func:`ranking_query`. By date: a walk from the newest document when matches are dense,
     else the dates of every match. Each path gives the order of a full Whoosh ranking (tests).

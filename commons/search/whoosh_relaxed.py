@@ -66,7 +66,7 @@ def relaxed_top(
     terms = [t for q in concepts for t in _positive_terms(q)]
     wanted = max(limit, CANDIDATES)
     candidates, taken = 0, 0
-    for k, level in sorted(coverage_levels(per_concept).items(), reverse=True):
+    for _, level in sorted(coverage_levels(per_concept).items(), reverse=True):
         size = level.bit_count()
         if taken + size <= wanted:
             candidates |= level

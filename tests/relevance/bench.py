@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Path(__file__).with_name("queries.yml")
 REX_DIR = ROOT / "content" / "rex"
 DEPTH = 10
+HEADER = f"{'moteur (requêtes)':<26} {'n':>4} {'MRR':>7} {'rappel@5':>9} {'nDCG@10':>8} " + (
+    f"{'0 résultat':>10}"
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class Figures:
 
     def row(self, name: str) -> str:
         return (
-            f"{name:<22} {self.n:>4} {self.mrr:>7.3f} {self.recall5:>9.3f} "
+            f"{name:<26} {self.n:>4} {self.mrr:>7.3f} {self.recall5:>9.3f} "
             f"{self.ndcg10:>8.3f} {self.zero:>10}"
         )
 
@@ -237,9 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         if pg:
             engines.append(("postgres", app_search(_make_app(tmp, pg, "postgres"))))
         engines.append(("bm25-fts5", bm25_search()))
-        print(
-            f"{'moteur (requêtes)':<22} {'n':>4} {'MRR':>7} {'rappel@5':>9} {'nDCG@10':>8} {'0 résultat':>10}"
-        )
+        print(HEADER)
         for name, search in engines:
             rankings = run(queries, search)
             print("\n".join(report(name, queries, rankings)))
