@@ -23,6 +23,8 @@ TEXT_FIELDS = ("title", "summary", "body", "collectivite", "author")
 #: Two typed words count as close when at most this many words separate them in a document.
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 2.0
+#: Words of a multi-word synonym may be this far apart (« droit à l'erreur »).
+SYNONYM_SLOP = 2
 
 
 @dataclass
@@ -53,15 +55,24 @@ def _words_query(stems: list[str]) -> Query:
 
 
 def concept_query(alternatives: tuple[str, ...]) -> Query | None:
-    """Any alternative of a concept (each alternative: all its analysed words)."""
+    """Any alternative of a concept: the typed words (first) each anywhere, in any prose field;
+    a synonym of several words as an expression (``exact`` field, in a row, small words
+    between them allowed), so « open data » does not match *open* and *data* far apart."""
     seen: list[tuple[str, ...]] = []
-    for text in alternatives:
+    queries: list[Query] = []
+    for i, text in enumerate(alternatives):
+        words = tuple(exact_tokens(text)) if i else ()
+        if len(words) > 1:
+            if ("exact", *words) not in seen:
+                seen.append(("exact", *words))
+                queries.append(Phrase("exact", list(words), slop=SYNONYM_SLOP))
+            continue
         stems = tuple(analysed_tokens(text))
         if stems and stems not in seen:
             seen.append(stems)
-    if not seen:
+            queries.append(_words_query(list(stems)))
+    if not queries:
         return None
-    queries = [_words_query(list(stems)) for stems in seen]
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
