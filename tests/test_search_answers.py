@@ -134,3 +134,35 @@ def test_a_new_rex_is_found_through_its_synonyms(app, make_user) -> None:  # typ
     results = engine.search("PLUi", visibility_filter=(False, set()))
     assert [h.title for h in results.hits] == ["Réviser le plan local d'urbanisme intercommunal"]
     assert results.expansions and results.expansions[0][0] == "plui"
+
+
+def test_exact_forms_and_proximity_rank_first(app) -> None:  # type: ignore[no-untyped-def]
+    from .search_support import doc
+
+    engine = empty_backend(app)
+    filler = " ".join(["Une réunion mensuelle ouverte à tous dans la salle des fêtes."] * 3)
+    engine.add(
+        [
+            doc(
+                "rex:1",
+                "Un conseil de participation",
+                f"Le conseil de participation. {filler}",
+                0,
+                {},
+            ),
+            doc("rex:2", "Un conseil participatif", f"Le conseil participatif. {filler}", 0, {}),
+            doc(
+                "rex:3", "Quartiers", f"Le conseil se réunit. {filler} Chaque citoyen vient.", 0, {}
+            ),
+            doc(
+                "rex:4", "Quartiers", f"Le conseil citoyen se réunit. {filler} Chacun vient.", 0, {}
+            ),
+        ]
+    )
+    anon = (False, set())
+    assert [h.id for h in engine.search("participatif", visibility_filter=anon).hits][:2] == [
+        "rex:2",
+        "rex:1",
+    ]
+    found = [h.id for h in engine.search("conseil citoyen", visibility_filter=anon).hits]
+    assert found.index("rex:4") < found.index("rex:3")

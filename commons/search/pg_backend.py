@@ -63,7 +63,7 @@ class PostgresBackend(PostgresWriter):
         where = [*scope, *pq.field_conditions(split), *matches]
         out.expansions = split.expansions
         with self.engine.connect() as conn:
-            rank = pq.rank(positive if sort != "date" else None)
+            rank = pq.rank(positive, split) if sort != "date" else pq.rank(None)
             out.facets, ids = self._scan(conn, where, rank, page, per_page)
             out.total = sum(out.facets["kind"].values())
             relaxed = pq.relaxed_conditions(split) if out.total < FEW_MATCHES else None

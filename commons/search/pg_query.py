@@ -35,6 +35,7 @@ from sqlalchemy.sql.elements import ColumnElement as Column
 from commons.text import fold
 
 from .pg_schema import UNACCENT, search_document
+from .analysis import exact_tokens
 from .query import Part, SplitQuery, accent_pattern
 from .results import check_filters
 
@@ -123,7 +124,13 @@ def relaxed_conditions(
     covered = sum((case((d.vector.bool_op("@@")(q), 1), else_=0) for q in each), literal(0))
     coord = func.power(cast(covered, Float) / len(each), COORD_POWER)
     complete = case((covered == len(each), COMPLETE_FIRST), else_=0.0)  # every word: first
-    return conditions, anyone, complete + func.ts_rank_cd(WEIGHTS, d.vector, anyone) * coord
+    every = reduce(func.tsquery_and, each)  # cover density (proximity) of complete matches
+    score = (
+        func.ts_rank_cd(WEIGHTS, d.vector, anyone)
+        + func.ts_rank_cd(WEIGHTS, d.vector, every)
+        + exact_bonus(split)
+    )
+    return conditions, anyone, complete + score * coord
 
 
 def _phrases_and_exclusions(split: SplitQuery) -> list[ColumnElement[bool]]:
@@ -177,8 +184,29 @@ def filter_conditions(filters: Any) -> list[ColumnElement[bool]]:
     return out
 
 
-def rank(query: Column[Any] | None) -> Column[float]:
-    """``ts_rank_cd`` with the field weights (0 when nothing positive was typed)."""
+def rank(query: Column[Any] | None, split: SplitQuery | None = None) -> Column[float]:
+    """``ts_rank_cd`` with the field weights (0 when nothing positive was typed), plus
+    :func:`exact_bonus` of ``split``."""
     if query is None:
         return literal(0.0)
-    return func.ts_rank_cd(WEIGHTS, d.vector, query)
+    score = func.ts_rank_cd(WEIGHTS, d.vector, query)
+    return score + exact_bonus(split) if split is not None else score
+
+
+#: Added to the rank for each typed word found as typed (accents and case aside) in the title.
+EXACT_TITLE_BONUS = 0.05
+
+
+def exact_bonus(split: SplitQuery) -> Column[float]:
+    """Exact forms rank above stem-only matches: a bonus for each typed word whose exact form
+    is in the title (the ``tsvector`` keeps only stems; the short title is cheap to scan)."""
+    words = list(dict.fromkeys(t for c in split.concepts for t in exact_tokens(c.raw)))
+    if not words:
+        return literal(0.0)
+    return sum(
+        (
+            case((d.title.bool_op("~")(phrase_pattern([w])), EXACT_TITLE_BONUS), else_=0.0)
+            for w in words
+        ),
+        literal(0.0),
+    )
