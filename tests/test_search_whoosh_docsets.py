@@ -163,9 +163,9 @@ def test_top_hits_equal_whoosh_full_ranking(
     searcher = index.ix.searcher()
     try:
         parsed = wq.parse_query(text)
-        # Exact forms of the typed words add to the score; so does proximity of the typed
-        # words, when few documents are scored one by one (the direct path).
-        bonus = parsed.exact_terms + (parsed.proximity if path == "direct" else [])
+        # Exact forms and proximity of the typed words add to the score when few documents are
+        # scored one by one (the direct path).
+        bonus = parsed.exact_terms + parsed.proximity if path == "direct" else []
         query = AndMaybe(parsed.query, Or(bonus)) if bonus else parsed.query
         allowed = {searcher.document_number(id=i) for i in visible_ids}
         full = searcher.search(query, limit=None, filter=allowed)  # scores every match

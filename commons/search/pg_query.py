@@ -34,8 +34,8 @@ from sqlalchemy.sql.elements import ColumnElement as Column
 
 from commons.text import fold
 
-from .pg_schema import UNACCENT, search_document
 from .analysis import exact_tokens
+from .pg_schema import UNACCENT, search_document
 from .query import Part, SplitQuery, accent_pattern
 from .results import check_filters
 
@@ -83,14 +83,8 @@ def phrase_pattern(tokens: Iterable[str]) -> str:
 
 
 def alternatives_tsquery(alternatives: tuple[str, ...]) -> Column[Any]:
-    """Any alternative of a concept: the typed words (first) anywhere, a synonym of several
-    words as an expression (``phraseto_tsquery``), all stemmed by PostgreSQL."""
-    queries = [
-        (func.phraseto_tsquery if i and " " in text.strip() else func.plainto_tsquery)(
-            FRENCH, unaccent(literal(text))
-        )
-        for i, text in enumerate(alternatives)
-    ]
+    """Any alternative of a concept (each: all its words, stemmed by PostgreSQL)."""
+    queries = [func.plainto_tsquery(FRENCH, unaccent(literal(text))) for text in alternatives]
     return reduce(func.tsquery_or, queries)
 
 

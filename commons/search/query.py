@@ -135,8 +135,9 @@ class SplitQuery:
         return [(c.raw, c.expansions) for c in self.concepts if c.expansions]
 
 
-def split_query(text: str) -> SplitQuery:
-    """Split ``text`` into parts; words that are only stop words and empty filters are dropped."""
+def split_query(text: str, *, synonyms: bool = True) -> SplitQuery:
+    """Split ``text`` into parts; words that are only stop words and empty filters are dropped.
+    ``synonyms=False``: concepts get their other forms but not the vocabulary's synonyms."""
     out = SplitQuery()
     if len(text) > MAX_QUERY_CHARS:
         out.message = "La recherche est trop longue : 1 000 caractères au plus."
@@ -167,7 +168,7 @@ def split_query(text: str) -> SplitQuery:
         if kind == "word" and not negated and len(exact) == 1:
             out.words.append((raw, exact[0]))
     positive = [p for p in out.texts if p.kind == "word" and not p.negated]
-    out.concepts = concepts([" ".join(p.tokens) for p in positive])
+    out.concepts = concepts([" ".join(p.tokens) for p in positive], synonyms=synonyms)
     if not any(not p.negated for p in out.texts) and not out.fields:
         out.message = (
             "Les mots saisis sont trop courants pour être recherchés : précisez."

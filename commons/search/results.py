@@ -36,6 +36,10 @@ VISIBILITIES = frozenset({"public", "network", "group"})
 FACETS = ("kind", "themes", "kind_coll", "licence", "year")
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
+#: Below this many documents with the words as typed (and their other forms), the synonyms of
+#: the vocabulary are searched too (a rare word or an acronym); common words are not widened,
+#: which would slow their ranking for little gain.
+EXPAND_BELOW = 20
 #: Below this many documents with every word, those with some of them follow (the most first).
 FEW_MATCHES = 5
 #: Below this many results, a "Vouliez-vous dire … ?" suggestion is looked for.

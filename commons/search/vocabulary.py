@@ -163,10 +163,11 @@ def _single(text: str) -> Concept:
     return Concept(text, tuple(alternatives))
 
 
-def concepts(words: list[str]) -> list[Concept]:
-    """The concepts of the positive words of a query, in order (see the module docstring)."""
+def concepts(words: list[str], *, synonyms: bool = True) -> list[Concept]:
+    """The concepts of the positive words of a query, in order (see the module docstring);
+    ``synonyms=False``: other forms only."""
     kept = [w for w in words if fold(w.lower()) not in QUESTION_WORDS] or list(words)
-    table = load()
+    table = load() if synonyms else {}
     out: list[Concept] = []
     i = 0
     while i < len(kept):

@@ -24,6 +24,7 @@ from whoosh.searching import Searcher
 from . import analysis as an
 from . import whoosh_query as wq
 from .results import (
+    EXPAND_BELOW,
     FACETS,
     FEW_MATCHES,
     KINDS,
@@ -189,13 +190,17 @@ class WhooshIndex:
             searcher = self._fresh_searcher()
             cache = self._cache
             assert cache is not None
-            parsed = wq.parse_query(text, _resolver(searcher))
+            parsed = wq.parse_query(text, _resolver(searcher), synonyms=False)
             if parsed.query is None:
                 out.message = parsed.message
                 return out
             extra = wq.filter_queries(filters, _resolver(searcher))
             allowed = cache.allowed([vis, *parsed.filters, *extra])
             matched = cache.matched(parsed.query, allowed)
+            if matched.bit_count() < EXPAND_BELOW:  # few: the vocabulary's synonyms too
+                wide = wq.parse_query(text, _resolver(searcher))
+                if wide.expansions and wide.query is not None:
+                    parsed, matched = wide, cache.matched(wide.query, allowed)
             out.expansions = parsed.expansions
             widened = False
             if parsed.relaxed is not None and matched.bit_count() < FEW_MATCHES:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Literal
 
-from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
 from . import analysis as an
@@ -41,9 +41,10 @@ def top_hits(
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
 
-    ``bonus`` terms (exact forms of the typed words) add to the score of the documents that have
-    them, without matching anything themselves; so do ``near`` queries (typed words close to each
-    other) when few documents are scored one by one (positions are costly).
+    ``bonus`` terms (exact forms of the typed words) and ``near`` queries (typed words close to
+    each other) add to the score of the documents that have them, without matching anything
+    themselves, when few documents are scored one by one (:data:`DIRECT_WORK`): on many matches
+    they would walk more postings (or positions) than the ranking itself.
 
     By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
     Whoosh's top-N collector (``limit`` set, so it skips blocks that cannot enter the page) on
@@ -65,10 +66,6 @@ def top_hits(
         return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
-    if bonus:  # exact forms of the typed words score above stem-only matches
-        ranking = (
-            AndMaybe(ranking, Or(bonus)) if flat is None else Or([*_positive_terms(flat), *bonus])
-        )
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
 

@@ -23,8 +23,6 @@ TEXT_FIELDS = ("title", "summary", "body", "collectivite", "author")
 #: Two typed words count as close when at most this many words separate them in a document.
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 2.0
-#: Words of a multi-word synonym may be this far apart (« droit à l'erreur »).
-SYNONYM_SLOP = 2
 
 
 @dataclass
@@ -55,24 +53,16 @@ def _words_query(stems: list[str]) -> Query:
 
 
 def concept_query(alternatives: tuple[str, ...]) -> Query | None:
-    """Any alternative of a concept: the typed words (first) each anywhere, in any prose field;
-    a synonym of several words as an expression (``exact`` field, in a row, small words
-    between them allowed), so « open data » does not match *open* and *data* far apart."""
+    """Any alternative of a concept (each alternative: all its analysed words, anywhere; an
+    expression would cost a scan of positions over the whole index)."""
     seen: list[tuple[str, ...]] = []
-    queries: list[Query] = []
-    for i, text in enumerate(alternatives):
-        words = tuple(exact_tokens(text)) if i else ()
-        if len(words) > 1:
-            if ("exact", *words) not in seen:
-                seen.append(("exact", *words))
-                queries.append(Phrase("exact", list(words), slop=SYNONYM_SLOP))
-            continue
+    for text in alternatives:
         stems = tuple(analysed_tokens(text))
         if stems and stems not in seen:
             seen.append(stems)
-            queries.append(_words_query(list(stems)))
-    if not queries:
+    if not seen:
         return None
+    queries = [_words_query(list(stems)) for stems in seen]
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
@@ -81,11 +71,14 @@ def _default_resolve(index_field: str, value: str) -> str | None:
 
 
 def parse_query(
-    text: str, resolve: Callable[[str, str], str | None] = _default_resolve
+    text: str,
+    resolve: Callable[[str, str], str | None] = _default_resolve,
+    *,
+    synonyms: bool = True,
 ) -> ParsedQuery:
     """Whoosh queries for ``text``: words stemmed in :data:`TEXT_FIELDS` (all required),
     phrases on ``exact``, ``field:value`` parts as filters (``resolve`` normalises values)."""
-    split = split_query(text)
+    split = split_query(text, synonyms=synonyms)
     parsed = ParsedQuery(
         words=split.words,
         raw_parts=split.raw_parts,

@@ -23,7 +23,7 @@ from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
 from .whoosh_hits import _positive_terms, direct_scores
 
 #: Documents scored one by one (the first page of results comes from these).
-CANDIDATES = 200
+CANDIDATES = 60
 #: Exponent of the coordination factor (shared with the PostgreSQL backend).
 COORD_POWER = 2
 
