@@ -214,9 +214,14 @@ class WhooshIndex:
             if matched:
                 limit = page * per_page
                 if widened and sort != "date":
-                    bonus = [*parsed.exact_terms, *parsed.proximity]
                     hits = relaxed_top(
-                        searcher, cache.docsets, parsed.concepts, bonus, matched, limit
+                        searcher,
+                        cache.docsets,
+                        parsed.concepts,
+                        list(parsed.exact_terms),
+                        matched,
+                        limit,
+                        parsed.proximity,
                     )
                 else:
                     query = parsed.relaxed if widened else parsed.query

@@ -20,9 +20,6 @@ from .results import check_filters
 
 #: Prose fields a plain word is looked up in (boosts come from the schema, BM25F).
 TEXT_FIELDS = ("title", "summary", "body", "collectivite", "author")
-#: Two typed words count as close when at most this many words separate them in a document.
-PROXIMITY_SLOP = 3
-PROXIMITY_BOOST = 2.0
 
 
 @dataclass
@@ -42,8 +39,9 @@ class ParsedQuery:
     expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     #: Exact forms of the typed words (``exact`` field): a bonus in ranking.
     exact_terms: list[Term] = field(default_factory=list)
-    #: Typed words close to each other (``exact`` field): a bonus when few documents are scored.
-    proximity: list[Query] = field(default_factory=list)
+    #: Pairs of typed words that follow each other: a bonus for documents where they are close
+    #: (``exact`` field), when few documents are scored (:func:`.whoosh_hits.proximity_scores`).
+    proximity: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _words_query(stems: list[str]) -> Query:
@@ -106,10 +104,7 @@ def parse_query(
         (negative if part.negated else phrases).append(q)
     parsed.concepts = [q for c in split.concepts if (q := concept_query(c.alternatives))]
     parsed.exact_terms = [Term("exact", tok) for c in split.concepts for tok in exact_tokens(c.raw)]
-    parsed.proximity = [
-        Phrase("exact", [a, b], slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-        for a, b in split.proximity
-    ]
+    parsed.proximity = split.proximity
     positive = parsed.concepts + phrases
     query: Query = And(positive) if positive else Every()
     parsed.query = AndNot(query, Or(negative)) if negative else query

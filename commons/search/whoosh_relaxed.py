@@ -20,7 +20,7 @@ from whoosh.query import Or, Query
 from whoosh.searching import Searcher
 
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
-from .whoosh_hits import _positive_terms, direct_scores
+from .whoosh_hits import _positive_terms, direct_scores, proximity_scores
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
@@ -59,6 +59,7 @@ def relaxed_top(
     bonus: list[Query],
     matched: int,
     limit: int,
+    near: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     """Stored fields of the ``limit`` best of ``matched`` (documents matching at least one of
     ``concepts`` that the caller may see), by coordination times BM25F (``bonus`` included)."""
@@ -79,6 +80,8 @@ def relaxed_top(
             break
     docs = list(ids_of(candidates))
     scores = direct_scores(searcher, terms + bonus, docs)
+    for doc, extra in proximity_scores(searcher, near, docs).items():
+        scores[doc] += extra
     n = len(concepts)
 
     def final(doc: int) -> float:
