@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from whoosh.query import AndMaybe, Or
 
-from commons.search import whoosh_hits
+from commons.search import whoosh_bonus, whoosh_hits
 from commons.search import whoosh_query as wq
 from commons.search.analysis import analysed_tokens
 from commons.search.results import FACETS
@@ -158,7 +158,7 @@ def test_top_hits_equal_whoosh_full_ranking(
     direct, union = PATHS[path]
     monkeypatch.setattr(whoosh_hits, "DIRECT_WORK", direct)
     monkeypatch.setattr(whoosh_hits, "UNION_FACTOR", union)
-    monkeypatch.setattr(whoosh_hits, "PROXIMITY_BONUS", 0)
+    monkeypatch.setattr(whoosh_bonus, "PROXIMITY_BONUS", 0)
     index, docs = corpus
     visible_ids = {d["id"] for d in docs.values() if _visible(d, who)}
     searcher = index.ix.searcher()

@@ -190,15 +190,15 @@ class WhooshIndex:
             searcher = self._fresh_searcher()
             cache = self._cache
             assert cache is not None
-            parsed = wq.parse_query(text, _resolver(searcher), synonyms=False)
+            parsed = wq.parse_query(text, wq.resolver(searcher), synonyms=False)
             if parsed.query is None:
                 out.message = parsed.message
                 return out
-            extra = wq.filter_queries(filters, _resolver(searcher))
+            extra = wq.filter_queries(filters, wq.resolver(searcher))
             allowed = cache.allowed([vis, *parsed.filters, *extra])
             matched = cache.matched(parsed.query, allowed)
             if matched.bit_count() < EXPAND_BELOW:  # few: the vocabulary's synonyms too
-                wide = wq.parse_query(text, _resolver(searcher))
+                wide = wq.parse_query(text, wq.resolver(searcher))
                 if wide.expansions and wide.query is not None:
                     parsed, matched = wide, cache.matched(wide.query, allowed)
             out.expansions = parsed.expansions
@@ -213,29 +213,15 @@ class WhooshIndex:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
                 limit = page * per_page
+                docsets, exact, near = cache.docsets, list(parsed.exact_terms), parsed.proximity
                 if widened and sort != "date":
                     hits = relaxed_top(
-                        searcher,
-                        cache.docsets,
-                        parsed.concepts,
-                        list(parsed.exact_terms),
-                        matched,
-                        limit,
-                        parsed.proximity,
+                        searcher, docsets, parsed.concepts, exact, matched, limit, near
                     )
                 else:
                     query = parsed.relaxed if widened else parsed.query
                     assert query is not None
-                    hits = _top_hits(
-                        searcher,
-                        cache.docsets,
-                        query,
-                        matched,
-                        sort,
-                        limit,
-                        parsed.exact_terms,
-                        parsed.proximity,
-                    )
+                    hits = _top_hits(searcher, docsets, query, matched, sort, limit, exact, near)
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
             if out.total < SUGGEST_BELOW or out.relaxed:
@@ -287,26 +273,11 @@ class WhooshIndex:
         if not replaced:
             return None
         suggestion = " ".join(replaced.get(p, p) for p in parsed.raw_parts)
-        corrected = wq.parse_query(suggestion, _resolver(searcher))
+        corrected = wq.parse_query(suggestion, wq.resolver(searcher))
         if corrected.query is None:
             return None
         found = self._visible_count(searcher, corrected.query, [*vis, *corrected.filters])
         return suggestion if found > total else None
-
-
-def _resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
-    """Normalise filter values; licences match their indexed case (``cc-by-4.0``)."""
-
-    def resolve(index_field: str, value: str) -> str | None:
-        if index_field != "licence":
-            return an.fold(value).strip() or None
-        for term in searcher.reader().lexicon("licence"):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            if text.lower() == value.lower():
-                return text
-        return value or None
-
-    return resolve
 
 
 def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:

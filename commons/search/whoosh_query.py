@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
+from whoosh.searching import Searcher
 
 from commons.text import fold
 
@@ -141,3 +142,18 @@ def filter_queries(
                 terms.append(Term(name, normalised))
         out.append(Or(terms) if terms else NullQuery)
     return out
+
+
+def resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
+    """Normalise filter values; licences match their indexed case (``cc-by-4.0``)."""
+
+    def resolve(index_field: str, value: str) -> str | None:
+        if index_field != "licence":
+            return fold(value).strip() or None
+        for term in searcher.reader().lexicon("licence"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if text.lower() == value.lower():
+                return text
+        return value or None
+
+    return resolve

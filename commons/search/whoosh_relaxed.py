@@ -19,8 +19,9 @@ from typing import Any
 from whoosh.query import Or, Query
 from whoosh.searching import Searcher
 
+from .whoosh_bonus import proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
-from .whoosh_hits import _positive_terms, direct_scores, proximity_scores
+from .whoosh_hits import _positive_terms, direct_scores
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
