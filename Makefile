@@ -6,7 +6,7 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e vnu lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http
+.PHONY: help venv install run test e2e vnu lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http bench-relevance
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
@@ -67,6 +67,11 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 
 bench-search: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks.bench_search
+
+# Relevance of the search over the shipped REX (MRR, recall@5, nDCG@10) beside a BM25 baseline;
+# with TEST_DATABASE_URL, the PostgreSQL backend too (its public schema is rebuilt).
+bench-relevance: install
+	$(BIN)/python -m tests.relevance.bench
 
 bench-export: $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks.bench_export

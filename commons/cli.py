@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import db
@@ -144,10 +144,22 @@ def content_load(path: Path | None, demo: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(report.summary())
+    _index_loaded_content()
     if report.users:
         click.echo("Comptes de démonstration (mot de passe : demo-commons-2026) :")
         for email, role in report.users:
             click.echo(f"  {email}  ({role})")
+
+
+def _index_loaded_content() -> None:
+    """Apply the search queue now, so the loaded content is searchable at once (issue 17)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if "commons.search" not in app.extensions:
+        return
+    from .search.outbox import drain_all
+
+    report = drain_all(app)
+    click.echo(f"Recherche : {report}")
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask import Blueprint, Flask, abort, jsonify, render_template
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -128,7 +128,13 @@ def healthz():  # type: ignore[no-untyped-def]
         db.ping()
     except Exception as exc:  # noqa: BLE001 - report any database failure as unhealthy
         return jsonify(status="error", database=type(exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+    payload: dict[str, object] = {"status": "ok", "database": "ok"}
+    for name, probe in current_app.extensions.get("commons.health", {}).items():
+        try:  # a part's own report (search queue…) never makes the instance unhealthy
+            payload[name] = probe()
+        except Exception as exc:  # noqa: BLE001
+            payload[name] = {"error": type(exc).__name__}
+    return jsonify(payload)
 
 
 def _error_page(code: int, description: str | None = None):  # type: ignore[no-untyped-def]

@@ -51,7 +51,9 @@ def test_sqlite_pragmas(app, backend) -> None:  # type: ignore[no-untyped-def]
 
 def test_healthz_checks_the_database(app, client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}
+    assert response.status_code == 200
+    assert response.json["status"] == "ok" and response.json["database"] == "ok"
+    assert response.json["search"]["queue"] == 0  # the search part's report (issue 17)
 
 
 def test_healthz_reports_a_broken_database(tmp_path: Path) -> None:

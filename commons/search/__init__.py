@@ -19,6 +19,10 @@ def init_app(app: Flask) -> None:
     for the index), pending queue rows are drained with a short writer timeout
     (``SEARCH_REQUEST_DRAIN_TIMEOUT``, default 0.5 s). A failure is logged and the rows stay
     for the next drain (next request, ``commons search drain``, a worker).
+
+    At its first request a process drains a non-empty queue in the background
+    (``SEARCH_DRAIN_ON_START``, on except in tests, see :mod:`.startup`); ``/healthz`` reports
+    the queue length and the age of its oldest change.
     """
     from flask import request
     from sqlalchemy import select
@@ -33,9 +37,19 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("SEARCH_WRITE_TIMEOUT", 5.0)
     app.config.setdefault("SEARCH_REQUEST_DRAIN_TIMEOUT", 0.5)
+    app.config.setdefault("SEARCH_DRAIN_ON_START", not app.testing)
     outbox.register_listener()
     outbox.enable(app)
     app.cli.add_command(search_group)
+
+    from . import startup
+
+    app.extensions.setdefault("commons.health", {})["search"] = lambda: startup.health(app)
+
+    @app.before_request
+    def _drain_on_start() -> None:
+        if app.config["SEARCH_DRAIN_ON_START"] and not app.extensions.get(startup._STARTED):
+            startup.drain_on_start(app)
 
     def _drain() -> None:
         try:

@@ -59,6 +59,23 @@ class SearchBackend(Protocol):
         ...
 
 
+def answer(
+    backend: SearchBackend, text: str, visibility_filter: tuple[bool, Iterable[int]], **options: Any
+) -> SearchResults:
+    """``backend.search``, or the results of its correction of unknown words (``corrected_from``
+    set to ``text``) when ``text`` found nothing, or only documents with part of its words,
+    while the correction finds documents with all of them (« budjet participatif »)."""
+    results = backend.search(text, visibility_filter=visibility_filter, **options)
+    if results.suggestion and (results.total == 0 or results.relaxed):
+        corrected = backend.search(
+            results.suggestion, visibility_filter=visibility_filter, **options
+        )
+        if corrected.total and (results.total == 0 or not corrected.relaxed):
+            corrected.corrected_from = text
+            return corrected
+    return results
+
+
 def check_config(config: Mapping[str, Any]) -> str:
     """The backend name, or a French ``RuntimeError`` for an unusable configuration."""
     name = str(config.get("SEARCH_BACKEND") or "whoosh").strip().lower()

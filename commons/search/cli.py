@@ -40,3 +40,16 @@ def reindex_command() -> None:
         message = "L'index est verrouillé par un autre processus ; réessayez."
         raise click.ClickException(message) from exc
     click.echo(f"Index reconstruit : {count} document(s).")
+
+
+@search_group.command("status", help="État de la file d'attente de l'index.")
+@with_appcontext
+def status_command() -> None:
+    from .startup import health
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = health(app)
+    click.echo(f"Moteur : {state['backend']}")
+    click.echo(f"File d'attente : {state['queue']} modification(s)")
+    if state["oldest_change_age_s"] is not None:
+        click.echo(f"Plus ancienne : il y a {state['oldest_change_age_s']} s")

@@ -13,7 +13,7 @@ of a post change rebuilds its thread). The cost: a hit links to the thread, not 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..collectivites.models import Collectivite
 from ..forum.models import Post, Thread
 from ..groups.models import Group
 from ..wiki.models import Revision, Rex
+from .plaintext import html_to_text
 
 #: Thread bodies are capped (UTF-8 bytes) so a huge thread cannot bloat the index.
 MAX_BODY_BYTES = 200 * 1024
@@ -52,6 +53,21 @@ def _visibility(space: str, group_id: int | None) -> dict[str, Any]:
     return {"visibility": space}
 
 
+def rex_text(session: Session, rex: Rex) -> str:
+    """The head revision as a reader sees it: the text of its rendered HTML (never Markdown
+    source, so excerpts show no ``##``, ``**`` or ``[[slug``)."""
+    html = rex.html or session.scalar(
+        select(Revision.html).where(Revision.rex_id == rex.id, Revision.number == rex.head)
+    )
+    return html_to_text(html or "")
+
+
+#: Where the body of a REX document comes from, in order (each gives text, "" for nothing).
+#: Other parts may add theirs (the text of attachments, say); the pieces are joined by blank
+#: lines and capped at :data:`MAX_BODY_BYTES`.
+REX_TEXT_SOURCES: list[Callable[[Session, Rex], str]] = [rex_text]
+
+
 #: ``app.extensions`` key of the callables ``(session, rex) -> str`` whose text is added to a
 #: REX's body (the attachments' text): features register them, search imports none of them.
 REX_EXTRA_TEXT = "commons.search.rex_extra_text"
@@ -63,20 +79,18 @@ def _extra_text(session: Session, rex: Rex) -> list[str]:
 
 
 def rex_document(session: Session, rex: Rex) -> Document | None:
-    """A REX: its space decides who finds it; the body is the head revision's Markdown.
+    """A REX: its space decides who finds it; the body is the text of :data:`REX_TEXT_SOURCES`.
     A REX hidden by the facilitators is not indexed."""
     if rex.hidden:
         return None
-    source = session.scalar(
-        select(Revision.source).where(Revision.rex_id == rex.id, Revision.number == rex.head)
-    )
+    pieces = (source(session, rex) for source in REX_TEXT_SOURCES)
     updated = _naive_utc(rex.updated_at)
     return {
         "id": f"rex:{rex.id}",
         "kind": "rex",
         "title": rex.title,
         "summary": rex.summary or None,
-        "body": "\n\n".join([source or "", *_extra_text(session, rex)]),
+        "body": _cap("\n\n".join(p for p in [*pieces, *_extra_text(session, rex)] if p)),
         "themes": list(rex.themes or []),
         "kind_coll": sorted({c.kind for c in rex.collectivites}),
         "collectivite": " ".join(c.name for c in rex.collectivites) or None,
@@ -107,11 +121,12 @@ def thread_document(session: Session, thread: Thread) -> Document | None:
             space, group_id = "group", rex.group_id
     if space == "group" and group_id is None:
         return None
-    sources = session.scalars(
-        select(Post.source)
+    rendered = session.scalars(
+        select(Post.html)
         .where(Post.thread_id == thread.id, Post.deleted_at.is_(None), Post.hidden.is_(False))
         .order_by(Post.number)
     )
+    sources = (html_to_text(html or "") for html in rendered)
     updated = _naive_utc(thread.last_post_at)
     return {
         "id": f"thread:{thread.id}",
@@ -133,7 +148,7 @@ def group_document(session: Session, group: Group) -> Document:
         "kind": "group",
         "title": group.name,
         "summary": group.summary or None,
-        "body": group.description_md or "",
+        "body": html_to_text(group.description_html or "") or group.description_md or "",
         "themes": list(group.themes or []),
         "updated": created,
         "url": f"/groupes/{group.slug}",

@@ -30,7 +30,16 @@ from .models import IndexQueue
 from .results import DrainReport, IndexBusy
 from .whoosh_backend import WhooshIndex
 
-__all__ = ["DrainReport", "IndexBusy", "drain", "pending", "reindex", "register_listener"]
+__all__ = [
+    "DrainReport",
+    "IndexBusy",
+    "drain",
+    "drain_all",
+    "pending",
+    "reindex",
+    "register_listener",
+    "status",
+]
 
 EXTENSION = "commons.search"
 UPSERT, DELETE = "upsert", "delete"
@@ -111,6 +120,29 @@ def pending(app: Flask) -> int:
     """How many queue rows wait."""
     with own_session(app, write=False) as session:
         return session.scalar(select(func.count()).select_from(IndexQueue)) or 0
+
+
+def status(app: Flask) -> tuple[int, datetime | None]:
+    """The queue length and the creation time of its oldest row (``None`` when empty)."""
+    with own_session(app, write=False) as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(IndexQueue.created_at)).select_from(IndexQueue)
+        ).one()
+    return int(count or 0), oldest
+
+
+def drain_all(app: Flask, *, timeout: float | None = None, limit: int = 500) -> DrainReport:
+    """Drain until the queue is empty, the index is busy, or a pass applies nothing; the
+    totals of every pass (``remaining`` and ``busy`` from the last one)."""
+    total = DrainReport()
+    while True:
+        report = drain(app, limit, timeout=timeout)
+        total.indexed += report.indexed
+        total.deleted += report.deleted
+        total.failed += report.failed
+        total.remaining, total.busy = report.remaining, report.busy
+        if report.busy or not report.remaining or not (report.indexed + report.deleted):
+            return total
 
 
 def queued(session: Session, limit: int, *, lock: bool = False) -> dict[str, list[int]]:

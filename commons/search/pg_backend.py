@@ -17,7 +17,9 @@ from .pg_schema import HEADLINE_CONFIG, search_document, search_word
 from .pg_writer import PostgresWriter
 from .query import SplitQuery, split_query
 from .results import (
+    EXPAND_BELOW,
     FACETS,
+    FEW_MATCHES,
     SUGGEST_BELOW,
     SearchHit,
     SearchResults,
@@ -53,27 +55,55 @@ class PostgresBackend(PostgresWriter):
     ) -> SearchResults:
         page, per_page = clamp_paging(page, per_page)
         out = SearchResults(query=text, page=page, per_page=per_page)
-        split = split_query(text)
+        split = split_query(text, synonyms=False)
         if split.message:
             out.message = split.message
             return out
         scope = [pq.visibility(*visibility_filter), *pq.filter_conditions(filters)]
-        matches, positive = pq.text_conditions(split)
-        where = [*scope, *pq.field_conditions(split), *matches]
         with self.engine.connect() as conn:
-            out.facets, ids = self._scan(conn, where, positive, sort, page, per_page)
+            out.facets, ids, positive = self._strict(conn, split, scope, sort, page, per_page)
             out.total = sum(out.facets["kind"].values())
+            if out.total < EXPAND_BELOW:  # few: the vocabulary's synonyms too
+                wide = split_query(text)
+                if wide.expansions:
+                    split = wide
+                    out.facets, ids, positive = self._strict(
+                        conn, split, scope, sort, page, per_page
+                    )
+                    out.total = sum(out.facets["kind"].values())
+            out.expansions = split.expansions
+            relaxed = pq.relaxed_conditions(split) if out.total < FEW_MATCHES else None
+            if relaxed is not None:
+                strict = out.total
+                any_matches, positive, any_rank = relaxed
+                where = [*scope, *pq.field_conditions(split), *any_matches]
+                rank = any_rank if sort != "date" else pq.rank(None)
+                out.facets, ids = self._scan(conn, where, rank, page, per_page)
+                out.total = sum(out.facets["kind"].values())
+                out.relaxed = strict == 0 and out.total > 0
             out.hits = self._hits(conn, ids, positive)
-            if out.total < SUGGEST_BELOW:
-                out.suggestion = self._suggest(conn, split, scope, out.total)
+            if out.total < SUGGEST_BELOW or out.relaxed:
+                strict_total = 0 if out.relaxed else out.total
+                out.suggestion = self._suggest(conn, split, scope, strict_total)
         return out
 
+    def _strict(
+        self, conn: Any, split: SplitQuery, scope: list[Any], sort: str, page: int, per_page: int
+    ) -> tuple[dict[str, dict[Any, int]], list[str], Any]:
+        """Facets and page of the documents matching every concept, and the positive query."""
+        matches, positive = pq.text_conditions(split)
+        where = [*scope, *pq.field_conditions(split), *matches]
+        rank = pq.rank(positive, split) if sort != "date" else pq.rank(None)
+        return (*self._scan(conn, where, rank, page, per_page), positive)
+
     def _scan(
-        self, conn: Any, where: list[Any], positive: Any, sort: str, page: int, per_page: int
+        self, conn: Any, where: list[Any], rank: Any, page: int, per_page: int
     ) -> tuple[dict[str, dict[Any, int]], list[str]]:
         """Facet counts and the ids of the page, in one statement (the matches are read once)."""
-        rank = pq.rank(positive if sort != "date" else None).label("rank")
-        columns = [d.id, d.kind, d.themes, d.kind_coll, d.licence, d.year, d.updated, rank]
+        columns = [
+            *(d.id, d.kind, d.themes, d.kind_coll, d.licence, d.year, d.updated),
+            rank.label("rank"),
+        ]
         m = select(*columns).where(*where).cte("m")
         parts = [
             select(literal(name).label("f"), cast(m.c[name], Text).label("v"))

@@ -13,19 +13,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, false, func, literal, literal_column, not_, or_
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    any_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+)
 from sqlalchemy.sql.elements import ColumnElement as Column
 
 from commons.text import fold
 
+from .analysis import exact_tokens
 from .pg_schema import UNACCENT, search_document
 from .query import Part, SplitQuery, accent_pattern
 from .results import check_filters
 
 d = search_document.c
 FRENCH = literal_column("'french'::regconfig")
+#: Exponent of the coordination factor of the any-word fallback (as :mod:`.whoosh_relaxed`).
+COORD_POWER = 2
+#: Added to the rank of documents matching every concept, so they come first.
+COMPLETE_FIRST = 1e6
 #: Rank weights for D, C, B, A (others, body, summary, title).
 WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
 
@@ -63,23 +82,63 @@ def phrase_pattern(tokens: Iterable[str]) -> str:
     return f"(?<![{_WORD_CHARS}]){body}(?![{_WORD_CHARS}])"
 
 
+def alternatives_tsquery(alternatives: tuple[str, ...]) -> Column[Any]:
+    """Any alternative of a concept (each: all its words, stemmed by PostgreSQL)."""
+    queries = [func.plainto_tsquery(FRENCH, unaccent(literal(text))) for text in alternatives]
+    return reduce(func.tsquery_or, queries)
+
+
 def text_conditions(split: SplitQuery) -> tuple[list[ColumnElement[bool]], Column[Any] | None]:
-    """Match conditions of the words and phrases, and the positive ``tsquery`` (for ranking
-    and snippets; ``None`` when only exclusions were typed)."""
-    conditions: list[ColumnElement[bool]] = []
+    """Match conditions of the concepts (every one), phrases and exclusions, and the positive
+    ``tsquery`` (for ranking and snippets; ``None`` when only exclusions were typed)."""
+    conditions = _phrases_and_exclusions(split)
     positive: Column[Any] | None = None
+    for q in [alternatives_tsquery(c.alternatives) for c in split.concepts] + [
+        tsquery(p) for p in split.phrases
+    ]:
+        positive = q if positive is None else func.tsquery_and(positive, q)
+    for concept in split.concepts:
+        conditions.append(d.vector.bool_op("@@")(alternatives_tsquery(concept.alternatives)))
+    return conditions, positive
+
+
+def relaxed_conditions(
+    split: SplitQuery,
+) -> tuple[list[ColumnElement[bool]], Column[Any], Column[float]] | None:
+    """When few or no documents match every concept: match any concept (phrases and exclusions
+    still apply), the ``tsquery`` of any concept, and the rank ``ts_rank_cd × (matched
+    concepts / concepts) ** 2`` (coordination, as the Whoosh backend); ``None`` for fewer
+    than two concepts."""
+    if len(split.concepts) < 2:
+        return None
+    each = [alternatives_tsquery(c.alternatives) for c in split.concepts]
+    anyone = reduce(func.tsquery_or, each)
+    conditions = _phrases_and_exclusions(split)
+    conditions.append(d.vector.bool_op("@@")(anyone))
+    covered = sum((case((d.vector.bool_op("@@")(q), 1), else_=0) for q in each), literal(0))
+    coord = func.power(cast(covered, Float) / len(each), COORD_POWER)
+    complete = case((covered == len(each), COMPLETE_FIRST), else_=0.0)  # every word: first
+    every = reduce(func.tsquery_and, each)  # cover density (proximity) of complete matches
+    score = (
+        func.ts_rank_cd(WEIGHTS, d.vector, anyone)
+        + func.ts_rank_cd(WEIGHTS, d.vector, every)
+        + exact_bonus(split)
+    )
+    return conditions, anyone, complete + score * coord
+
+
+def _phrases_and_exclusions(split: SplitQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     for part in split.texts:
+        if part.kind == "word" and not part.negated:
+            continue  # positive words are concepts
         q = tsquery(part)
         match: ColumnElement[bool] = d.vector.bool_op("@@")(q)
         if part.kind == "phrase":
             text = func.concat_ws("\n", d.title, d.summary, d.body)
             match = and_(match, text.bool_op("~")(phrase_pattern(part.tokens)))
-        if part.negated:
-            conditions.append(not_(match))
-            continue
-        conditions.append(match)
-        positive = q if positive is None else func.tsquery_and(positive, q)
-    return conditions, positive
+        conditions.append(not_(match) if part.negated else match)
+    return conditions
 
 
 def field_condition(index_field: str, value: str) -> ColumnElement[bool]:
@@ -119,8 +178,29 @@ def filter_conditions(filters: Any) -> list[ColumnElement[bool]]:
     return out
 
 
-def rank(query: Column[Any] | None) -> Column[float]:
-    """``ts_rank_cd`` with the field weights (0 when nothing positive was typed)."""
+def rank(query: Column[Any] | None, split: SplitQuery | None = None) -> Column[float]:
+    """``ts_rank_cd`` with the field weights (0 when nothing positive was typed), plus
+    :func:`exact_bonus` of ``split``."""
     if query is None:
         return literal(0.0)
-    return func.ts_rank_cd(WEIGHTS, d.vector, query)
+    score = func.ts_rank_cd(WEIGHTS, d.vector, query)
+    return score + exact_bonus(split) if split is not None else score
+
+
+#: Added to the rank for each typed word found as typed (accents and case aside) in the title.
+EXACT_TITLE_BONUS = 0.05
+
+
+def exact_bonus(split: SplitQuery) -> Column[float]:
+    """Exact forms rank above stem-only matches: a bonus for each typed word whose exact form
+    is in the title (the ``tsvector`` keeps only stems; the short title is cheap to scan)."""
+    words = list(dict.fromkeys(t for c in split.concepts for t in exact_tokens(c.raw)))
+    if not words:
+        return literal(0.0)
+    return sum(
+        (
+            case((d.title.bool_op("~")(phrase_pattern([w])), EXACT_TITLE_BONUS), else_=0.0)
+            for w in words
+        ),
+        literal(0.0),
+    )

@@ -1,9 +1,11 @@
 """The query syntax users type, split into backend-neutral parts.
 
 ``mots "une phrase" -exclu theme:mobilite type:metropole licence:etalab-2.0``: words (all
-required, stemmed), phrases (exact words in a row), ``-`` to exclude a word, a phrase or a field
-value, and ``champ:valeur`` filters. Each backend turns a :class:`SplitQuery` into its own query
-(Whoosh objects, or a PostgreSQL ``tsquery``). Never raises on user input.
+required, stemmed, with their other forms and synonyms, see :mod:`.vocabulary`; when few or no
+documents have them all, the backends add those that have the most), phrases (exact words in a
+row), ``-`` to exclude a word, a phrase or a field value, and ``champ:valeur`` filters. Each
+backend turns a :class:`SplitQuery` into its own query (Whoosh objects, or a PostgreSQL
+``tsquery``). Never raises on user input.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from commons.text import fold
 
 from .analysis import analysed_tokens, exact_tokens
+from .vocabulary import Concept, concepts
 
 #: Query prefixes users may type (``theme:mobilite``) -> index field.
 FIELD_ALIASES = {"theme": "themes", "thème": "themes", "type": "kind_coll", "licence": "licence"}
@@ -80,6 +83,9 @@ class SplitQuery:
     #: Single positive words as (raw part, folded exact form): candidates for suggestions.
     words: list[tuple[str, str]] = field(default_factory=list)
     message: str | None = None
+    #: The positive words as concepts (forms, synonyms; see :mod:`.vocabulary`): each must
+    #: match, or, when no document matches them all, as many as possible.
+    concepts: list[Concept] = field(default_factory=list)
 
     @property
     def texts(self) -> list[Part]:
@@ -93,12 +99,45 @@ class SplitQuery:
 
     @property
     def highlight_terms(self) -> set[str]:
-        """Analysed forms of the positive words and phrases (for Whoosh snippets)."""
-        return {s for p in self.texts if not p.negated for s in p.stems}
+        """Analysed forms of the positive words, their alternatives and the phrases (for
+        Whoosh snippets)."""
+        terms = {s for p in self.texts if not p.negated for s in p.stems}
+        for concept in self.concepts:
+            for alternative in concept.alternatives:
+                terms.update(analysed_tokens(alternative))
+        return terms
+
+    @property
+    def phrases(self) -> list[Part]:
+        """Positive phrase parts (always required)."""
+        return [p for p in self.texts if p.kind == "phrase" and not p.negated]
+
+    @property
+    def exclusions(self) -> list[Part]:
+        """Negated word and phrase parts."""
+        return [p for p in self.texts if p.negated]
+
+    @property
+    def proximity(self) -> list[tuple[str, str]]:
+        """Pairs of folded typed words that follow each other in the query (across and inside
+        concepts): documents where they are close rank higher."""
+        words = [exact_tokens(c.raw) for c in self.concepts]
+        pairs: list[tuple[str, str]] = []
+        for i, tokens in enumerate(words):
+            pairs += list(zip(tokens, tokens[1:], strict=False))
+            if i + 1 < len(words) and tokens and words[i + 1]:
+                pairs.append((tokens[-1], words[i + 1][0]))
+        return list(dict.fromkeys(pairs))
+
+    @property
+    def expansions(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``(word as typed, synonyms)`` applied, for the results page."""
+        return [(c.raw, c.expansions) for c in self.concepts if c.expansions]
 
 
-def split_query(text: str) -> SplitQuery:
-    """Split ``text`` into parts; words that are only stop words and empty filters are dropped."""
+def split_query(text: str, *, synonyms: bool = True) -> SplitQuery:
+    """Split ``text`` into parts; words that are only stop words and empty filters are dropped.
+    ``synonyms=False``: concepts get their other forms but not the vocabulary's synonyms."""
     out = SplitQuery()
     if len(text) > MAX_QUERY_CHARS:
         out.message = "La recherche est trop longue : 1 000 caractères au plus."
@@ -128,6 +167,8 @@ def split_query(text: str) -> SplitQuery:
         out.parts.append(Part(kind, negated, raw, tokens=exact, stems=stems))
         if kind == "word" and not negated and len(exact) == 1:
             out.words.append((raw, exact[0]))
+    positive = [p for p in out.texts if p.kind == "word" and not p.negated]
+    out.concepts = concepts([" ".join(p.tokens) for p in positive], synonyms=synonyms)
     if not any(not p.negated for p in out.texts) and not out.fields:
         out.message = (
             "Les mots saisis sont trop courants pour être recherchés : précisez."

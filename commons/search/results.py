@@ -36,6 +36,12 @@ VISIBILITIES = frozenset({"public", "network", "group"})
 FACETS = ("kind", "themes", "kind_coll", "licence", "year")
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
+#: Below this many documents with the words as typed (and their other forms), the synonyms of
+#: the vocabulary are searched too (a rare word or an acronym); common words are not widened,
+#: which would slow their ranking for little gain.
+EXPAND_BELOW = 20
+#: Below this many documents with every word, those with some of them follow (the most first).
+FEW_MATCHES = 5
 #: Below this many results, a "Vouliez-vous dire … ?" suggestion is looked for.
 SUGGEST_BELOW = 3
 
@@ -102,6 +108,12 @@ class SearchResults:
     facets: dict[str, dict[Any, int]] = field(default_factory=dict)
     suggestion: str | None = None
     message: str | None = None
+    #: No document matched every word: these match some, the most first.
+    relaxed: bool = False
+    #: ``(word as typed, synonyms searched too)`` for the page (« BP » -> budget participatif…).
+    expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: The query as typed when the results are those of :attr:`query` corrected.
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import current_user
 
+from .. import db
 from ..collectivites import vocab as coll_vocab
 from ..groups import policy as groups
 from ..licensing import registry
@@ -15,8 +16,9 @@ from ..params import optional_number
 from ..params import page as page_number
 from ..security import client_address, hit
 from ..wiki.vocab import themes as theme_vocab
-from .backends import get_backend
-from .results import IndexBusy
+from .backends import answer, get_backend
+from .recheck import recheck, visible_hits
+from .results import IndexBusy, SearchResults
 
 bp = Blueprint("search", __name__, template_folder="templates")
 KINDS = {
@@ -60,6 +62,28 @@ def facet_labels() -> dict[str, dict[Any, str]]:
     }
 
 
+def checked_search(text: str, **options: Any) -> SearchResults:
+    """The answer of the backend for the current user (see :func:`.backends.answer`),
+    re-checked against the database: a stale index never shows a title that is private or
+    hidden now (:mod:`.recheck`). A correction or a suggestion is kept only when it finds
+    something the user may see now (else it could reveal a word of a private document)."""
+    backend = get_backend(current_app._get_current_object())  # type: ignore[attr-defined]
+    scope = (bool(current_user.is_authenticated), groups.group_ids_of(current_user))
+    results = recheck(db.session, current_user, answer(backend, text, scope, **options))
+    if results.corrected_from and not results.hits:
+        results = recheck(
+            db.session, current_user, backend.search(text, visibility_filter=scope, **options)
+        )
+        results.suggestion = None
+    if results.suggestion:
+        probe = backend.search(
+            results.suggestion, visibility_filter=scope, filters=options.get("filters")
+        )
+        if not visible_hits(db.session, current_user, probe.hits):
+            results.suggestion = None
+    return results
+
+
 @bp.route("/recherche")
 def search() -> tuple[str, int]:
     text = (request.args.get("q") or "").strip()[:1000]
@@ -76,15 +100,8 @@ def search() -> tuple[str, int]:
     ):
         throttled = True
     elif text or filters:
-        signed_in = bool(current_user.is_authenticated)
         try:
-            results = get_backend(current_app._get_current_object()).search(
-                text,
-                visibility_filter=(signed_in, groups.group_ids_of(current_user)),
-                filters=filters,
-                sort=sort,
-                page=page,
-            )
+            results = checked_search(text, filters=filters, sort=sort, page=page)
         except (IndexBusy, ValueError):
             busy = True
     return render_template(
@@ -98,6 +115,7 @@ def search() -> tuple[str, int]:
         without=lambda arg: {k: v for k, v in chosen.items() if v and k != arg},
         facet_args=FILTERS,
         labels=facet_labels(),
+        has_facets=bool(results and any(results.facets.get(f) for f in FILTERS.values())),
     ), (429 if throttled else 200)
 
 

@@ -24,7 +24,9 @@ from whoosh.searching import Searcher
 from . import analysis as an
 from . import whoosh_query as wq
 from .results import (
+    EXPAND_BELOW,
     FACETS,
+    FEW_MATCHES,
     KINDS,
     SUGGEST_BELOW,
     VISIBILITIES,
@@ -38,6 +40,7 @@ from .results import (
 from .whoosh_cache import SearcherCache
 from .whoosh_hits import to_hit as _to_hit
 from .whoosh_hits import top_hits as _top_hits
+from .whoosh_relaxed import relaxed_top
 
 __all__ = [
     "KINDS",
@@ -187,25 +190,43 @@ class WhooshIndex:
             searcher = self._fresh_searcher()
             cache = self._cache
             assert cache is not None
-            parsed = wq.parse_query(text, _resolver(searcher))
+            parsed = wq.parse_query(text, wq.resolver(searcher), synonyms=False)
             if parsed.query is None:
                 out.message = parsed.message
                 return out
-            extra = wq.filter_queries(filters, _resolver(searcher))
+            extra = wq.filter_queries(filters, wq.resolver(searcher))
             allowed = cache.allowed([vis, *parsed.filters, *extra])
             matched = cache.matched(parsed.query, allowed)
+            if matched.bit_count() < EXPAND_BELOW:  # few: the vocabulary's synonyms too
+                wide = wq.parse_query(text, wq.resolver(searcher))
+                if wide.expansions and wide.query is not None:
+                    parsed, matched = wide, cache.matched(wide.query, allowed)
+            out.expansions = parsed.expansions
+            widened = False
+            if parsed.relaxed is not None and matched.bit_count() < FEW_MATCHES:
+                wider = cache.matched(parsed.relaxed, allowed)
+                widened, out.relaxed = wider != matched, bool(wider and not matched)
+                matched = wider
             out.total = matched.bit_count()
             counts = cache.facet_counts(matched)
             for name in FACETS:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
-                hits = _top_hits(
-                    searcher, cache.docsets, parsed.query, matched, sort, page * per_page
-                )
+                limit = page * per_page
+                docsets, exact, near = cache.docsets, list(parsed.exact_terms), parsed.proximity
+                if widened and sort != "date":
+                    hits = relaxed_top(
+                        searcher, docsets, parsed.concepts, exact, matched, limit, near
+                    )
+                else:
+                    query = parsed.relaxed if widened else parsed.query
+                    assert query is not None
+                    hits = _top_hits(searcher, docsets, query, matched, sort, limit, exact, near)
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
-            if out.total < SUGGEST_BELOW:
-                out.suggestion = self._suggest(searcher, parsed, [vis, *extra], out.total)
+            if out.total < SUGGEST_BELOW or out.relaxed:
+                strict_total = 0 if out.relaxed else out.total
+                out.suggestion = self._suggest(searcher, parsed, [vis, *extra], strict_total)
         return out
 
     def _fresh_searcher(self) -> Searcher:
@@ -252,26 +273,11 @@ class WhooshIndex:
         if not replaced:
             return None
         suggestion = " ".join(replaced.get(p, p) for p in parsed.raw_parts)
-        corrected = wq.parse_query(suggestion, _resolver(searcher))
+        corrected = wq.parse_query(suggestion, wq.resolver(searcher))
         if corrected.query is None:
             return None
         found = self._visible_count(searcher, corrected.query, [*vis, *corrected.filters])
         return suggestion if found > total else None
-
-
-def _resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
-    """Normalise filter values; licences match their indexed case (``cc-by-4.0``)."""
-
-    def resolve(index_field: str, value: str) -> str | None:
-        if index_field != "licence":
-            return an.fold(value).strip() or None
-        for term in searcher.reader().lexicon("licence"):
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            if text.lower() == value.lower():
-                return text
-        return value or None
-
-    return resolve
 
 
 def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 from . import analysis as an
 from .query import accent_pattern
 from .results import SearchHit
+from .whoosh_bonus import proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, ids_of
 
 #: Long texts are highlighted in a window around the first likely match: analysing a whole
@@ -35,9 +36,16 @@ def top_hits(
     matched: int,
     sort: Literal["relevance", "date"],
     limit: int,
+    bonus: list[Term] | None = None,
+    near: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
+
+    ``bonus`` terms (exact forms of the typed words) and ``near`` queries (typed words close to
+    each other) add to the score of the documents that have them, without matching anything
+    themselves, when few documents are scored one by one (:data:`DIRECT_WORK`): on many matches
+    they would walk more postings (or positions) than the ranking itself.
 
     By score: few matches are scored one by one (:func:`_score_directly`); many are ranked by
     Whoosh's top-N collector (``limit`` set, so it skips blocks that cannot enter the page) on
@@ -53,8 +61,10 @@ def top_hits(
             best = _newest_of_matches(searcher, matched, limit)
         return [searcher.stored_fields(n) for n in best]
     terms = _positive_terms(query)
-    if terms and count * len(terms) <= DIRECT_WORK:
-        return [searcher.stored_fields(n) for n in _score_directly(searcher, terms, matched, limit)]
+    bonus = bonus or []
+    if terms and count * (len(terms) + len(bonus) + 2 * len(near)) <= DIRECT_WORK:
+        best = _score_directly(searcher, terms + bonus, matched, limit, near)
+        return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
@@ -80,10 +90,26 @@ def _positive_terms(query: Query) -> list[Term]:
 DIRECT_WORK = 12_000
 
 
-def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: int) -> list[int]:
+def _score_directly(
+    searcher: Searcher,
+    terms: list[Query],
+    matched: int,
+    limit: int,
+    near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> list[int]:
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
-    score Whoosh gives them for the ``Or`` of ``terms``), best first, ties by document number."""
+    score Whoosh gives them for the ``Or`` of ``terms``) plus :func:`proximity_scores` of
+    ``near``, best first, ties by document number."""
     docs = list(ids_of(matched))
+    scores = direct_scores(searcher, terms, docs)
+    for doc, bonus in proximity_scores(searcher, near, docs).items():
+        scores[doc] += bonus
+    return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
+
+
+def direct_scores(searcher: Searcher, terms: list[Query], docs: list[int]) -> dict[int, float]:
+    """The summed BM25F score of ``terms`` for each of ``docs`` (ascending document numbers),
+    each term's matcher moved to each document in turn."""
     scores = dict.fromkeys(docs, 0.0)
     context = searcher.context()
     for leaf, offset in searcher.leaf_searchers():
@@ -102,7 +128,7 @@ def _score_directly(searcher: Searcher, terms: list[Term], matched: int, limit: 
                         break
                 if matcher.id() == docnum:
                     scores[docnum + offset] += matcher.score()
-    return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
+    return scores
 
 
 def _positive(query: Query) -> Query:

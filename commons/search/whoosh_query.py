@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh.query import And, AndNot, Every, NullQuery, Or, Phrase, Query, Term
+from whoosh.searching import Searcher
 
 from commons.text import fold
 
+from .analysis import analysed_tokens, exact_tokens
 from .query import split_query
 from .results import check_filters
 
@@ -31,6 +33,36 @@ class ParsedQuery:
     raw_parts: list[str] = field(default_factory=list)
     highlight_terms: set[str] = field(default_factory=set)
     message: str | None = None
+    #: One query per concept (any of its alternatives), and the query matching any concept
+    #: (with the phrases and exclusions), used when no document matches them all.
+    concepts: list[Query] = field(default_factory=list)
+    relaxed: Query | None = None
+    expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    #: Exact forms of the typed words (``exact`` field): a bonus in ranking.
+    exact_terms: list[Term] = field(default_factory=list)
+    #: Pairs of typed words that follow each other: a bonus for documents where they are close
+    #: (``exact`` field), when few documents are scored (:func:`.whoosh_hits.proximity_scores`).
+    proximity: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _words_query(stems: list[str]) -> Query:
+    """Every stem, each in any prose field."""
+    ands = [Or([Term(f, stem) for f in TEXT_FIELDS]) for stem in stems]
+    return ands[0] if len(ands) == 1 else And(ands)
+
+
+def concept_query(alternatives: tuple[str, ...]) -> Query | None:
+    """Any alternative of a concept (each alternative: all its analysed words, anywhere; an
+    expression would cost a scan of positions over the whole index)."""
+    seen: list[tuple[str, ...]] = []
+    for text in alternatives:
+        stems = tuple(analysed_tokens(text))
+        if stems and stems not in seen:
+            seen.append(stems)
+    if not seen:
+        return None
+    queries = [_words_query(list(stems)) for stems in seen]
+    return queries[0] if len(queries) == 1 else Or(queries)
 
 
 def _default_resolve(index_field: str, value: str) -> str | None:
@@ -38,13 +70,19 @@ def _default_resolve(index_field: str, value: str) -> str | None:
 
 
 def parse_query(
-    text: str, resolve: Callable[[str, str], str | None] = _default_resolve
+    text: str,
+    resolve: Callable[[str, str], str | None] = _default_resolve,
+    *,
+    synonyms: bool = True,
 ) -> ParsedQuery:
     """Whoosh queries for ``text``: words stemmed in :data:`TEXT_FIELDS` (all required),
     phrases on ``exact``, ``field:value`` parts as filters (``resolve`` normalises values)."""
-    split = split_query(text)
+    split = split_query(text, synonyms=synonyms)
     parsed = ParsedQuery(
-        words=split.words, raw_parts=split.raw_parts, highlight_terms=split.highlight_terms
+        words=split.words,
+        raw_parts=split.raw_parts,
+        highlight_terms=split.highlight_terms,
+        expansions=split.expansions,
     )
     if split.message:
         parsed.message = split.message
@@ -54,17 +92,26 @@ def parse_query(
         if value := resolve(part.field, part.value):
             q: Query = Term(part.field, value)
             parsed.filters.append(AndNot(Every(), q) if part.negated else q)
-    positive: list[Query] = []
+    phrases: list[Query] = []
     negative: list[Query] = []
     for part in split.texts:
         if part.kind == "phrase":
             tokens = part.tokens
             q = Term("exact", tokens[0]) if len(tokens) == 1 else Phrase("exact", list(tokens))
-        else:
+        elif part.negated:
             q = And([Or([Term(f, tok) for f in TEXT_FIELDS]) for tok in part.stems])
-        (negative if part.negated else positive).append(q)
+        else:
+            continue  # positive words: as concepts below
+        (negative if part.negated else phrases).append(q)
+    parsed.concepts = [q for c in split.concepts if (q := concept_query(c.alternatives))]
+    parsed.exact_terms = [Term("exact", tok) for c in split.concepts for tok in exact_tokens(c.raw)]
+    parsed.proximity = split.proximity
+    positive = parsed.concepts + phrases
     query: Query = And(positive) if positive else Every()
     parsed.query = AndNot(query, Or(negative)) if negative else query
+    if len(parsed.concepts) >= 2:
+        relaxed: Query = And([Or(parsed.concepts), *phrases]) if phrases else Or(parsed.concepts)
+        parsed.relaxed = AndNot(relaxed, Or(negative)) if negative else relaxed
     return parsed
 
 
@@ -95,3 +142,18 @@ def filter_queries(
                 terms.append(Term(name, normalised))
         out.append(Or(terms) if terms else NullQuery)
     return out
+
+
+def resolver(searcher: Searcher) -> Callable[[str, str], str | None]:
+    """Normalise filter values; licences match their indexed case (``cc-by-4.0``)."""
+
+    def resolve(index_field: str, value: str) -> str | None:
+        if index_field != "licence":
+            return fold(value).strip() or None
+        for term in searcher.reader().lexicon("licence"):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if text.lower() == value.lower():
+                return text
+        return value or None
+
+    return resolve
