@@ -26,6 +26,7 @@ from .models import Notification, Watch
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 PER_PAGE = 30
+SECTIONS = [("rex", "Retours d'expérience"), ("thread", "Discussions"), ("group", "Groupes")]
 
 
 @bp.route("/")
@@ -103,6 +104,17 @@ def preferences() -> str | Response:
         return redirect(url_for("notifications.preferences"))
     if request.method == "GET":
         form.email_mode.data = services.email_mode(current_user.id)
+    return render_template(
+        "notifications/preferences.html",
+        form=form,
+        rows=_watch_rows(),
+        levels=LEVELS,
+        watch_form=WatchForm(),
+    )
+
+
+def _watch_rows() -> list[dict[str, Any]]:
+    """The current user's watches on what they can still see, with labels and links."""
     watches = db.session.scalars(
         select(Watch).where(Watch.user_id == current_user.id).order_by(Watch.id)
     ).all()
@@ -111,13 +123,25 @@ def preferences() -> str | Response:
         target = _target(w.target_type, w.target_id)
         if target is not None:  # what one can no longer see is not listed (nor notified)
             rows.append({"watch": w, "label": target[0], "url": target[1]})
+    return rows
+
+
+@bp.route("/suivis")
+@login_required
+def watchlist() -> str:
+    """« Mes suivis »: the REX, discussions and groups one follows, by kind, levels changeable."""
+    rows = _watch_rows()
+    sections = [
+        (label, sorted((r for r in rows if r["watch"].target_type == kind), key=_by_label))
+        for kind, label in SECTIONS
+    ]
     return render_template(
-        "notifications/preferences.html",
-        form=form,
-        rows=rows,
-        levels=LEVELS,
-        watch_form=WatchForm(),
+        "notifications/watchlist.html", sections=sections, levels=LEVELS, watch_form=WatchForm()
     )
+
+
+def _by_label(row: dict[str, Any]) -> str:
+    return str(row["label"]).casefold()
 
 
 def _safe_next(value: str | None) -> str:
