@@ -9,6 +9,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..security import safe_next
-from . import cli, emails, reading, services
+from . import cli, emails, mentions, reading, services
 from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
 from .models import Notification, Watch
 
@@ -162,6 +163,35 @@ def follow() -> Response:
     return redirect(_safe_next(form.next.data))
 
 
+@bp.route("/mentions.json")
+@login_required
+def mention_suggestions() -> Response:
+    """JSON suggestions for ``@``: people who can read the thread (``sujet``), or a new thread
+    of the group (``groupe``) or of the network; 404 for what the asker cannot see."""
+    from ..forum import policy as forum_policy
+    from ..forum.models import Thread
+
+    thread_id = request.args.get("sujet", 0, type=int) or 0
+    group_id = request.args.get("groupe", 0, type=int) or None
+    thread = db.session.get(Thread, thread_id) if thread_id else None
+    if thread_id and (thread is None or not forum_policy.can_view_thread(current_user, thread)):
+        abort(404)
+    if group_id and not forum_policy.can_create_thread(current_user, "group", group_id):
+        abort(404)
+    people = mentions.suggest(current_user, request.args.get("q", ""), thread, group_id)
+    return jsonify(
+        people=[
+            {
+                "handle": u.handle,
+                "name": u.display_name,
+                "job": u.job_title,
+                "collectivite": u.collectivite.name if u.collectivite else "",
+            }
+            for u in people
+        ]
+    )
+
+
 @bp.route("/desabonnement/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> str | Response:
     user = emails.user_from_unsubscribe_token(token)
@@ -189,6 +219,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the header's unread counter and ``commons notify``."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.notify_group)
+    app.jinja_env.filters["mentions"] = mentions.link_mentions
 
     @app.context_processor
     def notification_counter() -> dict[str, Any]:
