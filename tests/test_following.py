@@ -73,8 +73,8 @@ def test_edit_by_someone_else_notifies_and_emails_the_follower(
     [note] = _rex_notes(alice)
     assert note.kind == "rex.revision" and note.actor_id == bob.id
     assert _rex_notes(bob) == []  # the editor is not told of their own edit
-    # Bob now follows the REX he edited.
-    assert notifications.watch_level(bob, "rex", rex.id) == "all"
+    # Editing does not subscribe (only creating does): Bob chooses.
+    assert notifications.watch_level(bob, "rex", rex.id) is None
     [mail] = [m for m in outbox(app) if m["To"] == alice.email]
     text = mail.get_body(preferencelist=("plain",)).get_content()
     assert "Bob Durand a modifié" in mail["Subject"]

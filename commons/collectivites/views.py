@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..pagecache import for_visitors
 from ..pages import add_nav
 from ..text import fold
-from . import admin_views, policy, vocab
+from . import admin_views, cli, policy, vocab
 from . import review as proposals
 from .models import Collectivite
 from .services import CollectiviteError
@@ -124,3 +124,4 @@ def init_app(app: Flask) -> None:
     add_nav(app, "collectivites.index", "Collectivités")
     proposals.init_app()
     admin_views.init_app(app)
+    app.cli.add_command(cli.collectivites_group)

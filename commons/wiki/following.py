@@ -1,5 +1,5 @@
 """Following a REX: whoever follows it at « Tout » is told of every edit (a new revision, a
-rename, a move…) made by someone else, and writing a REX makes one follow it at « Tout ».
+rename, a move…) made by someone else, and creating a REX makes one follow it at « Tout ».
 
 Subscribed to ORM flushes (like the search outbox), so every edit path (editor, restore,
 rename, move, licence, moderation edit) notifies without calling anything: when a
@@ -36,7 +36,7 @@ PENDING = "commons.rex_notified"
 
 
 def _ensure_watch(conn: Any, user_id: int, rex_id: int) -> None:
-    """Writing a REX makes one follow it at « Tout », unless one already chose a level."""
+    """Creating a REX makes one follow it at « Tout », unless one already chose a level."""
     found = conn.execute(
         select(Watch.id).where(
             Watch.user_id == user_id, Watch.target_type == "rex", Watch.target_id == rex_id
@@ -70,17 +70,18 @@ def _watchers(session: Session, rex_id: int, actor_id: int) -> list[int]:
 
 def _after_flush(session: Session, _context: Any) -> None:
     """Notify the watchers of the REX edited in this flush (Core inserts: no new flush)."""
-    items: list[tuple[str, int, int, int]] = []  # (target type, id, rex id, actor id)
+    items: list[tuple[str, int, int, int, bool]] = []  # type, id, rex id, actor id, creation
     for obj in session.new:
         if isinstance(obj, Revision) and obj.author_id is not None:
-            items.append((REVISION, obj.id, obj.rex_id, obj.author_id))
+            items.append((REVISION, obj.id, obj.rex_id, obj.author_id, obj.number == 1))
         elif isinstance(obj, Event) and obj.actor_id is not None:
-            items.append((EVENT, obj.id, obj.rex_id, obj.actor_id))
+            items.append((EVENT, obj.id, obj.rex_id, obj.actor_id, False))
     if not items:
         return
     conn, now = session.connection(), db.utcnow()
-    for target_type, target_id, rex_id, actor_id in items:
-        _ensure_watch(conn, actor_id, rex_id)
+    for target_type, target_id, rex_id, actor_id, first in items:
+        if first:  # the author of a new REX follows it
+            _ensure_watch(conn, actor_id, rex_id)
         rows = [
             {
                 "user_id": user_id,
