@@ -44,3 +44,15 @@ def test_merge_refuses_unknown_or_same(app: Any, make_collectivite: Any) -> None
     assert "introuvable" in _cli(app, "nimporte-quoi", kept.slug).output
     same = _cli(app, kept.slug, kept.slug)
     assert same.exit_code != 0 and "deux collectivités différentes" in same.output
+
+
+def test_shipped_directory_has_no_duplicates_nor_other_bodies(app: Any) -> None:
+    from commons import content
+    from commons.text import fold
+
+    content.load(demo=True)
+    db.session.commit()
+    names = [fold(n) for n in db.session.scalars(select(Collectivite.name))]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    for body in ("dreal", "occitanie data", "association internationale", "(sitg)", "designee"):
+        assert not [n for n in names if body in n], body
