@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Page, expect
 
 MEMBER = "agent@demo.commons.fr"  # Julien Morel, member of participation-citoyenne
@@ -61,3 +62,32 @@ def test_following_a_rex_and_recent_changes(
     login(outsider, OUTSIDER)
     outsider.goto("/rex/dernieres-modifications")
     expect(outsider.locator("main")).not_to_contain_text("Jurys citoyens")
+
+
+# Accessibility of the pages added by issue 18 (same rule as tests/e2e/test_accessibility.py:
+# no serious or critical axe-core violation).
+ISSUE_18_PAGES = [
+    ("/", MEMBER),
+    ("/", None),
+    ("/notifications/suivis", MEMBER),
+    ("/rex/dernieres-modifications", MEMBER),
+    ("/forum/nouveau?groupe=1", MEMBER),
+    ("/administration", "admin@demo.commons.fr"),
+    ("/collectivites/a-valider", "admin@demo.commons.fr"),
+    ("/compte/profil", MEMBER),
+]
+
+
+@pytest.mark.parametrize(("path", "user"), ISSUE_18_PAGES)
+def test_issue_18_pages_have_no_serious_axe_violation(
+    page: Page, login: Callable[..., None], path: str, user: str | None
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    if user:
+        login(page, user)
+    response = page.goto(path)
+    assert response is not None and response.status == 200, path
+    violations = Axe().run(page).response["violations"]
+    blocking = [v["id"] for v in violations if v.get("impact") in {"serious", "critical"}]
+    assert not blocking, f"{path} : {blocking}"
