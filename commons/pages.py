@@ -82,10 +82,14 @@ def load_page(slug: str) -> Page | None:
 def home() -> str:
     from flask_login import current_user
 
+    from . import home as alive
     from .groups.queries import groups_of, listed_groups
 
     return render_template(
-        "home.html", groups=listed_groups(limit=6), my_groups=groups_of(current_user)
+        "home.html",
+        groups=listed_groups(limit=6),
+        my_groups=groups_of(current_user),
+        home=alive.for_reader(current_user),
     )
 
 

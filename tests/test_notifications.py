@@ -181,6 +181,7 @@ def test_digest_cli(app: Flask, circle, make_user) -> None:  # type: ignore[no-u
     assert [m["To"] for m in messages] == [bob.email]
     text = messages[0].get_body(preferencelist=("plain",)).get_content()
     assert text.count("Marchés publics secrets") == 2
+    assert "Une suite." in text  # the message itself (issue 18), Bob may read it
     assert "/notifications/desabonnement/" in text
     again = app.test_cli_runner().invoke(args=["notify", "digests"])
     assert "0 résumé(s) envoyé(s)." in again.output

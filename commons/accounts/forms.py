@@ -22,17 +22,17 @@ class ProfileFields(FlaskForm):
     display_name = StringField("Nom affiché", [required(), length(80, 2)], filters=[clean])
     job_title = StringField("Métier", [required(), length(120, 2)], filters=[clean])
     collectivite = SelectField("Collectivité", coerce=str, validate_choice=True)
+    new_collectivite_name = StringField(
+        "Nom de la collectivité à ajouter", [Optional(), length(200, 2)], filters=[clean]
+    )
+    new_collectivite_kind = SelectField("Type de collectivité", coerce=str, validate_choice=False)
+    new_collectivite_departement = SelectField("Département", coerce=str, validate_choice=False)
 
 
 class RegistrationForm(ProfileFields):
     email = EmailField(
         "Adresse électronique professionnelle", [required(), length(254), email()], filters=[clean]
     )
-    new_collectivite_name = StringField(
-        "Nom de la collectivité à ajouter", [Optional(), length(200, 2)], filters=[clean]
-    )
-    new_collectivite_kind = SelectField("Type de collectivité", coerce=str, validate_choice=False)
-    new_collectivite_departement = SelectField("Département", coerce=str, validate_choice=False)
     password = PasswordField("Mot de passe", [required(), length(MAX_LENGTH, MIN_LENGTH)])
     password_confirm = PasswordField(
         "Confirmation du mot de passe",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
@@ -28,25 +30,41 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 NEW_COLLECTIVITE = "nouvelle"
 
 
-def _collectivite_choices(form: RegistrationForm | ProfileForm, *, allow_new: bool) -> None:
+def _collectivite_choices(
+    form: RegistrationForm | ProfileForm, *, allow_new: bool, current: Any = None
+) -> None:
+    """Validated collectivités, the one the user proposed (while it waits for review, so that
+    saving the profile keeps it), and the « proposer » option."""
     choices = [("", "— Choisissez votre collectivité —")]
     choices += [(str(i), label) for i, label in collectivites.choices()]
+    if current is not None and not current.validated and current.refused_at is None:
+        choices.append((str(current.id), f"{current.name} (proposée, en attente de validation)"))
     if allow_new:
         choices.append((NEW_COLLECTIVITE, "Ma collectivité n'est pas dans la liste : la proposer"))
     form.collectivite.choices = as_choices(choices)
+    form.new_collectivite_kind.choices = as_choices([("", "—"), *vocab.kinds().items()])
+    form.new_collectivite_departement.choices = as_choices(
+        [("", "—")] + [(code, f"{code} — {d.name}") for code, d in vocab.departements().items()]
+    )
 
 
 def _registration_form() -> RegistrationForm:
     form = RegistrationForm()
     _collectivite_choices(form, allow_new=True)
-    form.new_collectivite_kind.choices = as_choices([("", "—"), *vocab.kinds().items()])
-    form.new_collectivite_departement.choices = as_choices(
-        [("", "—")] + [(code, f"{code} — {d.name}") for code, d in vocab.departements().items()]
-    )
     return form
 
 
-def _chosen_collectivite(form: RegistrationForm) -> int | None:
+def _record_proposal(user: User, form: RegistrationForm | ProfileForm, chosen: int) -> None:
+    """When the form proposed a collectivité, record its proposer (admins are told)."""
+    from ..collectivites import review
+    from ..collectivites.models import Collectivite
+
+    proposed = db.session.get(Collectivite, chosen)
+    if form.collectivite.data == NEW_COLLECTIVITE and proposed is not None:
+        review.proposed_by(user, proposed)
+
+
+def _chosen_collectivite(form: RegistrationForm | ProfileForm) -> int | None:
     """The collectivité id chosen or proposed in the form; adds errors to the form."""
     choice = form.collectivite.data
     if choice == NEW_COLLECTIVITE:
@@ -101,6 +119,8 @@ def register() -> str | Response:
                 password=form.password.data,
                 collectivite_id=collectivite_id,
             )
+            if outcome.user is not None and collectivite_id is not None:
+                _record_proposal(outcome.user, form, collectivite_id)
             db.session.commit()
             mail.deliver_after_response(outcome.message)
             return render_template("accounts/registered.html", email=form.email.data)
@@ -186,23 +206,37 @@ def profile(handle: str) -> str:
     )
 
 
+def _deliver_notices() -> None:
+    from ..notifications import emails
+
+    emails.deliver_pending()
+
+
 @bp.route("/compte/profil", methods=["GET", "POST"])
 @login_required
 def edit_profile() -> str | Response:
     user = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
-    _collectivite_choices(form, allow_new=False)
+    _collectivite_choices(form, allow_new=True, current=user.collectivite)
     if request.method == "GET":
         form.collectivite.data = str(user.collectivite_id or "")
     if form.validate_on_submit():
+        choice = form.collectivite.data or ""
+        chosen = _chosen_collectivite(form) if choice == NEW_COLLECTIVITE else None
+        if choice == NEW_COLLECTIVITE and chosen is None:
+            db.session.rollback()
+            return render_template("accounts/edit_profile.html", form=form)
         services.update_profile(
             user,
             display_name=form.display_name.data,
             job_title=form.job_title.data,
-            collectivite_id=params.optional_number(form.collectivite.data, minimum=1),
+            collectivite_id=chosen or params.optional_number(choice, minimum=1),
             bio=form.bio.data or "",
         )
+        if chosen is not None:
+            _record_proposal(user, form, chosen)
         db.session.commit()
+        _deliver_notices()
         flash("Votre profil est enregistré.", "success")
         return redirect(url_for("accounts.profile", handle=user.handle))
     return render_template("accounts/edit_profile.html", form=form)

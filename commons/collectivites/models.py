@@ -29,6 +29,9 @@ class Collectivite(Base):
     validated: Mapped[bool] = mapped_column(default=True)
     #: The agent who proposed it (a plain id: collectivités come before accounts, no cycle).
     proposed_by_id: Mapped[int | None] = mapped_column()
+    #: Set when an administrator refused the proposal (with the reason told to the proposer).
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refusal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

@@ -12,8 +12,10 @@ from ..accounts.models import User
 from ..pagecache import for_visitors
 from ..pages import add_nav
 from ..text import fold
-from . import policy, vocab
+from . import admin_views, cli, policy, vocab
+from . import review as proposals
 from .models import Collectivite
+from .services import CollectiviteError
 
 bp = Blueprint("collectivites", __name__, url_prefix="/collectivites", template_folder="templates")
 PER_PAGE = 50
@@ -82,31 +84,45 @@ def show(slug: str) -> str:
 @bp.route("/a-valider", methods=["GET", "POST"])
 @login_required
 def review() -> str | Response:
+    """Proposals with their proposer and SIREN: validate, or refuse with a reason."""
+    from flask_wtf import FlaskForm
+
     if not policy.can_review(current_user):
         abort(403)
     if request.method == "POST":
-        from flask_wtf import FlaskForm
-
         FlaskForm().validate()  # CSRF is enforced globally
         target_id = params.optional_number(request.form.get("id"), minimum=1)
         target = db.session.get(Collectivite, target_id) if target_id else None
-        if target is None:
+        if target is None or target.validated or target.refused_at is not None:
             abort(404)
-        target.validated = True
-        db.session.commit()
-        flash(f"« {target.name} » est validée.", "success")
+        try:
+            if request.form.get("decision") == "refuser":
+                proposals.refuse(current_user, target, request.form.get("motif", ""))
+                message = f"« {target.name} » est refusée ; la personne est informée du motif."
+            else:
+                proposals.validate(current_user, target, request.form.get("siren", ""))
+                message = f"« {target.name} » est validée."
+        except CollectiviteError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            _deliver()
+            flash(message, "success")
         return redirect(url_for("collectivites.review"))
-    pending = list(
-        db.session.scalars(
-            select(Collectivite)
-            .where(Collectivite.validated.is_(False))
-            .order_by(Collectivite.created_at)
-        )
-    )
-    return render_template("collectivites/review.html", pending=pending, vocab=vocab)
+    return render_template("collectivites/review.html", pending=proposals.pending(), vocab=vocab)
+
+
+def _deliver() -> None:
+    from ..notifications import emails
+
+    emails.deliver_pending()
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its navigation entry."""
     app.register_blueprint(bp)
     add_nav(app, "collectivites.index", "Collectivités")
+    proposals.init_app()
+    admin_views.init_app(app)
+    app.cli.add_command(cli.collectivites_group)

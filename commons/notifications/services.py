@@ -19,6 +19,7 @@ from ..accounts.models import User
 from . import reading
 from .models import EmailMode, Notification, Preference, Watch, WatchLevel
 
+EXCERPT = 2000  # characters of a message copied into its notification e-mail
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9][a-z0-9-]{0,39})", re.IGNORECASE)
 
 
@@ -206,8 +207,8 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
         else {}
     )
     post_ids = {n.post_id for n in notes if n.post_id is not None and n.thread_id in visible}
-    numbers = (
-        dict(db.session.execute(select(Post.id, Post.number).where(Post.id.in_(post_ids))).all())
+    posts = (
+        {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(post_ids)))}
         if post_ids
         else {}
     )
@@ -231,7 +232,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
         if thread is None:
             entries.append(Entry(note=note, visible=False))
             continue
-        number = numbers.get(note.post_id, 1)
+        post = posts.get(note.post_id or 0)
         actor = actors.get(note.actor_id, "Quelqu'un")
         entries.append(
             Entry(
@@ -239,10 +240,20 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
                 visible=True,
                 sentence=_sentence(note.kind, actor),
                 title=thread.title,
-                path=post_path(thread.id, number),
+                path=post_path(thread.id, post.number if post else 1),
+                body=_excerpt(post, thread),
             )
         )
     return entries
+
+
+def _excerpt(post: Any, thread: Any) -> str:
+    """The message's text for the e-mail (the reader may see the thread: checked by the
+    caller), unless the message was deleted or hidden, or the thread hidden."""
+    if post is None or post.deleted_at is not None or post.hidden or thread.hidden:
+        return ""
+    text = post.source.strip()
+    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + " […]"
 
 
 def _describe_targets(user: Any, notes: list[Notification]) -> dict[int, Entry]:

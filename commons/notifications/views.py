@@ -9,6 +9,7 @@ from flask import (
     Flask,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -20,12 +21,13 @@ from werkzeug.wrappers import Response
 
 from .. import db, params
 from ..security import safe_next
-from . import cli, emails, reading, services
+from . import cli, emails, mentions, reading, services
 from .forms import LEVELS, ConfirmForm, PreferenceForm, WatchForm
 from .models import Notification, Watch
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
 PER_PAGE = 30
+SECTIONS = [("rex", "Retours d'expérience"), ("thread", "Discussions"), ("group", "Groupes")]
 
 
 @bp.route("/")
@@ -103,6 +105,17 @@ def preferences() -> str | Response:
         return redirect(url_for("notifications.preferences"))
     if request.method == "GET":
         form.email_mode.data = services.email_mode(current_user.id)
+    return render_template(
+        "notifications/preferences.html",
+        form=form,
+        rows=_watch_rows(),
+        levels=LEVELS,
+        watch_form=WatchForm(),
+    )
+
+
+def _watch_rows() -> list[dict[str, Any]]:
+    """The current user's watches on what they can still see, with labels and links."""
     watches = db.session.scalars(
         select(Watch).where(Watch.user_id == current_user.id).order_by(Watch.id)
     ).all()
@@ -111,13 +124,25 @@ def preferences() -> str | Response:
         target = _target(w.target_type, w.target_id)
         if target is not None:  # what one can no longer see is not listed (nor notified)
             rows.append({"watch": w, "label": target[0], "url": target[1]})
+    return rows
+
+
+@bp.route("/suivis")
+@login_required
+def watchlist() -> str:
+    """« Mes suivis »: the REX, discussions and groups one follows, by kind, levels changeable."""
+    rows = _watch_rows()
+    sections = [
+        (label, sorted((r for r in rows if r["watch"].target_type == kind), key=_by_label))
+        for kind, label in SECTIONS
+    ]
     return render_template(
-        "notifications/preferences.html",
-        form=form,
-        rows=rows,
-        levels=LEVELS,
-        watch_form=WatchForm(),
+        "notifications/watchlist.html", sections=sections, levels=LEVELS, watch_form=WatchForm()
     )
+
+
+def _by_label(row: dict[str, Any]) -> str:
+    return str(row["label"]).casefold()
 
 
 def _safe_next(value: str | None) -> str:
@@ -136,6 +161,35 @@ def follow() -> Response:
     db.session.commit()
     flash("Votre suivi est enregistré.", "success")
     return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/mentions.json")
+@login_required
+def mention_suggestions() -> Response:
+    """JSON suggestions for ``@``: people who can read the thread (``sujet``), or a new thread
+    of the group (``groupe``) or of the network; 404 for what the asker cannot see."""
+    from ..forum import policy as forum_policy
+    from ..forum.models import Thread
+
+    thread_id = request.args.get("sujet", 0, type=int) or 0
+    group_id = request.args.get("groupe", 0, type=int) or None
+    thread = db.session.get(Thread, thread_id) if thread_id else None
+    if thread_id and (thread is None or not forum_policy.can_view_thread(current_user, thread)):
+        abort(404)
+    if group_id and not forum_policy.can_create_thread(current_user, "group", group_id):
+        abort(404)
+    people = mentions.suggest(current_user, request.args.get("q", ""), thread, group_id)
+    return jsonify(
+        people=[
+            {
+                "handle": u.handle,
+                "name": u.display_name,
+                "job": u.job_title,
+                "collectivite": u.collectivite.name if u.collectivite else "",
+            }
+            for u in people
+        ]
+    )
 
 
 @bp.route("/desabonnement/<token>", methods=["GET", "POST"])
@@ -165,6 +219,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the header's unread counter and ``commons notify``."""
     app.register_blueprint(bp)
     app.cli.add_command(cli.notify_group)
+    app.jinja_env.filters["mentions"] = mentions.link_mentions
 
     @app.context_processor
     def notification_counter() -> dict[str, Any]:

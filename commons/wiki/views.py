@@ -412,10 +412,11 @@ def group_section(group: Group) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the blueprint, the history routes and the navigation entry."""
     from ..groups.views import add_private_section
-    from . import agreement_views, cli, history  # noqa: F401 - routes and commands register themselves
+    from . import agreement_views, cli, following, history, recent  # noqa: F401 - routes and commands register themselves
 
     add_private_section(app, group_section)
     register_target(agreements.TARGET, agreement_views.describe)
+    following.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)
     add_nav(app, "wiki.index", "Retours d'expérience")

@@ -1,0 +1,171 @@
+"""Proposed collectivités: who proposed them, the administrators' notice, validation (with the
+SIREN, attaching the proposer) and refusal with a reason told to the proposer.
+
+Services flush only. Notifications (target type ``collectivite``) copy nothing: the describer
+reloads the collectivité and shows it only to administrators (a proposal) or to its proposer
+(the decision).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import db
+from ..accounts.models import Role, User
+from ..notifications.models import Notification
+from ..notifications.services import Entry, path_for, register_target
+from ..text import single_line
+from . import policy
+from .models import Collectivite
+from .services import CollectiviteError, normalise_siren
+
+TARGET = "collectivite"
+MAX_REASON = 500
+
+
+def pending() -> list[tuple[Collectivite, User | None]]:
+    """Proposals waiting for review, oldest first, with their proposer (two queries)."""
+    rows = list(
+        db.session.scalars(
+            select(Collectivite)
+            .where(Collectivite.validated.is_(False), Collectivite.refused_at.is_(None))
+            .order_by(Collectivite.created_at, Collectivite.id)
+        )
+    )
+    ids = {c.proposed_by_id for c in rows if c.proposed_by_id is not None}
+    people = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    )
+    return [(c, people.get(c.proposed_by_id or 0)) for c in rows]
+
+
+def _notify(user_ids: list[int], kind: str, collectivite: Collectivite, actor: Any) -> None:
+    for user_id in sorted(set(user_ids)):
+        if actor is not None and user_id == actor.id:
+            continue
+        db.session.add(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                actor_id=actor.id if actor is not None else None,
+                target_type=TARGET,
+                target_id=collectivite.id,
+            )
+        )
+
+
+def proposed_by(user: User, collectivite: Collectivite) -> None:
+    """Record who proposed a new (unvalidated) collectivité and tell the administrators."""
+    if collectivite.validated or collectivite.proposed_by_id is not None:
+        return
+    collectivite.proposed_by_id = user.id
+    admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value)).all()
+    _notify(list(admins), "collectivite.proposed", collectivite, user)
+    db.session.flush()
+
+
+def validate(actor: User, collectivite: Collectivite, siren: str | None = None) -> None:
+    """Validate a proposal (optionally with its SIREN) and attach its proposer to it, unless
+    they chose another collectivité since."""
+    if not policy.can_review(actor):
+        raise CollectiviteError("Seuls les administrateurs valident les collectivités.")
+    siren = normalise_siren(siren)
+    if siren:
+        from .services import siren_is_valid
+
+        if not siren_is_valid(siren):
+            raise CollectiviteError("Ce numéro SIREN n'est pas valide (9 chiffres, clé de Luhn).")
+        taken = db.session.scalar(
+            select(Collectivite.id).where(
+                Collectivite.siren == siren, Collectivite.id != collectivite.id
+            )
+        )
+        if taken is not None:
+            raise CollectiviteError("Une collectivité avec ce numéro SIREN existe déjà.")
+        collectivite.siren = siren
+    collectivite.validated = True
+    collectivite.refused_at, collectivite.refusal_reason = None, ""
+    proposer = db.session.get(User, collectivite.proposed_by_id or 0)
+    if proposer is not None:
+        if proposer.collectivite_id in (None, collectivite.id):
+            proposer.collectivite_id = collectivite.id
+        _notify([proposer.id], "collectivite.validated", collectivite, actor)
+    db.session.flush()
+
+
+def refuse(actor: User, collectivite: Collectivite, reason: str) -> None:
+    """Refuse a proposal with a reason (told to the proposer); the agents attached to it are
+    detached so that they choose another one."""
+    if not policy.can_review(actor):
+        raise CollectiviteError("Seuls les administrateurs examinent les propositions.")
+    if collectivite.validated:
+        raise CollectiviteError("Cette collectivité est déjà validée.")
+    reason = single_line(reason or "")
+    if not reason:
+        raise CollectiviteError("Indiquez le motif du refus : il sera transmis à la personne.")
+    if len(reason) > MAX_REASON:
+        raise CollectiviteError(f"Le motif ne doit pas dépasser {MAX_REASON} caractères.")
+    collectivite.refused_at, collectivite.refusal_reason = db.utcnow(), reason
+    for user in db.session.scalars(select(User).where(User.collectivite_id == collectivite.id)):
+        user.collectivite_id = None
+    if collectivite.proposed_by_id is not None:
+        _notify([collectivite.proposed_by_id], "collectivite.refused", collectivite, actor)
+    db.session.flush()
+
+
+def describe(user: Any, notes: list[Notification]) -> list[Entry]:
+    """Proposals for administrators; decisions for the proposer; nothing for anyone else."""
+    ids = {n.target_id for n in notes if n.target_id is not None}
+    found = {
+        c.id: c for c in db.session.scalars(select(Collectivite).where(Collectivite.id.in_(ids)))
+    }
+    entries = []
+    for note in notes:
+        c = found.get(note.target_id or 0)
+        admin = policy.can_review(user)
+        proposer = c is not None and getattr(user, "id", None) == c.proposed_by_id
+        if c is None or not (admin if note.kind == "collectivite.proposed" else proposer):
+            entries.append(Entry(note=note, visible=False))
+            continue
+        if note.kind == "collectivite.proposed":
+            entries.append(
+                Entry(
+                    note=note,
+                    visible=True,
+                    sentence="Une collectivité est proposée et attend votre validation :",
+                    title=c.name,
+                    path=path_for("collectivites.review"),
+                    reason="Vous recevez ce courriel parce que vous administrez le réseau.",
+                )
+            )
+        elif note.kind == "collectivite.validated":
+            entries.append(
+                Entry(
+                    note=note,
+                    visible=True,
+                    sentence="La collectivité que vous avez proposée est validée :",
+                    title=c.name,
+                    path=path_for("collectivites.show", slug=c.slug),
+                )
+            )
+        else:
+            entries.append(
+                Entry(
+                    note=note,
+                    visible=True,
+                    sentence="La collectivité que vous avez proposée n'a pas été retenue :",
+                    title=c.name,
+                    path=path_for("accounts.edit_profile"),
+                    body=f"Motif : {c.refusal_reason}",
+                    reason="Choisissez une autre collectivité ou proposez-en une dans "
+                    "votre profil.",
+                )
+            )
+    return entries
+
+
+def init_app() -> None:
+    """Describe the collectivité notifications."""
+    register_target(TARGET, describe)
