@@ -53,6 +53,14 @@ def test_download_my_data(client: Any, make_user, make_group) -> None:
     notes = json.loads(archive.read("notes_moderation_me_concernant.json"))
     assert len(notes) == 1 and notes[0]["contenu"] == "non communiqué"
     assert "animateur" in notes[0]["motif"]
+    [session] = json.loads(archive.read("connexions.json"))  # the one signed in above
+    assert session["last_seen_at"] and "token_hash" not in session
+    assert set(json.loads(archive.read("seances.json"))) == {
+        "reponses",
+        "flux_agenda",
+        "comptes_rendus",
+        "actions",
+    }
     everything = b"".join(archive.read(n) for n in names).decode()
     assert "Note confidentielle" not in everything
     assert "Autre Personne" not in everything

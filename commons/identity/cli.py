@@ -23,6 +23,7 @@ def purge_command() -> None:
     click.echo(
         f"Comptes jamais confirmés supprimés : {result.unconfirmed_accounts}\n"
         f"Événements de limitation supprimés : {result.rate_events}\n"
+        f"Sessions expirées supprimées : {result.sessions}\n"
         f"Courriels archivés supprimés : {result.mail_files}"
     )
 

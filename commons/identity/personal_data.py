@@ -15,18 +15,19 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 
 from .. import db
-from ..accounts.models import User
+from ..accounts.models import User, UserSession
 from ..audit.models import AuditEntry
 from ..forum.models import Post, PostEdit, Thread, Topic, TopicVote
 from ..groups.models import Group, Invitation, JoinRequest, Membership
 from ..moderation.models import MemberNote, Report, Statement
 from ..notifications.models import Notification, Preference, Watch
 from ..publication.models import ConsentReceipt, PublishedCredit
+from ..sessions.models import ActionItem, CalendarFeed, MinutesRevision, SessionAnswer
 from ..wiki.models import Revision
 from .models import ExternalIdentity, RecoveryCode, TotpDevice
 
 #: Columns never given out, even to their owner (secrets that prove identity).
-SECRET_COLUMNS = {"password_hash", "secret", "code_hash", "session_version"}
+SECRET_COLUMNS = {"password_hash", "secret", "code_hash", "session_version", "token_hash"}
 NOTE_REASON = (
     "Note privée d'un·e animateur·rice, tenue pour l'animation du groupe : son existence vous est "
     "indiquée, son contenu n'est pas communiqué (il engage son auteur·rice). Vous pouvez en "
@@ -54,6 +55,9 @@ DESCRIPTIONS = {
     "identites_externes": "vos identités ProConnect ou OpenID Connect liées (SIRET, données)",
     "deux_etapes": "l'état de votre connexion en deux étapes (sans la clé)",
     "adhesions": "vos adhésions aux groupes, demandes et invitations",
+    "connexions": "vos sessions ouvertes (navigateur, système, adresse IP, dernière activité)",
+    "seances": "vos réponses aux séances, vos flux d'agenda (sans leur adresse secrète), les "
+    "versions de comptes rendus que vous avez écrites et les actions qui vous sont confiées",
     "revisions_rex": "les révisions de REX que vous avez écrites",
     "fils": "les fils de discussion que vous avez ouverts",
     "messages": "vos messages de forum et leurs modifications",
@@ -121,6 +125,15 @@ def collect(user: User) -> dict[str, Any]:
             ),
         },
         "adhesions": _memberships(user),
+        "connexions": _rows(select(UserSession).where(UserSession.user_id == uid)),
+        "seances": {
+            "reponses": _rows(select(SessionAnswer).where(SessionAnswer.user_id == uid)),
+            "flux_agenda": _rows(select(CalendarFeed).where(CalendarFeed.user_id == uid)),
+            "comptes_rendus": _rows(
+                select(MinutesRevision).where(MinutesRevision.author_id == uid)
+            ),
+            "actions": _rows(select(ActionItem).where(ActionItem.owner_id == uid)),
+        },
         "revisions_rex": _rows(select(Revision).where(Revision.author_id == uid)),
         "fils": _rows(select(Thread).where(Thread.author_id == uid)),
         "messages": {

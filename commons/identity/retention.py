@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from .. import db
+from ..accounts import sessions
 from ..accounts.models import User
 from ..security import RateEvent
 
@@ -25,6 +26,7 @@ class Purged:
 
     unconfirmed_accounts: int = 0
     rate_events: int = 0
+    sessions: int = 0
     mail_files: int = 0
 
 
@@ -73,6 +75,7 @@ def purge() -> Purged:
     result = Purged(
         unconfirmed_accounts=purge_unconfirmed_accounts(),
         rate_events=purge_rate_events(),
+        sessions=sessions.purge_expired(),
     )
     db.session.flush()
     result.mail_files = purge_mail_files()

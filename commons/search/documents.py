@@ -13,7 +13,7 @@ of a post change rebuilds its thread). The cost: a hit links to the thread, not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,14 +62,10 @@ def rex_text(session: Session, rex: Rex) -> str:
     return html_to_text(html or "")
 
 
-#: Where the body of a REX document comes from, in order (each gives text, "" for nothing).
-#: Other parts may add theirs (the text of attachments, say); the pieces are joined by blank
-#: lines and capped at :data:`MAX_BODY_BYTES`.
-REX_TEXT_SOURCES: list[Callable[[Session, Rex], str]] = [rex_text]
-
-
 #: ``app.extensions`` key of the callables ``(session, rex) -> str`` whose text is added to a
-#: REX's body (the attachments' text): features register them, search imports none of them.
+#: REX's body after :func:`rex_text` (the attachments' text): features register them, search
+#: imports none of them. The pieces are joined by blank lines and capped at
+#: :data:`MAX_BODY_BYTES`.
 REX_EXTRA_TEXT = "commons.search.rex_extra_text"
 
 
@@ -79,18 +75,18 @@ def _extra_text(session: Session, rex: Rex) -> list[str]:
 
 
 def rex_document(session: Session, rex: Rex) -> Document | None:
-    """A REX: its space decides who finds it; the body is the text of :data:`REX_TEXT_SOURCES`.
-    A REX hidden by the facilitators is not indexed."""
+    """A REX: its space decides who finds it; the body is :func:`rex_text` and the extra text
+    of :data:`REX_EXTRA_TEXT`. A REX hidden by the facilitators is not indexed."""
     if rex.hidden:
         return None
-    pieces = (source(session, rex) for source in REX_TEXT_SOURCES)
+    pieces = [rex_text(session, rex), *_extra_text(session, rex)]
     updated = _naive_utc(rex.updated_at)
     return {
         "id": f"rex:{rex.id}",
         "kind": "rex",
         "title": rex.title,
         "summary": rex.summary or None,
-        "body": _cap("\n\n".join(p for p in [*pieces, *_extra_text(session, rex)] if p)),
+        "body": _cap("\n\n".join(p for p in pieces if p)),
         "themes": list(rex.themes or []),
         "kind_coll": sorted({c.kind for c in rex.collectivites}),
         "collectivite": " ".join(c.name for c in rex.collectivites) or None,
