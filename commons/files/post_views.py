@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,9 +16,11 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db
+from ..forum import policy as forum
 from ..forum.models import Post, Thread
 from . import posts
 from .forms import UploadForm
@@ -89,13 +92,50 @@ def remove(att: Attachment) -> Response:
     return redirect(url_for("files.post_manage", post_id=post.id))
 
 
+def _thread_files(thread: Thread) -> dict[str, object]:
+    """What every post of a thread page needs, computed once per thread and request (a
+    constant number of queries, however many posts the page shows)."""
+    cache = g.setdefault("thread_files", {})
+    if thread.id not in cache:
+        viewer = forum.can_view_thread(current_user, thread)
+        rows = (
+            db.session.scalars(
+                select(Attachment)
+                .join(Post, Post.id == Attachment.post_id)
+                .where(Post.thread_id == thread.id)
+                .order_by(Attachment.name)
+            )
+            if viewer
+            else []
+        )
+        by_post: dict[int, list[Attachment]] = {}
+        for att in rows:
+            by_post.setdefault(att.post_id or 0, []).append(att)
+        cache[thread.id] = {
+            "viewer": viewer,
+            "moderator": viewer and forum.can_moderate_thread(current_user, thread),
+            "poster": viewer and forum.can_post(current_user, thread),
+            "files": by_post,
+        }
+    return cache[thread.id]
+
+
 def post_section(post: Post, thread: Thread) -> Markup:
     """The files under a post in its thread, and for its author the link to attach one
-    (nothing for a reader who may not see them)."""
-    if not posts.can_view_post_file(current_user, post, thread):
+    (nothing for a reader who may not see them). Same rules as :mod:`.posts`, evaluated from
+    the per-thread facts of :func:`_thread_files`."""
+    facts = _thread_files(thread)
+    if not facts["viewer"] or post.deleted_at is not None:
         return Markup("")
-    files = posts.files_of_post(post)
-    can_attach = posts.can_attach_to_post(current_user, post, thread)
+    if (post.hidden or thread.hidden) and not facts["moderator"]:
+        return Markup("")
+    files = facts["files"].get(post.id, [])  # type: ignore[attr-defined]
+    can_attach = bool(
+        facts["poster"]
+        and current_user.is_authenticated
+        and post.author_id == current_user.id
+        and not post.hidden
+    )
     if not files and not can_attach:
         return Markup("")
     return Markup(
