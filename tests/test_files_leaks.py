@@ -30,7 +30,7 @@ def world(app, make_user, make_group) -> dict[str, Any]:  # type: ignore[no-unty
     world = private_world(make_user, make_group)
     world["chatham"] = world["public"]  # PATHS name a second public REX
     tokens, by_space = [], {}
-    for rex in db.session.scalars(select(Rex).where(Rex.slug.like(f"%{CANARY.lower()}"))):
+    for rex in db.session.scalars(select(Rex).where(Rex.slug.like(f"%{CANARY.lower()}%"))):
         rex.hidden = False  # attach while visible, then restore the state
         for data, name, alt in (
             (make_pdf(f"{WORD} {CANARY}"), f"{CANARY}.pdf", ""),
