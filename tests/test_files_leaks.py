@@ -1,4 +1,5 @@
-"""Canary files: files of a group REX, a network REX and a hidden public REX, with the canary
+"""Canary files: files of a group REX, a network REX, a hidden public REX and of forum posts
+(group and Agora threads), with the canary
 in their names, alternative text and contents, never show on a public path, in search, in
 the export, nor on their own URL for someone who may not read their REX."""
 
@@ -13,7 +14,10 @@ from sqlalchemy import select
 
 from commons import db
 from commons.export import archive
+from commons.files import posts
 from commons.files import services as files
+from commons.forum import services as forum
+from commons.forum.models import Post
 from commons.search import outbox
 from commons.wiki.models import Rex
 
@@ -43,8 +47,25 @@ def world(app, make_user, make_group) -> dict[str, Any]:  # type: ignore[no-unty
         rex.hidden = rex.slug.startswith("masque")
     db.session.commit()
     outbox.drain(app)
+    for space in ("group", "network"):  # a canary file on a forum post of each space
+        thread = forum.create_thread(
+            world["insider"],
+            title=f"Discussion {CANARY}",
+            body=f"Message {CANARY}",
+            space=space,
+            group_id=world["group"].id if space == "group" else None,
+        )
+        db.session.flush()
+        post = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+        att = posts.attach_to_post(
+            world["insider"], post, thread, io.BytesIO(make_pdf(f"{WORD} {CANARY}")),
+            f"{CANARY}.pdf",
+        )  # fmt: skip
+        tokens.append(att.token)
+        by_space.setdefault(f"forum-{space}", []).append(att.token)
+    db.session.commit()
     world["tokens"], world["by_space"] = tokens, by_space
-    assert len(tokens) == 6
+    assert len(tokens) == 8
     return world
 
 
@@ -76,9 +97,10 @@ def test_private_file_urls_are_404_for_visitors_and_outsiders(
     app, client, make_user, world
 ) -> None:  # type: ignore[no-untyped-def]
     outsider, by_space = make_user(), world["by_space"]
-    assert set(by_space) == {"groupe", "reseau", "masque"}
-    readable = {None: set(), "outsider": set(by_space["reseau"]),
-                "insider": set(by_space["reseau"] + by_space["groupe"])}  # fmt: skip
+    assert set(by_space) == {"groupe", "reseau", "masque", "forum-group", "forum-network"}
+    agora = by_space["reseau"] + by_space["forum-network"]
+    readable = {None: set(), "outsider": set(agora),
+                "insider": set(agora + by_space["groupe"] + by_space["forum-group"])}  # fmt: skip
     for who, user in ((None, None), ("outsider", outsider), ("insider", world["insider"])):
         if user is not None:
             login(client, user)

@@ -1,7 +1,9 @@
-"""Attachments: a file belongs to a REX and has its audience, derived at read time.
+"""Attachments: a file belongs to a REX or to a forum post and has its audience, derived at
+read time.
 
 Nothing about who may read a file is stored on the file: its REX's space, group and moderation
-state decide, through :mod:`commons.wiki.policy`, at every request. So when the REX moves, is
+state decide, through :mod:`commons.wiki.policy` (a post's thread: :mod:`commons.forum.policy`),
+at every request. So when the REX moves, is
 hidden or is deleted (the rows go with it, ``ON DELETE CASCADE``), the file follows at the same
 commit. The bytes are in the configured store under their SHA-256 (see ``storage.py``).
 """
@@ -24,18 +26,23 @@ def new_token() -> str:
 
 
 class Attachment(Base):
-    """A file attached to a REX: cleaned name (unique in the REX), type found in the bytes,
-    size and SHA-256 of the stored bytes, alternative text (images), thumbnail, searchable text."""
+    """A file attached to a REX or (``post_id``) to a forum post — exactly one of the two:
+    cleaned name (unique in the REX or post), type found in the bytes, size and SHA-256 of the
+    stored bytes, alternative text (images), thumbnail, searchable text."""
 
     __tablename__ = "attachment"
     __table_args__ = (
         UniqueConstraint("rex_id", "name"),
+        UniqueConstraint("post_id", "name"),
         Index("ix_attachment_author", "author_id", "size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
-    rex_id: Mapped[int] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
+    rex_id: Mapped[int | None] = mapped_column(ForeignKey("rex.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_post.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column()

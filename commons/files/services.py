@@ -10,6 +10,7 @@ row; a stored blob whose transaction rolls back is collected by ``commons files 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -82,6 +83,12 @@ def _check_quotas(rex: Rex, actor: User | None, size: int) -> None:
         raise FileRefused(
             f"Les fichiers de ce REX dépasseraient {human_size(cfg['FILES_MAX_PER_REX_BYTES'])}."
         )
+    check_person_quota(actor, size)
+
+
+def check_person_quota(actor: User | None, size: int) -> None:
+    """Refuse a file that would take ``actor`` past their quota (every file they sent)."""
+    cfg = current_app.config
     if actor is not None:
         mine = db.session.scalar(
             select(func.coalesce(func.sum(Attachment.size), 0)).where(
@@ -95,16 +102,18 @@ def _check_quotas(rex: Rex, actor: User | None, size: int) -> None:
             )
 
 
-def store_checked(
-    rex: Rex,
+def build(
     source: BinaryIO,
     filename: str,
     *,
     alt: str,
     actor: User | None,
+    taken: list[str],
+    check_quotas: Callable[[int], None],
     author_name: str = "",
 ) -> Attachment:
-    """Every check of an upload, then the blob and the row (for uploads and imports)."""
+    """Every check of an upload, then the blob, and the row (not yet added nor attached to
+    anything): the name is made unique among ``taken``; ``check_quotas`` gets the size."""
     cfg = current_app.config
     alt = " ".join((alt or "").split())[:300]
     tmp_dir = Path(cfg["FILES_TMP_DIR"])
@@ -122,14 +131,13 @@ def store_checked(
             )
         antivirus.scan(path, cfg.get("FILES_CLAMD") or "")
         size = path.stat().st_size
-        _check_quotas(rex, actor, size)
-        name = unique_name(clean_name(filename, kind.extension), [a.name for a in files_of(rex)])
+        check_quotas(size)
+        name = unique_name(clean_name(filename, kind.extension), taken)
         text = extract_text(path, kind.media_type)
         storage = get_storage()
         with path.open("rb") as fh:
             key = storage.put(fh)
         att = Attachment(
-            rex_id=rex.id,
             name=name,
             media_type=kind.media_type,
             size=size,
@@ -148,6 +156,29 @@ def store_checked(
             att.thumb_key = storage.put(io.BytesIO(thumb))
     finally:
         path.unlink(missing_ok=True)
+    return att
+
+
+def store_checked(
+    rex: Rex,
+    source: BinaryIO,
+    filename: str,
+    *,
+    alt: str,
+    actor: User | None,
+    author_name: str = "",
+) -> Attachment:
+    """Every check of an upload, then the blob and the row (for uploads and imports)."""
+    att = build(
+        source,
+        filename,
+        alt=alt,
+        actor=actor,
+        taken=[a.name for a in files_of(rex)],
+        check_quotas=lambda size: _check_quotas(rex, actor, size),
+        author_name=author_name,
+    )
+    att.rex_id = rex.id
     db.session.add(att)
     _touch(rex)
     return att

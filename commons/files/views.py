@@ -26,11 +26,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import db
+from ..forum.models import Post, Thread
 from ..licensing import registry
 from ..wiki import rendering
 from ..wiki.models import Rex
 from ..wiki.views import add_rex_section, load_rex
-from . import links, policy, services
+from . import links, policy, post_views, posts, services
 from .forms import UploadForm
 from .intake import BY_MEDIA_TYPE, FileRefused, human_size
 from .models import Attachment
@@ -42,15 +43,23 @@ INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 FILE_CSP = "default-src 'none'; img-src 'self'; sandbox"
 
 
-def _load(token: str) -> tuple[Attachment, Rex]:
+def _load(token: str) -> tuple[Attachment, Rex | None, bool]:
+    """The file of a token, what it is attached to (its REX, ``None`` for a post) and whether
+    it is public; 404 for whoever may not read it."""
     att = services.by_token(token)
+    if att is not None and att.post_id is not None:
+        post = db.session.get(Post, att.post_id)
+        thread = db.session.get(Thread, post.thread_id) if post is not None else None
+        if thread is None or not posts.can_view_post_file(current_user, post, thread):
+            abort(404)
+        return att, None, False  # the forum is never public: kept out of shared caches
     rex = db.session.get(Rex, att.rex_id) if att is not None else None
     if att is None or rex is None or not policy.can_view_file(current_user, rex):
         abort(404)
-    return att, rex
+    return att, rex, rex.space == "public" and not rex.hidden
 
 
-def _send(key: str, att: Attachment, rex: Rex, media_type: str) -> Response:
+def _send(key: str, att: Attachment, public: bool, media_type: str) -> Response:
     try:
         stream = get_storage().open(key)
     except FileNotFoundError:
@@ -64,7 +73,6 @@ def _send(key: str, att: Attachment, rex: Rex, media_type: str) -> Response:
         conditional=True,
         max_age=None,
     )
-    public = rex.space == "public" and not rex.hidden
     response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -74,19 +82,19 @@ def _send(key: str, att: Attachment, rex: Rex, media_type: str) -> Response:
 
 @bp.route("/fichiers/<token>")
 def serve(token: str) -> Response:
-    att, rex = _load(token)
+    att, _rex, public = _load(token)
     media_type = "text/plain; charset=utf-8" if att.media_type == "text/plain" else att.media_type
     if att.media_type == "text/csv":
         media_type = "text/csv; charset=utf-8"
-    return _send(att.sha256, att, rex, media_type)
+    return _send(att.sha256, att, public, media_type)
 
 
 @bp.route("/fichiers/<token>/miniature")
 def thumbnail(token: str) -> Response:
-    att, rex = _load(token)
+    att, _rex, public = _load(token)
     if not att.thumb_key:
         abort(404)
-    return _send(att.thumb_key, att, rex, att.media_type)
+    return _send(att.thumb_key, att, public, att.media_type)
 
 
 @bp.route("/rex/<slug>/fichiers", methods=["GET", "POST"])
@@ -123,9 +131,16 @@ def manage(slug: str) -> str | Response:
     ), status
 
 
+@bp.route("/forum/message/<int:post_id>/fichiers", methods=["GET", "POST"])
+def post_manage(post_id: int) -> str | Response:
+    return post_views.manage(post_id)
+
+
 @bp.route("/fichiers/<token>/supprimer", methods=["POST"])
 def remove(token: str) -> Response:
-    att, rex = _load(token)
+    att, rex, _public = _load(token)
+    if rex is None:
+        return post_views.remove(att)
     if not policy.can_remove(current_user, rex):
         abort(403)
     name = att.name
@@ -159,7 +174,7 @@ def rex_section(rex: Rex) -> Markup | None:
 def _upload_limit() -> None:
     """The upload page takes bigger requests than the rest of the site (set before the CSRF
     check reads the form): a bigger request is refused on its announced length, unread."""
-    if request.endpoint == "files.manage":
+    if request.endpoint in ("files.manage", "files.post_manage"):
         request.max_content_length = current_app.config["FILES_MAX_BYTES"] + 256 * 1024
 
 
@@ -167,6 +182,7 @@ def init_app(app: Flask) -> None:
     """Register the routes, the REX page section and the ``fichier:`` link resolver."""
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     app.register_blueprint(bp)
+    app.jinja_env.globals["post_files"] = post_views.post_section
     add_rex_section(app, rex_section)
     rendering.add_link_resolver(links.resolver)
     # Search reads this registry (it imports no feature): the files' text joins the REX's.

@@ -2,9 +2,10 @@
 contributor's current answer.
 
 The digest covers exactly what the public page will show (title, summary, Markdown text,
-licence, attribution mode and credits). A consent counts only while its receipt's digest equals
-the current one: any later edit of the text — or any change in how people will be credited —
-makes earlier consents stale, and they must be asked again.
+licence, attribution mode and credits, and the attached files: name, SHA-256 and alternative
+text). A consent counts only while its receipt's digest equals the current one: any later edit
+of the text, any file added, removed or replaced — or any change in how people will be
+credited — makes earlier consents stale, and they must be asked again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 
 from .. import db
 from ..accounts.models import User
+from ..files import carry
 from ..groups.models import Group
 from ..licensing import registry
 from ..markup import render_markdown
@@ -47,6 +49,8 @@ class Preview:
     unaccountable: list[str] = field(default_factory=list)
     #: References to non-public discussions and REX left out of the public copy.
     withheld: int = 0
+    #: The attached files the public copy carries (see :mod:`commons.files.carry`).
+    files: list[carry.CarriedFile] = field(default_factory=list)
 
     @property
     def licence_name(self) -> str:
@@ -62,12 +66,17 @@ class Preview:
     def as_text(self) -> str:
         """The preview in plain text (for e-mails)."""
         names = ", ".join(c["name"] for c in self.credits)
+        files = "".join(
+            f"Fichier joint : {f.name} ({f.label}, {f.human_size}, SHA-256 {f.sha256})\n"
+            for f in self.files
+        )
         return (
             f"Titre : {self.title}\n"
             + (f"Résumé : {self.summary}\n" if self.summary else "")
             + f"Licence : {self.licence_name}\n"
             f"Attribution : {attribution.MODES[self.mode]} — {names}\n"
-            f"Empreinte SHA-256 : {self.digest}\n\n"
+            + files
+            + f"Empreinte SHA-256 : {self.digest}\n\n"
             f"{self.source}"
         )
 
@@ -80,9 +89,12 @@ def digest_of(
     licence_id: str,
     mode: str,
     credits: list[dict[str, str]],
+    files: list[list[str]] | None = None,
 ) -> str:
-    """SHA-256 (hex) of the canonical JSON of what will be public."""
-    payload = {
+    """SHA-256 (hex) of the canonical JSON of what will be public (``files``: each attached
+    file's name, SHA-256 and alternative text; absent when there is none, so a REX without
+    files keeps the digest it always had)."""
+    payload: dict[str, object] = {
         "title": title,
         "summary": summary,
         "themes": sorted(themes),
@@ -91,6 +103,8 @@ def digest_of(
         "attribution": mode,
         "credits": [[c.get("name", ""), c.get("role", "")] for c in credits],
     }
+    if files:
+        payload["files"] = files
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -108,8 +122,8 @@ def register_contributors(name: str, provider: Callable[[Rex], list[int]]) -> No
 
 def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
     """Accounts that authored a revision, most active first (then by first contribution),
-    then the people registered providers add (:func:`register_contributors`), and the
-    credited names of revisions with no account."""
+    then the people registered providers add (:func:`register_contributors`), then those who
+    attached a file, and the credited names of revisions with no account."""
     rows = db.session.execute(
         select(Revision.author_id, Revision.author_name, func.count(), func.min(Revision.number))
         .where(Revision.rex_id == rex.id)
@@ -119,6 +133,7 @@ def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
     ids = [r[0] for r in rows if r[0] is not None]
     for provider in _EXTRA_CONTRIBUTORS.values():
         ids += provider(rex)
+    ids += carry.author_ids(rex)
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
     ordered = list(dict.fromkeys(i for i in ids if i in users))
     names = [r[1] or "Anonyme" for r in rows if r[0] is None]
@@ -139,6 +154,7 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     people, unaccountable = ranked_contributors(rex)
     credits = attribution.frozen_credits(proposal.attribution_mode, people, group.name)
     stripped = strip_private(head.source, rex.group_id)
+    files = carry.manifest(rex)
     html = head.html
     if stripped.withheld:  # rendered as the public copy will be
         resolver = rendering.resolver_for(Space.PUBLIC.value, None)
@@ -161,10 +177,12 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
             proposal.licence_id,
             proposal.attribution_mode,
             credits,
+            [f.key() for f in files],
         ),
         contributors=people,
         unaccountable=unaccountable,
         withheld=stripped.withheld,
+        files=files,
     )
 
 

@@ -2,7 +2,8 @@
 
 The public copy is a new REX in the ``public`` space with a new slug and a single revision
 holding the consented text; its licence is locked and its credits frozen (``Rex.frozen``,
-``Rex.credits``). The group REX and its history stay private.
+``Rex.credits``). It carries the consented files as its own rows, under new URLs
+(:mod:`commons.files.carry`). The group REX, its history and its files' URLs stay private.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
+from ..files import carry
 from ..wiki import attribution
 from ..wiki import services as wiki
 from ..wiki.models import Rex, Space
@@ -69,6 +71,8 @@ def publish(actor: User, proposal: Proposal) -> Rex:
     public.attribution_mode = current.mode
     public.credits = current.credits
     public.frozen = True
+    db.session.flush()
+    carry.carry(rex, public, current.files)
     for position, user in enumerate(current.contributors):
         db.session.add(
             PublishedCredit(
