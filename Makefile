@@ -53,7 +53,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 
 $(VNU_JAR):
 	@command -v java >/dev/null 2>&1 || { echo "Java est nécessaire au Nu HTML Checker (paquet default-jre-headless)."; exit 1; }
-	npm install --no-audit --no-fund --prefix $(VNU_DIR) 'vnu-jar@>=24,<27'
+	npm install --no-audit --no-fund --prefix $(VNU_DIR) 'vnu-jar@>=24 <27'
 
 vnu: $(VNU_JAR)
 
