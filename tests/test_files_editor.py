@@ -166,3 +166,79 @@ def test_new_rex_refused_file_creates_no_rex(client, world) -> None:  # type: ig
     assert response.status_code == 200 and "Fichier « faux.pdf » refusé" in html
     assert "Mon texte précieux." in html and 'value="Jardins refusés"' in html
     assert db.session.scalar(select(func.count()).where(Rex.title == "Jardins refusés")) == 0
+
+
+# --- forum: the reply and new-thread forms -----------------------------------------------------
+
+
+@pytest.fixture
+def thread(app, world, make_user):  # type: ignore[no-untyped-def]
+    from commons.forum import services as forum
+
+    thread = forum.create_thread(
+        world["member"], title="Budget du tiers-lieu", body="Voici le budget.", space="network"
+    )
+    db.session.commit()
+    return thread
+
+
+def _post_files(thread_id: int) -> list[tuple[int, str]]:
+    from commons.forum.models import Post
+
+    rows = db.session.execute(
+        select(Post.number, Attachment.name)
+        .join(Post, Post.id == Attachment.post_id)
+        .where(Post.thread_id == thread_id)
+        .order_by(Post.number, Attachment.name)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def test_reply_with_files_and_a_refused_one(client, world, thread) -> None:  # type: ignore[no-untyped-def]
+    from commons.forum.models import Post
+
+    login(client, world["member"])
+    page = client.get(f"/forum/sujet/{thread.id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'name="fichiers"' in page
+    ok = client.post(
+        f"/forum/sujet/{thread.id}/repondre",
+        data={
+            "body": "Le devis en pièce jointe.",
+            "fichiers": [(io.BytesIO(make_pdf()), "devis.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    assert _post_files(thread.id) == [(2, "devis.pdf")]
+    refused = client.post(
+        f"/forum/sujet/{thread.id}/repondre",
+        data={
+            "body": "Ma réponse soigneusement rédigée.",
+            "fichiers": [(io.BytesIO(b"GIF89a pas vraiment"), "faux.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    html = refused.get_data(as_text=True)
+    assert "Fichier « faux.pdf » refusé" in html and "Ma réponse soigneusement rédigée." in html
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(Post.thread_id == thread.id)) == 2
+    assert _post_files(thread.id) == [(2, "devis.pdf")]
+
+
+def test_new_thread_with_a_file(client, world) -> None:  # type: ignore[no-untyped-def]
+    from commons.forum.models import Thread
+
+    login(client, world["member"])
+    response = client.post(
+        "/forum/nouveau",
+        data={
+            "title": "Plan du jardin",
+            "body": "Voici le plan.",
+            "fichiers": [(io.BytesIO(make_image("PNG")), "plan.png")],
+            "fichiers_alt": "Plan du jardin partagé",
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    created = db.session.scalar(select(Thread).where(Thread.title == "Plan du jardin"))
+    assert _post_files(created.id) == [(1, "plan.png")]
