@@ -31,7 +31,7 @@ from ..licensing import registry
 from ..wiki import rendering
 from ..wiki.models import Rex
 from ..wiki.views import add_rex_section, load_rex
-from . import links, policy, post_views, posts, services
+from . import editor, links, policy, post_views, posts, services
 from .forms import UploadForm
 from .intake import BY_MEDIA_TYPE, FileRefused, human_size
 from .models import Attachment
@@ -176,6 +176,8 @@ def _upload_limit() -> None:
     check reads the form): a bigger request is refused on its announced length, unread."""
     if request.endpoint in ("files.manage", "files.post_manage"):
         request.max_content_length = current_app.config["FILES_MAX_BYTES"] + 256 * 1024
+    elif request.endpoint in editor.ENDPOINTS:  # several files and the text
+        request.max_content_length = current_app.config["FILES_MAX_PER_REX_BYTES"] + 1024 * 1024
 
 
 def init_app(app: Flask) -> None:
@@ -184,6 +186,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["post_files"] = post_views.post_section
     add_rex_section(app, rex_section)
+    editor.init_app(app)
     rendering.add_link_resolver(links.resolver)
     # Search reads this registry (it imports no feature): the files' text joins the REX's.
     app.extensions.setdefault("commons.search.rex_extra_text", []).append(services.search_text)

@@ -4,9 +4,22 @@ one may not see is a 404, never a 403 (its existence does not leak)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from .. import db, params
@@ -47,6 +60,28 @@ def load_rex(slug: str) -> Rex:
     if rex is None or not wiki_policy.can_view_rex(current_user, rex):
         abort(404)
     return rex
+
+
+COMPOSE_PARTS = "commons.forum_compose_parts"
+
+
+def add_compose_part(
+    app: Flask, render: Callable[[], Markup | None], after_post: Callable[[Post, Thread], None]
+) -> None:
+    """Let a feature (files…) add fields to the new-thread and reply forms without the forum
+    importing it: ``after_post`` runs in the same transaction once the post is written and
+    raises :class:`services.ForumError` to refuse it all (rolled back, the text kept)."""
+    app.extensions.setdefault(COMPOSE_PARTS, []).append((render, after_post))
+
+
+def _compose_parts() -> list[Markup]:
+    parts = current_app.extensions.get(COMPOSE_PARTS, [])
+    return [part for render, _after in parts if (part := render())]
+
+
+def _after_post(post: Post, thread: Thread) -> None:
+    for _render, after_post in current_app.extensions.get(COMPOSE_PARTS, []):
+        after_post(post, thread)
 
 
 def _error(form: PostForm, exc: Exception) -> None:
@@ -117,6 +152,11 @@ def new() -> str | Response:
                 group_id=group_id,
                 category_id=params.optional_number(category) if not group else None,
             )
+            first_post = db.session.scalar(
+                select(Post).where(Post.thread_id == thread.id, Post.number == 1)
+            )
+            if first_post is not None:
+                _after_post(first_post, thread)
         except services.ForumError as exc:
             _error(form, exc)
         else:
@@ -125,7 +165,9 @@ def new() -> str | Response:
             notification_emails.deliver_pending()  # e-mails of immediate-mode recipients
             flash("Votre discussion est ouverte.", "success")
             return redirect(url_for("forum.thread", thread_id=thread.id))
-    return render_template("forum/new.html", form=form, group=group, hint=BODY_HINT)
+    return render_template(
+        "forum/new.html", form=form, group=group, hint=BODY_HINT, compose_parts=_compose_parts()
+    )
 
 
 def _render_thread(thread: Thread, page: int, form: PostForm | None = None) -> str:
@@ -150,6 +192,7 @@ def _render_thread(thread: Thread, page: int, form: PostForm | None = None) -> s
         group=group,
         rex=rex,
         hint=BODY_HINT,
+        compose_parts=_compose_parts() if can_post else [],
     )
 
 
@@ -188,6 +231,7 @@ def reply(thread_id: int) -> str | Response:
             return redirect(first)
         try:
             post = services.reply(current_user, thread, form.body.data or "")
+            _after_post(post, thread)
         except services.Forbidden:
             db.session.rollback()
             abort(403)

@@ -178,6 +178,7 @@ def new() -> tuple[str, int] | Response:
                 collectivite_ids=params.numbers(form.collectivites.data),
                 comment=form.comment.data or "Création",
             )
+            _after_save(rex)
         except services.Forbidden:
             db.session.rollback()
             form.space.errors = ["Vous ne pouvez pas écrire dans cet espace."]
@@ -189,7 +190,9 @@ def new() -> tuple[str, int] | Response:
             db.session.commit()
             flash("Votre REX est enregistré. Merci de partager votre expérience !", "success")
             return redirect(url_for("wiki.show", slug=rex.slug))
-    return render_template("wiki/new.html", form=form, preview=preview), status
+    return render_template(
+        "wiki/new.html", form=form, preview=preview, extras=_editor_parts(None)
+    ), status
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
@@ -222,6 +225,7 @@ def edit(slug: str) -> tuple[str, int] | Response:
                 described={n: form[n].data for n in description.LABELS} if posted else None,
                 base_described=started if posted else None,
             )
+            _after_save(rex)
         except services.EditConflict as exc:
             db.session.rollback()
             conflict = _readable(exc)
@@ -241,6 +245,7 @@ def edit(slug: str) -> tuple[str, int] | Response:
         preview=preview,
         conflict=conflict,
         labels={"title": "Titre", **description.LABELS},
+        extras=_editor_parts(rex),
     ), status
 
 
@@ -400,6 +405,30 @@ def add_rex_section(app: Flask, render: Callable[[Rex], Markup | None]) -> None:
     """Let a feature (publication…) add a section to a REX page's aside, without the wiki
     importing it; ``render`` returns ``None`` when it has nothing to show."""
     app.extensions.setdefault(SECTIONS, []).append(render)
+
+
+EDITOR_PARTS = "commons.rex_editor_parts"
+
+
+def add_editor_part(
+    app: Flask, render: Callable[[Rex | None], Markup | None], after_save: Callable[[Rex], None]
+) -> None:
+    """Let a feature (files…) add fields to the REX editor and the new-REX form without the
+    wiki importing it: ``render`` gives the fields (``None`` for the new-REX form's REX), and
+    ``after_save`` runs in the same transaction once the REX is saved; it raises
+    :class:`services.RexError` to refuse the whole save (rolled back, the form shown again with
+    what was typed)."""
+    app.extensions.setdefault(EDITOR_PARTS, []).append((render, after_save))
+
+
+def _editor_parts(rex: Rex | None) -> list[Markup]:
+    parts = current_app.extensions.get(EDITOR_PARTS, [])
+    return [part for render, _after in parts if (part := render(rex))]
+
+
+def _after_save(rex: Rex) -> None:
+    for _render, after_save in current_app.extensions.get(EDITOR_PARTS, []):
+        after_save(rex)
 
 
 def group_section(group: Group) -> Markup:
