@@ -76,7 +76,10 @@ def test_session_from_topics_to_commons(  # type: ignore[no-untyped-def]
     session_url = nadia.url
     session_id = int(session_url.rstrip("/").rsplit("/", 1)[-1])
     for title in TOPICS:
-        value = nadia.locator("#topic option", has_text=title).get_attribute("value")
+        option = nadia.locator(
+            "#topic option", has_text=re.compile("^" + re.escape(title) + " \\(")
+        )
+        value = option.get_attribute("value")
         nadia.locator("#topic").select_option(value)
         nadia.get_by_role("button", name="Ajouter à l'ordre du jour").click()
         expect(nadia.locator(".flash-success")).to_be_visible()
