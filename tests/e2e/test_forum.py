@@ -95,3 +95,8 @@ def test_daily_digest_lands_in_the_mailbox(
         and "/notifications/desabonnement/" in text
     )
     assert all(m["To"] != OUTSIDER for m in mailbox.messages()[before:])
+    # Back to immediate mail: the server is shared by the whole browser suite.
+    julien.goto("/notifications/preferences")
+    julien.get_by_label("À chaque notification").check()
+    julien.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(julien.locator(".flash-success")).to_be_visible()
