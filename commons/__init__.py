@@ -24,34 +24,37 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         a11y,
+        accounts,
         audit,
         caching,
+        collectivites,
+        dates,
         db,
         export,
         files,
+        forum,
+        groups,
+        identity,
+        licensing,
+        lifecycle,
         mail,
+        moderation,
+        notifications,
         pagecache,
         pages,
         params,
+        publication,
         search,
         security,
+        sessions,
+        wiki,
     )
-    from .accounts import views as accounts
-    from .collectivites import views as collectivites
-    from .forum import agenda_views as agenda
-    from .forum import views as forum
-    from .groups import views as groups
-    from .identity import views as identity
-    from .licensing import views as licensing
-    from .moderation import views as moderation
-    from .notifications import views as notifications
-    from .publication import record_views as publication
-    from .sessions import views as sessions
-    from .wiki import views as wiki
 
     parts = (
         params,  # first: the id converter must exist before any route is added
         db,
+        lifecycle,  # after db: its after_request (the commit) runs after the features'
+        dates,
         audit,
         search,
         security,
@@ -68,7 +71,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         collectivites,
         groups,
         licensing,
-        agenda,
         notifications,
         moderation,
         publication,

@@ -3,7 +3,6 @@
 - ``page_has_errors``: set in every template context when a form on the page failed validation
   or an error was flashed, so the layout prefixes the ``<title>`` with « Erreur : » (RGAA 8.6,
   11.10) and ``static/commons.js`` moves the focus to the error summary;
-- ``isodatetime``: ``<time datetime>`` values without microseconds (valid HTML);
 - ``nest_headings`` (stored HTML placed under a heading) and ``lang_en`` (« Open Licence »);
 - the audit grid (``docs/accessibilite/grille-rgaa.csv``) read once: its conformity rate and the
   status the law derives from it, shown by the statement and the footer.
@@ -14,7 +13,6 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,16 +36,6 @@ def _flag_errors(sender: Flask, template: Any, context: dict[str, Any], **extra:
     )
     flashed = any(category == "error" for category, _ in session.get("_flashes", ()))
     context["page_has_errors"] = failed or flashed
-
-
-def isodatetime(value: datetime | date | None) -> str:
-    """A ``datetime`` attribute value: seconds precision; naive times are UTC (stored so)."""
-    if value is None:
-        return ""
-    if not isinstance(value, datetime):
-        return value.isoformat()
-    text = value.replace(microsecond=0).isoformat()
-    return text if value.tzinfo else text + "Z"
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])\b([^>]*)>")
@@ -117,9 +105,8 @@ def conformity(path: Path = GRID) -> Conformity:
 
 
 def init_app(app: Flask) -> None:
-    """Register the error flag, the ``isodatetime`` filter and the ``conformity`` global."""
+    """Register the error flag, the ``conformity`` global."""
     before_render_template.connect(_flag_errors, app)
-    app.jinja_env.filters["isodatetime"] = isodatetime
     app.jinja_env.filters["nest_headings"] = nest_headings
     app.jinja_env.filters["lang_en"] = lang_en
     app.jinja_env.globals["conformity"] = conformity

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from . import db
+from . import db, lifecycle
 from .markup import render_markdown
 from .pagecache import for_visitors
 
@@ -146,6 +146,7 @@ def _error_page(code: int, description: str | None = None):  # type: ignore[no-u
 
 
 def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    lifecycle.mark_failed()
     code = exc.code or 500
     if code not in (400, 403, 404, 405, 413, 416, 429):
         return exc
@@ -156,6 +157,7 @@ def _handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
 
 
 def _handle_csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    lifecycle.mark_failed()
     return _error_page(
         400,
         "Le formulaire a expiré ou son jeton de sécurité manque. Rechargez la page et "
@@ -164,7 +166,7 @@ def _handle_csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
 
 
 def _handle_500(exc: Exception):  # type: ignore[no-untyped-def]
-    db.session.rollback()
+    lifecycle.mark_failed()
     return _error_page(500)
 
 

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from commons import a11y, create_app, db
+from commons import a11y, create_app, dates, db
 from commons.forum import services as forum
 from commons.forum.models import Post
 from commons.models import Base
@@ -151,10 +151,10 @@ def test_flash_messages_have_status_roles(client, make_user) -> None:  # type: i
 def test_isodatetime_has_no_microseconds() -> None:
     from datetime import UTC, date, datetime
 
-    assert a11y.isodatetime(datetime(2026, 12, 3, 9, 5, 7, 123456)) == "2026-12-03T09:05:07Z"
+    assert dates.machine(datetime(2026, 12, 3, 9, 5, 7, 123456)) == "2026-12-03T09:05:07Z"
     stamp = datetime(2026, 12, 3, 9, 5, 7, 9, tzinfo=UTC)
-    assert a11y.isodatetime(stamp) == "2026-12-03T09:05:07+00:00"
-    assert a11y.isodatetime(date(2026, 12, 3)) == "2026-12-03"
+    assert dates.machine(stamp) == "2026-12-03T09:05:07Z"
+    assert dates.machine(date(2026, 12, 3)) == "2026-12-03"
 
 
 def test_site_map_and_menu_order(client) -> None:  # type: ignore[no-untyped-def]

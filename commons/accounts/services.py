@@ -13,7 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import db, mail
+from .. import db, errors, mail
 from ..security import clear_events, count_events, oldest_event_age, record_event
 from ..text import single_line, slugify
 from .models import Role, User
@@ -30,7 +30,7 @@ LOGIN_BUCKET_ADDRESS = "login-address"
 GENERIC_LOGIN_ERROR = "Adresse électronique ou mot de passe incorrect."
 
 
-class AccountError(ValueError):
+class AccountError(errors.Refused):
     """A refused account operation, with a French message for the user."""
 
 

@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, errors
 from ..text import single_line, slugify
 from . import vocab
 from .models import Collectivite
 
 
-class CollectiviteError(ValueError):
+class CollectiviteError(errors.Refused):
     """A refused collectivité, with a French message."""
 
 

@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from .. import db
+from .. import db, errors
 from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
 from ..licensing import registry
@@ -44,7 +44,7 @@ def is_public(rex: Rex) -> bool:
     return policy.can_view_rex(ANONYMOUS, rex) and not rex.hidden
 
 
-class FilterError(ValueError):
+class FilterError(errors.Refused):
     """A filter value that is not allowed; the message is French and can be shown as is."""
 
 

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .. import errors
+
 CHUNK = 64 * 1024
 
 
-class FileRefused(Exception):
+class FileRefused(errors.Refused):
     """An upload refused; the message is for the person who sent it (French)."""
 
 
@@ -165,6 +167,8 @@ def _zip_kind(path: Path) -> str:
                 for part, ext in OOXML_MAIN.items():
                     if part in names:
                         return ext
+    except FileRefused:
+        raise  # a refusal with its own reason (a ValueError too: keep it)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         raise FileRefused("Archive ZIP illisible ou corrompue.") from exc
     raise FileRefused(

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import db
+from .. import db, errors
 from ..accounts.models import User
 from ..wiki import rendering
 from ..wiki.models import Revision, Rex
@@ -30,7 +30,7 @@ from .names import clean_name, unique_name
 from .storage import get_storage
 
 
-class Forbidden(Exception):
+class Forbidden(errors.Forbidden):
     """The actor may not do this."""
 
 

@@ -1,0 +1,13 @@
+"""Forum: the Agora, group forums, REX talk pages and the group agenda."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the room's pages, commands and hooks (imported here: the factory's part)."""
+    from . import agenda_views, views
+
+    views.init_app(app)
+    agenda_views.init_app(app)

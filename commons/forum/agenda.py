@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
+from .. import db, errors
 from ..groups import policy as groups
 from ..groups.models import Group
 from ..markup import clean_text
@@ -26,7 +26,7 @@ TITLE_MIN, TITLE_MAX = 3, 200
 DESCRIPTION_MAX = 2000
 
 
-class AgendaError(ValueError):
+class AgendaError(errors.Refused):
     """A refused agenda operation, with a French message."""
 
 

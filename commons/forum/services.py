@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..integrity.merge import FieldConflict, merge
 from ..markup import clean_text, render_markdown
@@ -30,7 +30,7 @@ audit.register_action("moderation.unlock", "Discussion déverrouillée")
 POST_BUCKET = "forum-post"
 
 
-class ForumError(ValueError):
+class ForumError(errors.Refused):
     """A refused forum operation, with a French message."""
 
 

@@ -1,0 +1,12 @@
+"""Groups: small peer groups, membership, invitations and private spaces."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the room's pages, commands and hooks (imported here: the factory's part)."""
+    from . import views
+
+    views.init_app(app)

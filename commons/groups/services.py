@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..integrity.names import NameTaken, insert_unique, random_suffix
@@ -24,7 +24,7 @@ from . import notices, policy
 from .models import Group, GroupRole, Invitation, JoinRequest, Membership, RequestStatus
 
 
-class GroupError(ValueError):
+class GroupError(errors.Refused):
     """A refused group operation, with a French message."""
 
 

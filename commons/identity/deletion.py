@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import aliased
 
-from .. import db
+from .. import db, errors
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..accounts.passwords import verify_password
@@ -41,7 +41,7 @@ for _key, _label in {
     audit.register_action(_key, _label)
 
 
-class DeletionError(ValueError):
+class DeletionError(errors.Refused):
     """A refused deletion request, with a French message."""
 
 

@@ -21,12 +21,14 @@ from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from werkzeug.wrappers import Response
 
+from .. import errors
+
 #: Provider name -> settings prefix and the label of its button.
 PROVIDERS = {"proconnect": "PROCONNECT", "oidc": "OIDC"}
 DEFAULT_AUTH_METHOD = {"proconnect": "client_secret_post", "oidc": "client_secret_basic"}
 
 
-class SignInError(Exception):
+class SignInError(errors.Refused):
     """The provider's answer was refused; the message is French and safe to show."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, errors
 from ..accounts import services as accounts
 from ..accounts.models import Role, User
 from ..audit import services as audit
@@ -42,7 +42,7 @@ audit.register_action("identity.unlink", "Identité externe déliée")
 audit.register_action("identity.signup", "Compte créé par un fournisseur d'identité")
 
 
-class IdentityError(ValueError):
+class IdentityError(errors.Refused):
     """A refused identity operation, with a French message."""
 
 

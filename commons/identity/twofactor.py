@@ -18,7 +18,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
-from .. import db, mail
+from .. import db, errors, mail
 from ..accounts.models import User
 from ..audit import services as audit
 from ..security import clear_events, count_events, record_event
@@ -36,7 +36,7 @@ for _key, _label in CHANGES.items():
     audit.register_action(_key, _label)
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(errors.Refused):
     """A refused code or change, with a French message."""
 
 

@@ -8,6 +8,8 @@ the wiki calls them when a REX is published, relicensed or adapted.
 
 from __future__ import annotations
 
+from flask import Flask
+
 from .compat import (
     allowed_for_derivative,
     allowed_for_derivative_many,
@@ -49,3 +51,10 @@ __all__ = [
     "load_licences",
     "open_licences",
 ]
+
+
+def init_app(app: Flask) -> None:
+    """Register the licence pages (imported here: the factory's part)."""
+    from . import views
+
+    views.init_app(app)

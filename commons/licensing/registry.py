@@ -16,6 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .. import errors
 from ..markup import render_markdown
 from ..pages import split_front_matter
 
@@ -25,7 +26,7 @@ _STRING_FIELDS = ("id", "name", "short_name", "url", "legal_code_url")
 _BOOL_FIELDS = ("open", "requires_attribution", "share_alike", "default")
 
 
-class LicenceError(ValueError):
+class LicenceError(errors.Refused):
     """A licence operation that is refused; the message is French and can be shown as is."""
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..forum import services as forum
 from ..forum.models import Category, Post, Thread, ThreadSpace
@@ -43,7 +43,7 @@ for _key, _label in ACTIONS.items():
     audit.register_action(_key, _label)
 
 
-class ModerationError(ValueError):
+class ModerationError(errors.Refused):
     """A refused moderation operation, with a French message."""
 
 

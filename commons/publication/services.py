@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..groups.models import Group, GroupRole, Membership
 from ..licensing import compat, registry
@@ -38,7 +38,7 @@ for _key, _label in {
     audit.register_action(_key, _label)
 
 
-class PublicationError(ValueError):
+class PublicationError(errors.Refused):
     """A refused publication operation, with a French message."""
 
 

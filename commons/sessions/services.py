@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, errors
 from ..groups.models import Group
 from ..markup import clean_text
 from . import notify, policy, timing
@@ -25,7 +25,7 @@ MAX_DURATION = 12 * 60
 MAX_OCCURRENCES = 24
 
 
-class SessionError(ValueError):
+class SessionError(errors.Refused):
     """A refused session operation, with a French message."""
 
 

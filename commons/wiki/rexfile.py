@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .. import errors
 from ..collectivites import vocab as collectivite_vocab
 from ..licensing import registry
 from ..pages import FrontMatterError, split_front_matter
@@ -25,7 +26,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-class RexImportError(ValueError):
+class RexImportError(errors.Refused):
     """A refused import; ``errors`` holds every French message (each names its file)."""
 
     def __init__(self, errors: str | list[str]) -> None:

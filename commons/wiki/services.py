@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, errors
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
 from ..integrity.merge import FieldConflict, merge_fields
@@ -29,7 +29,7 @@ MAX_TITLE = 200
 MAX_BODY_BYTES = 200 * 1024
 
 
-class RexError(ValueError):
+class RexError(errors.Refused):
     """A refused REX operation, with a French message."""
 
 
