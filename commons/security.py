@@ -12,6 +12,7 @@ from sqlalchemy import Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import db
+from .actor import AnonymousActor
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -136,6 +137,7 @@ def _security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install the login manager, CSRF protection and security headers."""
     login_manager.init_app(app)
+    login_manager.anonymous_user = AnonymousActor
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
