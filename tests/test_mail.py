@@ -11,7 +11,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import select
 
 from commons import create_app, db, mail
