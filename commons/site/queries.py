@@ -4,7 +4,8 @@ Read-only, like search and export: it reads the features through their policies'
 filters (the site room sits above every feature: no feature imports it). A visitor sees the
 latest REX of the commons; a signed-in agent the latest REX they may read, the active
 discussions of their groups and their invitations; a facilitator what waits for them (join
-requests, reports). The anonymous page is the same for every visitor, hence cacheable (``@for_visitors``).
+requests, reports). The anonymous page is the same for every visitor, hence cacheable
+(``@for_visitors``).
 """
 
 from __future__ import annotations
