@@ -20,7 +20,7 @@ def refuse_aliases(source: str) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise FrontMatterError(
                 "les ancres et alias YAML (« &nom », « *nom ») ne sont pas acceptés "
-                f"(ligne {event.start_mark.line + 2})"
+                f"(ligne {event.start_mark.line + 2 if event.start_mark else '?'})"
             )
 
 

@@ -90,7 +90,7 @@ def attempt(target: _Field | None, call: Callable[..., T], *args: Any, **kwargs:
             return call(*args, **kwargs)
     except (errors.Refused, errors.Conflict, errors.TooMany) as exc:
         show_error(target, exc.message)
-        return REFUSED  # type: ignore[no-any-return]
+        return REFUSED
 
 
 def _error_page(exc: errors.CommonsError) -> tuple[str, int, dict[str, str]]:

@@ -123,7 +123,7 @@ def _send_one(row_id: int, report: Report) -> None:
     parsed = BytesParser(policy=default_policy).parsebytes(row.message)
     try:
         if row.recipient:  # a decoy is parsed and marked sent, never transmitted
-            transmit(parsed)  # type: ignore[arg-type]
+            transmit(parsed)
     except Exception as exc:  # noqa: BLE001 - any transport failure: keep the row, retry later
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         report.failed += 1
