@@ -45,6 +45,9 @@ class Defaults:
     #: after each failure, at most six hours).
     MAIL_MAX_ATTEMPTS = 10
     MAIL_RETRY_SECONDS = 60
+    #: The worker that served a request delivers its messages once the response is sent;
+    #: ``False``: only ``commons mail send --watch`` delivers (a dedicated process).
+    MAIL_DELIVER_AFTER_REQUEST = True
     #: Public base URL used in emails and citations (no trailing slash).
     BASE_URL = "http://127.0.0.1:5000"
     #: Name shown in the interface and in citations.

@@ -179,7 +179,7 @@ def _after_rollback(session: Any) -> None:
 def after_request_commit(response: Response) -> None:
     """Lifecycle hook: deliver this request's messages once the response is sent."""
     ids = g.pop("commons_mail_ids", None)
-    if ids:
+    if ids and current_app.config["MAIL_DELIVER_AFTER_REQUEST"]:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         response.call_on_close(lambda: deliver(app, ids))
 
