@@ -40,10 +40,11 @@ BUILDERS: dict[str, Callable[[int], str]] = {
     "brackets": lines("["),
     "footnotes": grouped(lambda i: f"a[^{i}] ", 100),
     "footnote_uses": grouped(lambda i: "a[^x] ", 100),
-    "table_cells": grouped(lambda i: "|a|\n", 100),
+    "table_cells": lambda n: "\n".join("|" + "a|" * min(100, n - s) for s in range(0, n, 100)),
     "headings": grouped(lambda i: "# h\n", 1),
     "tocs": grouped(lambda i: "[TOC]", 1),
     "fences": grouped(lambda i: "```", 1),
+    "elements": grouped(lambda i: "a", 1),
 }
 
 
