@@ -136,11 +136,13 @@ def measure(text: str) -> dict[str, int]:
         "fences": len(_FENCES.findall(text)),
     }
     # Elements built: a block, each level a list or quote line opens, a table row and its
-    # cells, a tag, a heading, a fence, a footnote, and a pair of inline markers each.
+    # cells, a tag, a heading and its two in the table of contents (built even without [TOC]),
+    # a fence, a footnote, and a pair of inline markers each.
     built = ("tags", "footnotes", "table_cells", "headings", "fences")
     counted["elements"] = (
         sum(1 for b in blocks if b.strip())
         + sum(levels)
+        + 2 * counted["headings"]
         + len(rows)
         + sum(counted[k] for k in built)
         + sum(markup) // 2
