@@ -325,8 +325,8 @@ def test_a_realistic_200_kb_rex_renders_with_its_layout() -> None:
 
 
 def test_a_dense_200_kb_document_passes_the_element_limit() -> None:
-    """A heading, a table, a list, code and a note every 216 bytes: 28,000 elements, six
-    seconds of rendering on a loaded machine: past the element limit, shown as plain text."""
+    """A heading, a table, a list, code and a note every 216 bytes: about 28,000 elements
+    (2.2 s of CPU to render on this machine): past the element limit, shown as plain text."""
     section = (
         "## Section {n}\n\nUn paragraphe **gras**, avec [un lien](https://ex.example/{n}), du "
         "`code` et une note[^n{n}].\n\n- point un\n- point deux\n\n| a | b |\n|---|---|\n"

@@ -28,7 +28,7 @@ LIMITS = {
     "angles": 500,  # "<", ">" and "&" in a block (html5lib rebuilds a text run at each)
     "links": 2_500,  # links, images, wikilinks and link references
     "brackets": 200,  # "[" or "](" left open in a block (each is scanned to the block's end)
-    "footnotes": 2_000,  # footnote references and definitions
+    "footnotes": 1_000,  # footnote references and definitions
     "footnote_uses": 20,  # references to one same footnote (numbering is quadratic in them)
     "table_cells": 5_000,  # cells of all tables ("|a|b|" is two)
     "headings": 1_000,  # headings (each enters the table of contents)
