@@ -2,11 +2,12 @@
 
 Python-Markdown, ``html.parser`` and html5lib have super-linear paths (``[[[[…``, thousands of
 nested tags, headings cut one by one from a long block...), and their linear cost is paid per
-element they build (about 40 µs for each in Python-Markdown and again in bleach). The limits
-below close the super-linear paths one by one, and ``elements`` caps the elements a document
-can build in all: each construct counts for the elements it produces (a block, a list item, a
-heading, a table cell, an HTML tag, a footnote, half of its inline markers), so no mixture of
-allowed constructs costs more than the worst single one."""
+element they build (tens of microseconds each in Python-Markdown, and again in bleach). The
+limits below close the super-linear paths one by one, and ``elements`` caps the elements a
+document can build in all: each construct counts for the elements it produces (a block, each
+level a list line opens, a table row and its cells, a tag, a heading and its contents entries,
+a fence, a footnote, half of its inline markers), so no mixture of allowed constructs costs
+more than the worst single one (``tests/benchmarks/bench_markup.py``)."""
 
 from __future__ import annotations
 
