@@ -1,8 +1,10 @@
 """Adversarial Markdown: how long rendering and sanitising takes for the worst inputs a user can
 save or preview. Each case is grown (binary search) to the largest text that every structural
-limit of ``commons/markup.py`` still accepts, up to the 200 KiB size limit, so what is timed is
-the worst *accepted* input. Prints a table and the worst case; asserts nothing about time
-(``tests/test_markup_limits.py`` counts the structural limits instead).
+limit of ``commons/markup/limits.py`` still accepts, up to 256 KiB (the largest text rendered
+with its layout), so what is timed is the worst *accepted* input. Prints a table and the worst
+case; asserts nothing about time (``tests/test_markup_limits.py`` counts the structural limits
+instead). Times are CPU times of the process (``time.process_time``, the least of three runs), so
+that other processes on a shared machine weigh less.
 
     python -m tests.benchmarks.bench_markup          # with the limits
     python -m tests.benchmarks.bench_markup --raw    # the same texts, no limits (slow)
