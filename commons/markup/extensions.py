@@ -26,7 +26,8 @@ class _WikilinkProcessor(InlineProcessor):
         super().__init__(pattern)
         self.resolver = resolver
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # noqa: N802
+    # InlineProcessor takes (m, data); types-Markdown declares only Pattern's (m)
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[Any, int, int]:  # type: ignore[override]  # noqa: N802, E501
         label = m.group(1).strip()
         if not label or self.resolver is None:
             return label, m.start(0), m.end(0)

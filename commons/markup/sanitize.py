@@ -11,7 +11,7 @@ from typing import Any
 
 import bleach
 from bleach import html5lib_shim
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # not in the stubs
 
 ALLOWED_TAGS = frozenset(
     {
@@ -99,7 +99,7 @@ _cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[_ExternalLinks],
 )
-_cleaner.walker = _Walker
+_cleaner.walker = _Walker  # type: ignore[assignment]  # the stubs type it as an instance
 
 
 def sanitize(html: str) -> str:
