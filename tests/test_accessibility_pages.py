@@ -168,6 +168,16 @@ def test_site_map_and_menu_order(client) -> None:  # type: ignore[no-untyped-def
         assert f'href="{path}"' in page, path
 
 
+def test_menu_marks_only_the_current_section(client) -> None:  # type: ignore[no-untyped-def]
+    """« Accueil » is the current page on the home page only, not on the other pages of its
+    blueprint (site map, statement); found while reviewing the screen-reader journeys."""
+    assert '<a href="/" aria-current="page">Accueil</a>' in html(client.get("/"))
+    for path in ("/plan-du-site", "/accessibilite"):
+        page = html(client.get(path))
+        assert '<a href="/">Accueil</a>' in page and 'href="/" aria-current' not in page, path
+    assert 'href="/rex/" aria-current="page"' in html(client.get("/rex/"))
+
+
 def test_grid_has_the_106_criteria_and_the_statement_matches(client) -> None:  # type: ignore[no-untyped-def]
     rows = a11y.read_grid()
     assert len(rows) == 106 and len({r["critere"] for r in rows}) == 106
