@@ -242,3 +242,18 @@ def test_grid_names_tests_that_exist() -> None:
             assert not name or f"def {name}(" in source, (row["critere"], reference)
             cited += 1
     assert cited >= 30
+
+
+def test_screen_reader_transcripts_back_the_grid() -> None:
+    """Criterion 7.1 is met on the evidence of the Orca run (``make a11y-sr``): one transcript
+    per journey, every expected utterance heard, no control without a name."""
+    from tests.a11y.journeys import JOURNEYS
+
+    folder = a11y.GRID.parent / "lecteur-ecran"
+    passed = True
+    for name in JOURNEYS:
+        text = (folder / f"{name}.txt").read_text(encoding="utf-8")
+        assert "Orca 43" in text and "Date : " in text, name
+        passed &= "Résultat : toutes les attentes entendues" in text and " : NON" not in text
+    statuses = {row["critere"]: row["statut"] for row in a11y.read_grid()}
+    assert statuses["7.1"] == ("C" if passed else "NC")

@@ -127,8 +127,13 @@ def interactive(env: dict[str, str], title: str) -> list[Node]:
             names = [pyatspi.stateToString(s) for s in state_set.getStates()]
             kept = tuple(STATES[s] for s in STATES if s in names)
             found.append(
-                Node(role, (node.name or "").strip(), (node.description or "").strip(), kept,
-                     focusable)
+                Node(
+                    role,
+                    (node.name or "").strip(),
+                    (node.description or "").strip(),
+                    kept,
+                    focusable,
+                )
             )
         if role in {"link", "push button", "entry", "combo box"}:  # names come from children
             return

@@ -11,6 +11,7 @@ hands to the speech server (the same text a person hears). Audio is not needed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Loaded by Orca at start: speech to a file, no « say all » on page load, no key echo.
-ORCA_CUSTOMIZATIONS = '''\
+ORCA_CUSTOMIZATIONS = """\
 import logging
 import os
 
@@ -41,7 +42,7 @@ orca.settings.sayAllOnLoad = False
 orca.settings.enableKeyEcho = False
 orca.settings.enableEchoByCharacter = False
 orca.settings.enableEchoByWord = False
-'''
+"""
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -87,7 +88,8 @@ def versions() -> dict[str, str]:
             done = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return "?"
-        return (done.stdout or done.stderr).strip().splitlines()[0] if done.stdout or done.stderr else "?"
+        text = (done.stdout or done.stderr).strip()
+        return text.splitlines()[0] if text else "?"
 
     def deb(package: str) -> str:
         return run("dpkg-query", "-W", "-f=${Version}", package)
@@ -139,9 +141,12 @@ class Desktop:
             size = self.speech_log.stat().st_size if self.speech_log.exists() else 0
             if size != last_size:
                 last_size, quiet_since = size, time.monotonic()
-            elif size > self._offset and time.monotonic() - quiet_since >= settle:
-                if not until or any(until in u for u in self._since_mark()):
-                    break
+            elif (
+                size > self._offset
+                and time.monotonic() - quiet_since >= settle
+                and (not until or any(until in u for u in self._since_mark()))
+            ):
+                break
             time.sleep(0.1)
         lines = self._since_mark()
         self._offset = self.speech_log.stat().st_size
@@ -194,10 +199,8 @@ class Desktop:
                     process.wait(timeout=5)
         pid_file = self.root / "run" / "speech-dispatcher" / "pid" / "speech-dispatcher.pid"
         if pid_file.is_file():  # spawned by Orca's speech client, in our runtime folder
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
                 os.kill(int(pid_file.read_text().strip()), 15)
-            except (ValueError, ProcessLookupError, PermissionError):
-                pass
 
 
 def _silent_speech_dispatcher(home: Path) -> None:
@@ -262,20 +265,31 @@ def open_desktop(url: str, cdp_port: int, keep: Path | None = None) -> Desktop:
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
         desktop.start(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"], "atspi.log")
         time.sleep(1.0)
-        desktop.start(["orca", "--replace", "-d", "braille", "--debug-file", "orca-debug.log"],
-                      "orca.log")
-        _wait(lambda: desktop.speech_log.exists() and desktop.speech_log.stat().st_size,
-              30, "Orca ne parle pas")
         desktop.start(
-            ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={root / 'chromium'}",
-             f"--remote-debugging-port={cdp_port}", "--lang=fr-FR", url],
+            ["orca", "--replace", "-d", "braille", "--debug-file", "orca-debug.log"], "orca.log"
+        )
+        _wait(
+            lambda: desktop.speech_log.exists() and desktop.speech_log.stat().st_size,
+            30,
+            "Orca ne parle pas",
+        )
+        desktop.start(
+            [
+                "chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={root / 'chromium'}",
+                f"--remote-debugging-port={cdp_port}",
+                "--lang=fr-FR",
+                url,
+            ],
             "chromium.log",
         )
 
         def cdp_ready() -> bool:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{cdp_port}/json/version", timeout=2) as r:  # noqa: S310
-                    return bool(json.load(r))
+                version = f"http://127.0.0.1:{cdp_port}/json/version"
+                with urllib.request.urlopen(version, timeout=2) as response:  # noqa: S310
+                    return bool(json.load(response))
             except OSError:
                 return False
 

@@ -106,7 +106,10 @@ def forum_reponse_mention(run: Any) -> None:
     run.keys("Insert+a", expect=("Mode focus",))
     run.type("Merci @nad", expect=("Personnes à mentionner", "Nadia Benali", "1 suggestion"))
     run.keys("Return", expect=("@nadia-benali ajouté",))
-    run.type("pour ce retour.")
+    run.type("pour ce retour, et @m", expect=("Marc Lefèvre", "1 suggestion"))
+    run.keys("Down")  # a single suggestion: it stays selected, nothing new to say
+    run.keys("Escape", expect=("Votre message",))  # list closed, back to the text
+    run.type("erci.")
     run.focus("#repondre button[type=submit]", expect=("Publier la réponse", "bouton"))
     run.keys("Return", expect=("Votre réponse est publiée",))
     run.tree()
@@ -135,9 +138,12 @@ def animation_membre(run: Any) -> None:
     """The facilitator's member page: note, warning and suspension forms, each field named."""
     run.login(FACILITATOR)
     run.goto("/animation/membres/julien-morel", expect=("Julien Morel",))
-    run.keys("e", expect=("obligatoire",))
-    for _ in range(5):
-        run.keys("Tab")
+    run.keys("e", expect=("Note privée", "obligatoire"))
+    run.keys("Tab", expect=("Ajouter la note", "bouton"))
+    run.keys("Tab", expect=("région Avertir", "Au nom de", "liste déroulante"))
+    run.keys("Tab", expect=("Motif de l'avertissement", "obligatoire", "Transmis à la personne"))
+    run.keys("Tab", expect=("Envoyer l'avertissement", "bouton"))
+    run.keys("Tab", expect=("Suspendre le compte", "Motif de la suspension", "obligatoire"))
     run.tree()
 
 

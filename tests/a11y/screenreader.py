@@ -1,6 +1,6 @@
 """Play the main journeys of Commons with a real screen reader (Orca) and record what it says.
 
-    make a11y-sr                      # every journey, transcripts in docs/accessibilite/lecteur-ecran/
+    make a11y-sr       # every journey, transcripts in docs/accessibilite/lecteur-ecran/
     python -m tests.a11y.screenreader --only connexion-erreur --out /tmp/sr
 
 A Commons server runs on demo content in a temporary instance folder (or ``--url`` points to a
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -62,7 +63,10 @@ def start_server(instance: Path, port: int) -> subprocess.Popen[bytes]:
     log = (instance / "server.log").open("wb")
     server = subprocess.Popen(
         commons + ["run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     for _ in range(300):
         try:
@@ -121,8 +125,9 @@ class Run:
     def focus(self, selector: str, expect: tuple[str, ...] = ()) -> None:
         self.desktop.mark()
         self.page.locator(selector).first.focus()
-        self._record(f"Focus placé sur {selector} (raccourci du script)", self.desktop.said(),
-                     expect)
+        self._record(
+            f"Focus placé sur {selector} (raccourci du script)", self.desktop.said(), expect
+        )
 
     def check_title(self, prefix: str) -> None:
         title = self.page.title()
@@ -154,8 +159,10 @@ class Run:
                     return
                 time.sleep(2)
         unnamed = atspi_tree.problems(nodes)
-        self.lines.append(f"   arbre AT-SPI de « {title} » : {len(nodes)} objets interactifs, "
-                          f"{len(unnamed)} sans nom")
+        self.lines.append(
+            f"   arbre AT-SPI de « {title} » : {len(nodes)} objets interactifs, "
+            f"{len(unnamed)} sans nom"
+        )
         self.lines.extend(f"     - {node.line()}" for node in nodes)
         self.failures.extend(f"sans nom dans « {title} » : {n.line()}" for n in unnamed)
 
@@ -180,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="un Commons déjà lancé (sinon un serveur de démo)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--only", nargs="*", choices=sorted(JOURNEYS))
-    parser.add_argument("--cdp-port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=0, help="port du serveur de démo")
+    parser.add_argument("--cdp-port", type=int, default=0, help="port de débogage de Chromium")
     args = parser.parse_args(argv)
     info = versions()
     work = Path(tempfile.mkdtemp(prefix="commons-sr-"))
@@ -189,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         base_url = args.url.rstrip("/")
     else:
         (work / "instance").mkdir()
-        port = _free_port()
+        port = args.port or _free_port()
         server = start_server(work / "instance", port)
         base_url = f"http://127.0.0.1:{port}"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -206,11 +214,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} : {'ÉCHEC' if failures else 'ok'}")
         for failure in failures:
             print(f"  - {failure}")
+    if failed:  # Orca's debug log, Chromium's and the server's logs, for the post-mortem
+        print(f"Journaux : {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 
 
-def play(name: str, base_url: str, out: Path, info: dict[str, str], work: Path,
-         cdp_port: int) -> list[str]:
+def play(
+    name: str, base_url: str, out: Path, info: dict[str, str], work: Path, cdp_port: int
+) -> list[str]:
     """One journey in a fresh desktop (new Orca, new browser profile): its failures."""
     journey = JOURNEYS[name]
     desktop = open_desktop("about:blank", cdp_port or _free_port(), keep=work / name)
@@ -229,8 +242,11 @@ def play(name: str, base_url: str, out: Path, info: dict[str, str], work: Path,
     finally:
         desktop.close()
     lines = header(name, journey.__doc__ or "", info) + run.lines
-    lines += ["", "Résultat : " + ("ÉCHEC" if run.failures else "toutes les attentes entendues, "
-                                   "aucun contrôle sans nom")]
+    lines += [
+        "",
+        "Résultat : "
+        + ("ÉCHEC" if run.failures else "toutes les attentes entendues, aucun contrôle sans nom"),
+    ]
     lines += [f"  - {failure}" for failure in run.failures]
     (out / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return run.failures
