@@ -63,7 +63,7 @@ e2e: install chromium $(VNU_JAR)
 
 # Screen-reader run (RGAA 7.1): Orca and Chromium on a virtual desktop, real key presses, what Orca
 # says checked and written to docs/accessibilite/lecteur-ecran/. Needs Debian packages (below) and
-# the fr_FR.UTF-8 locale for French speech; not part of CI (about 4 minutes).
+# the fr_FR.UTF-8 locale for French speech; not part of CI (about 6 minutes).
 A11Y_SR_PACKAGES := orca xvfb at-spi2-core speech-dispatcher espeak-ng dbus-x11 xdotool python3-pyatspi chromium
 
 a11y-sr: install

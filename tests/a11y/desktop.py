@@ -96,7 +96,7 @@ def versions() -> dict[str, str]:
 
     return {
         "Orca": run("orca", "--version"),
-        "Chromium": run("chromium", "--version").split(" built")[0],
+        "Chromium": run("chromium", "--version").split(" built")[0].removeprefix("Chromium "),
         "at-spi2-core": deb("at-spi2-core"),
         "speech-dispatcher": deb("speech-dispatcher"),
         "espeak-ng": deb("espeak-ng"),

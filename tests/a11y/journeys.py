@@ -157,3 +157,21 @@ JOURNEYS: dict[str, Journey] = {
     "confirmations": confirmations,
     "animation-membre": animation_membre,
 }
+#: What each journey covers, in the transcripts' language.
+TITLES = {
+    "accueil-titres-reperes": "Accueil : résumé de la page, lien d'évitement, menu, titres ; "
+    "plan du site.",
+    "connexion-erreur": "Connexion refusée : le récapitulatif d'erreur est annoncé, le titre de "
+    "la page commence par « Erreur : ».",
+    "inscription-erreurs": "Inscription envoyée vide : récapitulatif annoncé, ses liens mènent "
+    "aux champs invalides.",
+    "recherche": "Recherche : le champ, les résultats et leurs titres.",
+    "rex-editeur": "Éditeur de REX : chaque champ avec son libellé et son aide, le champ fichier "
+    "(zone de dépôt) ; envoyé vide : le récapitulatif, puis son lien vers le titre.",
+    "forum-reponse-mention": "Réponse dans une discussion avec les suggestions de @mentions "
+    "(liste de suggestions, zone live).",
+    "confirmations": "Actions irréversibles : « Supprimer » un message et « Quitter le groupe » "
+    "mènent à une page de confirmation (rien n'est supprimé).",
+    "animation-membre": "Page d'un membre pour l'animation : formulaires de note, "
+    "d'avertissement et de suspension, chaque champ nommé.",
+}

@@ -32,7 +32,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from tests.a11y import atspi_tree
 from tests.a11y.desktop import Desktop, open_desktop, versions
-from tests.a11y.journeys import JOURNEYS
+from tests.a11y.journeys import JOURNEYS, TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "accessibilite" / "lecteur-ecran"
@@ -241,7 +241,7 @@ def play(
             browser.close()
     finally:
         desktop.close()
-    lines = header(name, journey.__doc__ or "", info) + run.lines
+    lines = header(name, TITLES.get(name, journey.__doc__ or ""), info) + run.lines
     lines += [
         "",
         "Résultat : "
