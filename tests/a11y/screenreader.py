@@ -31,7 +31,7 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 from tests.a11y import atspi_tree
-from tests.a11y.desktop import Desktop, open_desktop, versions
+from tests.a11y.desktop import Desktop, french_locale, open_desktop, versions
 from tests.a11y.journeys import JOURNEYS, TITLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port du serveur de démo")
     parser.add_argument("--cdp-port", type=int, default=0, help="port de débogage de Chromium")
     args = parser.parse_args(argv)
+    if french_locale() != "fr_FR.UTF-8":  # the expected words are Orca's French ones
+        print(
+            "La locale fr_FR.UTF-8 manque (Orca parlerait anglais) : activez-la dans "
+            "/etc/locale.gen puis lancez locale-gen.",
+            file=sys.stderr,
+        )
+        return 2
     info = versions()
     work = Path(tempfile.mkdtemp(prefix="commons-sr-"))
     server = None
