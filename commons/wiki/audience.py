@@ -13,10 +13,11 @@ Services flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..licensing import compat, registry
 from . import policy, services
@@ -81,6 +82,11 @@ class ConsentNeeded(services.RexError):
             "D'autres personnes ont écrit dans ce REX : ce changement demande l'accord de "
             "chacune. Vous pouvez le leur demander ci-dessous."
         )
+
+    @property
+    def message(self) -> str:
+        """The French message shown to the person (the dataclass keeps no ``args``)."""
+        return str(self)
 
 
 def _consent_gate(actor: User, rex: Rex, what: str) -> None:
@@ -150,7 +156,7 @@ def apply_move(
 def check_licence(actor: User, rex: Rex, licence_id: str, *, consented: bool = False) -> None:
     """Everything a licence change needs but the contributors' consent (``RexError``)."""
     if rex.frozen:
-        raise services.Forbidden(
+        raise errors.Forbidden(
             "La licence de ce REX est verrouillée : il a été publié dans les communs avec le "
             "consentement de ses contributeur·rices sous cette licence."
         )
@@ -171,6 +177,20 @@ def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
     check_licence(actor, rex, licence_id, consented=True)
     _consent_gate(actor, rex, "le changement de licence")
     apply_licence(actor, rex, licence_id)
+
+
+def change_or_consent(actor: User, rex: Rex, kind: str, **target: Any) -> list[int]:
+    """Make a move (``space``, ``group_id``) or a licence change (``licence_id``) alone, as
+    :func:`move` and :func:`change_licence` do; when the other contributors' consent is needed,
+    change nothing and return their ids (to ask them with :func:`.agreements.request`)."""
+    try:
+        if kind == "move":
+            move(actor, rex, target["space"], target["group_id"])
+        else:
+            change_licence(actor, rex, target["licence_id"])
+    except ConsentNeeded as exc:  # raised before anything is written
+        return exc.people
+    return []
 
 
 def apply_licence(
