@@ -4,6 +4,7 @@ queries whatever the number of revisions and contributors."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from .models import Derivation, Event, Rex, Status, rex_collectivite, rex_theme
 from .revisions import contributors
 from .vocab import themes as theme_vocab
 
-S = TypeVar("S", bound=Select[Any])
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 PER_PAGE = 20
 SAVE_MESSAGES = {
@@ -189,7 +190,7 @@ def of_group(group_id: int, limit: int = 50) -> list[Rex]:
     )
 
 
-def display_names(ids: list[int] | set[int]) -> dict[int, str]:
+def display_names(ids: Collection[int]) -> dict[int, str]:
     """The display names of some accounts (id -> name), in one query."""
     if not ids:
         return {}
@@ -197,7 +198,7 @@ def display_names(ids: list[int] | set[int]) -> dict[int, str]:
     return {row.id: row.display_name for row in rows}
 
 
-def groups_by_ids(ids: list[int] | set[int]) -> list[Group]:
+def groups_by_ids(ids: Collection[int]) -> list[Group]:
     """Some groups, by name (the recent changes' group filter)."""
     if not ids:
         return []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, literal, select, union_all
 
@@ -158,7 +158,9 @@ def revisions_with_authors(rex: Rex, numbers: set[int]) -> dict[int, tuple[Revis
     return {rev.number: (rev, name or rev.author_name or "Anonyme") for rev, name in rows}
 
 
-def _scope(actor: Actor, stmt: Select[Any], args: dict[str, Any]) -> Select[Any]:
+def _scope(
+    actor: Actor, stmt: Select[str, int, datetime], args: dict[str, Any]
+) -> Select[str, int, datetime]:
     stmt = stmt.where(policy.visible_rex(actor), Rex.hidden.is_(False))
     if args["espace"]:
         stmt = stmt.where(Rex.space == args["espace"])
@@ -215,7 +217,7 @@ def recent(actor: Actor, args: dict[str, Any], page: int) -> tuple[list[Change],
     total = int(db.session.scalar(select(func.count()).select_from(both)) or 0)
     pages = max(1, math.ceil(total / RECENT_PER_PAGE))
     rows: list[tuple[str, int]] = [
-        (str(kind), int(ident))
+        (str(kind), cast(int, ident))
         for kind, ident in db.session.execute(
             select(both.c.kind, both.c.id)
             .order_by(both.c.at.desc(), both.c.id.desc())

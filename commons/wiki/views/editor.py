@@ -3,7 +3,9 @@ and the conflict panel when two edits overlap (nothing typed is ever lost)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -186,7 +188,8 @@ def _conflicted(
     collectivités, themes and statuses, not codes)."""
     form.base.data = str(conflict.head)
     form.set_base({"title": rex.title, **description.values(rex)})
-    names: dict[object, str] = {**dict(collectivites.choices()), **theme_vocab(), **STATUS_LABELS}
+    sources: list[Mapping[Any, str]] = [dict(collectivites.choices()), theme_vocab(), STATUS_LABELS]
+    names = {key: label for source in sources for key, label in source.items()}
 
     def words(value: object) -> object:
         if isinstance(value, list):
