@@ -28,7 +28,9 @@ def _ask_or_apply(
 ) -> Response | list[str] | None:
     """Apply a move or licence change, or (« demander ») ask the contributors' consent. A
     refusal goes on ``field`` (``None`` is returned); when consent is needed, the names of the
-    people to ask are returned."""
+    people to ask are returned. Nothing is done unless the form is valid."""
+    if not form.validate_on_submit():
+        return None
     if "demander" in request.form:
         message = form.message.data or ""
         asked = attempt(
@@ -47,6 +49,14 @@ def _ask_or_apply(
     return redirect(url_for("wiki.show", slug=rex.slug))
 
 
+def _page(
+    template: str, rex: Rex, form: LicenceForm | MoveForm, people: list[str] | None, **more: Any
+) -> str:
+    """The licence or space page, with the people to ask when consent is needed."""
+    pending = agreements.pending_for_rex(rex)
+    return render_template(template, rex=rex, form=form, people=people, pending=pending, **more)
+
+
 @bp.route("/<slug>/licence", methods=["GET", "POST"])
 @login_required
 def licence(slug: str) -> str | Response:
@@ -56,15 +66,10 @@ def licence(slug: str) -> str | Response:
     form.licence.choices = choices(registry.choices())
     if request.method == "GET":
         form.licence.data = rex.licence_id
-    done = None
-    if form.validate_on_submit():
-        done = _ask_or_apply(rex, form, form.licence, "licence", licence_id=form.licence.data)
+    done = _ask_or_apply(rex, form, form.licence, "licence", licence_id=form.licence.data)
     if isinstance(done, Response):
         return done
-    pending, licences = agreements.pending_for_rex(rex), registry.licences()
-    return render_template(
-        "wiki/licence.html", rex=rex, form=form, licences=licences, people=done, pending=pending
-    )
+    return _page("wiki/licence.html", rex, form, done, licences=registry.licences())
 
 
 @bp.route("/<slug>/deplacer", methods=["GET", "POST"])
@@ -74,13 +79,8 @@ def move(slug: str) -> str | Response:
     require(policy.can_edit_rex(current_user, rex), "Vous ne pouvez pas modifier ce REX.")
     form = MoveForm()
     form.space.choices = choices(space_choices(current_user))
-    done = None
-    if form.validate_on_submit():
-        space, group_id = parse_space(form.space.data or "")
-        done = _ask_or_apply(rex, form, form.space, "move", space=space, group_id=group_id)
+    space, group_id = parse_space(form.space.data or "")
+    done = _ask_or_apply(rex, form, form.space, "move", space=space, group_id=group_id)
     if isinstance(done, Response):
         return done
-    pending, spaces = agreements.pending_for_rex(rex), SPACE_LABELS
-    return render_template(
-        "wiki/move.html", rex=rex, form=form, spaces=spaces, people=done, pending=pending
-    )
+    return _page("wiki/move.html", rex, form, done, spaces=SPACE_LABELS)

@@ -35,16 +35,9 @@ def _load(slug: str, agreement_id: int) -> tuple[Rex, Agreement]:
 @login_required
 def agreement(slug: str, agreement_id: int) -> str:
     rex, agreement = _load(slug, agreement_id)
-    roll = agreements.roll(agreement, rex)
+    change, roll = agreements.describe_change(agreement), agreements.roll(agreement, rex)
     return render_template(
-        "wiki/agreement.html",
-        rex=rex,
-        agreement=agreement,
-        change=agreements.describe_change(agreement),
-        rows=roll.rows,
-        requester=roll.requester,
-        asked=current_user.id in roll.asked,
-        mine=roll.given.get(current_user.id),
+        "wiki/agreement.html", rex=rex, agreement=agreement, change=change, roll=roll
     )
 
 

@@ -128,6 +128,12 @@ def restore(slug: str, number: int) -> Response:
     created = attempt(None, services.restore, current_user, rex, number)
     if created is REFUSED:
         return redirect(url_for("wiki.history", slug=rex.slug))
+    _tell_restored(number, created)
+    return redirect(url_for("wiki.show", slug=rex.slug))
+
+
+def _tell_restored(number: int, created: Revision | None) -> None:
+    """Flash what the restore did."""
     if created is None:
         flash(
             f"Aucun changement : la version {number} a le même texte que la version actuelle.",
@@ -139,4 +145,3 @@ def restore(slug: str, number: int) -> Response:
             "L'historique est conservé.",
             "success",
         )
-    return redirect(url_for("wiki.show", slug=rex.slug))

@@ -77,18 +77,23 @@ def show(slug: str) -> str | Response:
     return render_template("wiki/show.html", **_page(rex))
 
 
-@bp.route("/<slug>/derive", methods=["POST"])
-@login_required
-def derive(slug: str) -> Response:
-    rex = load_rex(slug)
-    require(policy.can_edit_rex(current_user, rex), "Vous ne pouvez pas modifier ce REX.")
-    form = DeriveForm()
+def _source(form: DeriveForm) -> Rex | None:
+    """The REX named in the « dérivé de » form, if the current user may see it (else a flash)."""
     wanted = (form.source.data or "").strip() if form.validate() else ""
     source = queries.find_visible(current_user, wanted) if wanted else None
     if source is None:
         flash(
             "REX source introuvable : indiquez le titre exact ou l'adresse du REX adapté.", "error"
         )
-    elif attempt(None, services.add_derivation, current_user, rex, source) is not REFUSED:
+    return source
+
+
+@bp.route("/<slug>/derive", methods=["POST"])
+@login_required
+def derive(slug: str) -> Response:
+    rex = load_rex(slug)
+    require(policy.can_edit_rex(current_user, rex), "Vous ne pouvez pas modifier ce REX.")
+    source = _source(DeriveForm())
+    if source and attempt(None, services.add_derivation, current_user, rex, source) is not REFUSED:
         flash(f"Lien « dérivé de » ajouté vers « {source.title} ».", "success")
     return redirect(url_for("wiki.show", slug=rex.slug))
