@@ -23,6 +23,7 @@ from ..licensing import compat, registry
 from . import policy, services
 from .models import Event, Revision, Rex, Space
 from .rendering import refresh_referrers, rerender
+from .revisions import DetailedRefusal
 
 for _key, _label in {
     "rex.move": "Changement d'espace d'un REX",
@@ -72,7 +73,7 @@ def is_sole_contributor(actor: User, rex: Rex) -> bool:
 
 
 @dataclass
-class ConsentNeeded(services.RexError):
+class ConsentNeeded(DetailedRefusal):
     """The change needs the consent of the other contributors (:mod:`.agreements`)."""
 
     people: list[int]
@@ -82,11 +83,6 @@ class ConsentNeeded(services.RexError):
             "D'autres personnes ont écrit dans ce REX : ce changement demande l'accord de "
             "chacune. Vous pouvez le leur demander ci-dessous."
         )
-
-    @property
-    def message(self) -> str:
-        """The French message shown to the person (the dataclass keeps no ``args``)."""
-        return str(self)
 
 
 def _consent_gate(actor: User, rex: Rex, what: str) -> None:

@@ -29,8 +29,18 @@ class RexError(errors.Refused):
     """A refused REX operation, with a French message."""
 
 
+class DetailedRefusal(RexError):
+    """A refusal that carries data (a dataclass, which keeps no ``args``): its French message
+    is its ``__str__``."""
+
+    @property
+    def message(self) -> str:
+        """The French message shown to the person."""
+        return str(self)
+
+
 @dataclass
-class EditConflict(RexError):
+class EditConflict(DetailedRefusal):
     """Two overlapping edits: nothing is saved; both texts are kept for the user."""
 
     mine: str
@@ -46,11 +56,6 @@ class EditConflict(RexError):
             "Quelqu'un a modifié ce REX pendant que vous écriviez, au même endroit que vous. "
             "Votre texte est conservé ci-dessous : reportez vos changements puis enregistrez."
         )
-
-    @property
-    def message(self) -> str:
-        """The French message shown to the person (the dataclass keeps no ``args``)."""
-        return str(self)
 
 
 def require(allowed: bool) -> None:

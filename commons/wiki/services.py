@@ -19,7 +19,7 @@ from ..integrity.merge import merge_fields
 from ..integrity.names import NameTaken
 from ..licensing import compat, registry
 from ..text import single_line
-from . import description, links, policy, slugs
+from . import description, links, policy, slugs, vocab
 from .merge import merge
 from .models import Derivation, Revision, Rex, SlugRedirect, Space, Status
 from .rendering import refresh_referrers
@@ -38,7 +38,6 @@ from .revisions import (
     revision,
     sources_of,
 )
-from .vocab import themes as theme_vocab
 
 #: The low-level pieces (:mod:`.revisions`) are part of the services' interface too.
 __all__ = [
@@ -76,7 +75,7 @@ def _check_meta(licence_id: str, status: str, themes: list[str]) -> None:
     registry.get(licence_id)  # raises UnknownLicence (a ValueError) with a French message
     if status not in {s.value for s in Status}:
         raise RexError("Statut de projet inconnu.")
-    unknown = [t for t in themes if t not in theme_vocab()]
+    unknown = [t for t in themes if t not in vocab.themes()]
     if unknown:
         raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
 
@@ -217,7 +216,7 @@ def _checked_description(rex: Rex, posted: dict[str, Any]) -> dict[str, Any]:
     wanted = description.normalise(posted)
     if wanted["status"] not in {s.value for s in Status}:
         raise RexError("Statut de projet inconnu.")
-    unknown = [t for t in wanted["themes"] if t not in theme_vocab() and t not in rex.themes]
+    unknown = [t for t in wanted["themes"] if t not in vocab.themes() and t not in rex.themes]
     if unknown:
         raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
     return wanted
