@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from commons import db
+from commons import db, errors
 from commons.audit.models import AuditEntry
 from commons.notifications import emails
 from commons.notifications.models import Notification
@@ -389,9 +389,9 @@ def test_public_copy_licence_and_text_are_locked(app, world, client) -> None:  #
     proposal = _propose(w)
     _all_agree(w, proposal)
     public = _publish(w, proposal)
-    with pytest.raises(wiki.Forbidden, match="verrouillée"):
+    with pytest.raises(errors.Forbidden, match="verrouillée"):
         wiki_audience.change_licence(w.a, public, "CC-BY-SA-4.0")
-    with pytest.raises(wiki.Forbidden):
+    with pytest.raises(errors.Forbidden):
         wiki.save(w.a, public, base=1, body="Autre texte\n")
     login(client, w.a)
     assert client.get(f"/rex/{public.slug}/licence").status_code == 403

@@ -10,21 +10,31 @@ kept. Services flush and never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..accounts.policy import is_member_user
+from ..actor import Actor
+from ..licensing import registry
 from ..notifications.models import Notification
+from ..notifications.services import Entry, path_for
 from ..text import single_line
-from . import audience, policy, services
-from .models import Agreement, AgreementAnswer, AgreementStatus, Rex
+from . import audience, policy, queries, services
+from .models import SPACE_LABELS, Agreement, AgreementAnswer, AgreementStatus, Rex, Space
 
 TARGET = "rex_agreement"
 KINDS = ("move", "licence")
+SENTENCES = {
+    "rex_agreement.request": "Votre accord est demandé sur",
+    "rex_agreement.applied": "Tout le monde a accepté votre demande sur",
+    "rex_agreement.refused": "Votre demande d'accord a été refusée sur",
+    "rex_agreement.cancelled": "Demande d'accord annulée sur",
+}
 
 for _key, _label in {
     "rex.agreement.request": "Demande d'accord sur un REX",
@@ -58,7 +68,7 @@ def required(agreement: Agreement, rex: Rex) -> list[int]:
     return sorted(audience.contributor_ids(rex))
 
 
-def can_view_agreement(actor: Any, agreement: Agreement, rex: Rex) -> bool:
+def can_view_agreement(actor: Actor, agreement: Agreement, rex: Rex) -> bool:
     """Who sees a request: whoever sees the REX, and every person whose consent it needs, even
     one who no longer belongs to the REX's group (their words are in it: they must be able to
     say no)."""
@@ -137,7 +147,7 @@ def answer(actor: User, agreement: Agreement, agreed: bool) -> str:
     if rex is None or agreement.status != AgreementStatus.PENDING.value:
         raise services.RexError("Cette demande d'accord n'est plus en cours.")
     if not is_member_user(actor) or actor.id not in required(agreement, rex):
-        raise services.Forbidden("Votre accord n'est pas demandé pour ce REX.")
+        raise errors.Forbidden("Votre accord n'est pas demandé pour ce REX.")
     row = db.session.scalar(
         select(AgreementAnswer).where(
             AgreementAnswer.agreement_id == agreement.id, AgreementAnswer.user_id == actor.id
@@ -175,7 +185,7 @@ def cancel(actor: User, agreement: Agreement) -> None:
     if rex is None or agreement.status != AgreementStatus.PENDING.value:
         raise services.RexError("Cette demande d'accord n'est plus en cours.")
     if agreement.requested_by_id != actor.id:
-        raise services.Forbidden("Seule la personne qui a fait la demande peut l'annuler.")
+        raise errors.Forbidden("Seule la personne qui a fait la demande peut l'annuler.")
     _close(agreement, AgreementStatus.CANCELLED, actor, rex)
     _audit(actor, "rex.agreement.cancel", rex, agreement)
 
@@ -205,3 +215,57 @@ def _audit(actor: User, action: str, rex: Rex, agreement: Agreement, **detail: A
         group_id=rex.group_id,
         detail={"agreement": agreement.id, "kind": agreement.kind, **detail},
     )
+
+
+def describe_change(agreement: Agreement) -> str:
+    """The requested change in French words."""
+    if agreement.kind == "licence":
+        return f"passer sous licence {registry.get(agreement.target_licence).short_name}"
+    label = SPACE_LABELS.get(Space(agreement.target_space), agreement.target_space)
+    return f"passer dans l'espace « {label} »"
+
+
+@dataclass
+class Roll:
+    """Who is asked and what they answered (``rows``: name, answer or ``None``), and who
+    asked."""
+
+    rows: list[tuple[str, bool | None]]
+    requester: str
+    asked: list[int]
+    given: dict[int, bool]
+
+
+def roll(agreement: Agreement, rex: Rex) -> Roll:
+    """The answers of a request, by name."""
+    given, ids = answers(agreement), required(agreement, rex)
+    names = queries.display_names({*ids, agreement.requested_by_id or 0})
+    rows = [(names.get(i, "Compte supprimé"), given.get(i)) for i in ids]
+    requester = names.get(agreement.requested_by_id or 0, "Compte supprimé")
+    return Roll(sorted(rows, key=lambda r: r[0]), requester, ids, given)
+
+
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
+    """Notification entries about consent requests, re-checking that the reader still sees
+    the REX (nothing is copied into the notification)."""
+    entries = []
+    for note in notes:
+        agreement = db.session.get(Agreement, note.target_id or 0)
+        rex = db.session.get(Rex, agreement.rex_id) if agreement else None
+        if agreement is None or rex is None or not can_view_agreement(user, agreement, rex):
+            entries.append(Entry(note=note, visible=False))
+            continue
+        path = path_for("wiki.agreement", slug=rex.slug, agreement_id=agreement.id)
+        entries.append(
+            Entry(
+                note=note,
+                visible=True,
+                sentence=SENTENCES.get(note.kind, "Demande d'accord sur"),
+                title=rex.title,
+                path=path,
+                body=f"Demande : {describe_change(agreement)}.",
+                reason="Vous recevez ce message parce que vous avez écrit dans ce REX : "
+                "ce changement demande l'accord de chacun·e.",
+            )
+        )
+    return entries

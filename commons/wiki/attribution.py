@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Rex
+from flask import g, has_request_context
+from sqlalchemy import func, select
+
+from .. import db
+from ..accounts.models import User
+from ..collectivites import vocab
+from .models import Revision, Rex
+from .revisions import contributors
 
 MODES: dict[str, str] = {
     "named": "Contributeur·rices nommé·es",
@@ -33,10 +40,6 @@ def credits(rex: Rex) -> list[Credit]:
     """The credits shown on the page, in feeds, JSON-LD and exports."""
     if rex.credits is not None:
         return [Credit(c.get("name", ""), c.get("role", "")) for c in rex.credits if c.get("name")]
-    from flask import g, has_request_context
-
-    from .services import contributors
-
     if not has_request_context():
         return [Credit(name) for name, _count in contributors(rex)]
     # A page asks several times (aside, citation, JSON-LD): one query per request and version.
@@ -52,13 +55,6 @@ def prefetch(rexes: list[Rex]) -> None:
 
     Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing.
     """
-    from flask import g, has_request_context
-    from sqlalchemy import func, select
-
-    from .. import db
-    from ..accounts.models import User
-    from .models import Revision
-
     live = [r for r in rexes if r.credits is None]
     if not live or not has_request_context():
         return
@@ -77,14 +73,6 @@ def prefetch(rexes: list[Rex]) -> None:
         # Same order as contributors(): most active first, then by name.
         ranked = sorted(counted.get(rex.id, []), key=lambda cn: (-cn[0], cn[1]))
         memo[(rex.id, rex.head)] = [Credit(name) for _count, name in ranked]
-
-
-def credit_line(rex: Rex) -> str:
-    """Credits as one French line (``"A, B et C"``)."""
-    names = [c.name for c in credits(rex)]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " et " + names[-1]
 
 
 #: "d'une commune", "d'un département"… (the article agrees with the type of collectivité).
@@ -110,8 +98,6 @@ def _of(name: str) -> str:
 def chatham(user: Any) -> str:
     """A contributor described without their name (Chatham House rule):
     ``un·e <métier> d'une <type de collectivité> de <région>``."""
-    from ..collectivites import vocab
-
     job = (getattr(user, "job_title", "") or "").strip()
     if job[:1].isupper() and not job[1:2].isupper():
         job = job[0].lower() + job[1:]

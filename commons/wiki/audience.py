@@ -13,15 +13,17 @@ Services flush and never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
-from .. import audit, db
+from .. import audit, db, errors
 from ..accounts.models import User
 from ..licensing import compat, registry
 from . import policy, services
 from .models import Event, Revision, Rex, Space
 from .rendering import refresh_referrers, rerender
+from .revisions import DetailedRefusal
 
 for _key, _label in {
     "rex.move": "Changement d'espace d'un REX",
@@ -71,7 +73,7 @@ def is_sole_contributor(actor: User, rex: Rex) -> bool:
 
 
 @dataclass
-class ConsentNeeded(services.RexError):
+class ConsentNeeded(DetailedRefusal):
     """The change needs the consent of the other contributors (:mod:`.agreements`)."""
 
     people: list[int]
@@ -150,7 +152,7 @@ def apply_move(
 def check_licence(actor: User, rex: Rex, licence_id: str, *, consented: bool = False) -> None:
     """Everything a licence change needs but the contributors' consent (``RexError``)."""
     if rex.frozen:
-        raise services.Forbidden(
+        raise errors.Forbidden(
             "La licence de ce REX est verrouillée : il a été publié dans les communs avec le "
             "consentement de ses contributeur·rices sous cette licence."
         )
@@ -171,6 +173,20 @@ def change_licence(actor: User, rex: Rex, licence_id: str) -> None:
     check_licence(actor, rex, licence_id, consented=True)
     _consent_gate(actor, rex, "le changement de licence")
     apply_licence(actor, rex, licence_id)
+
+
+def change_or_consent(actor: User, rex: Rex, kind: str, **target: Any) -> list[int]:
+    """Make a move (``space``, ``group_id``) or a licence change (``licence_id``) alone, as
+    :func:`move` and :func:`change_licence` do; when the other contributors' consent is needed,
+    change nothing and return their ids (to ask them with :func:`.agreements.request`)."""
+    try:
+        if kind == "move":
+            move(actor, rex, target["space"], target["group_id"])
+        else:
+            change_licence(actor, rex, target["licence_id"])
+    except ConsentNeeded as exc:  # raised before anything is written
+        return exc.people
+    return []
 
 
 def apply_licence(

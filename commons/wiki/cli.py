@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import db
+from . import rendering
 
 
 @click.group("wiki", help="Retours d'expérience.")
@@ -18,8 +19,6 @@ def wiki_group() -> None:
 )
 @with_appcontext
 def rerender() -> None:
-    from . import rendering
-
     count = rendering.rerender_all()
     db.session.commit()
     click.echo(f"{count} révision(s) re-rendue(s).")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
 from ..notifications.emails import note_created
 from ..notifications.models import Notification, Watch, WatchLevel
 from ..notifications.services import Entry, path_for, register_target
@@ -97,7 +98,7 @@ def _after_flush(session: Session, _context: Any) -> None:
             note_created(session, list(inserted.scalars()))  # e-mailed with the commit
 
 
-def _revision_entry(user: Any, note: Notification, rev: Revision, rex: Rex, actor: str) -> Entry:
+def _revision_entry(note: Notification, rev: Revision, rex: Rex, actor: str) -> Entry:
     path = path_for("wiki.show", slug=rex.slug)
     if rev.number > 1:
         path = path_for("wiki.diff", slug=rex.slug, de=rev.number - 1, a=rev.number)
@@ -129,11 +130,20 @@ def _event_entry(note: Notification, ev: Event, rex: Rex, actor: str) -> Entry:
     )
 
 
-def describe(user: Any, notes: list[Notification]) -> list[Entry]:
-    """Entries for REX-edit notifications, re-checking that the reader may still see the REX."""
-    model = Revision if notes and notes[0].target_type == REVISION else Event
+def _targets(notes: list[Notification]) -> dict[int, Revision | Event]:
+    """The revisions or events the notifications point at (one query)."""
     ids = {n.target_id for n in notes if n.target_id is not None}
-    objs = {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(ids)))}
+    found: list[Revision | Event] = []
+    if notes and notes[0].target_type == REVISION:
+        found.extend(db.session.scalars(select(Revision).where(Revision.id.in_(ids))))
+    else:
+        found.extend(db.session.scalars(select(Event).where(Event.id.in_(ids))))
+    return {o.id: o for o in found}
+
+
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
+    """Entries for REX-edit notifications, re-checking that the reader may still see the REX."""
+    objs = _targets(notes)
     rex_ids = {o.rex_id for o in objs.values()}
     rexes = {r.id: r for r in db.session.scalars(select(Rex).where(Rex.id.in_(rex_ids)))}
     actor_ids = {n.actor_id for n in notes if n.actor_id is not None}
@@ -147,9 +157,9 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
         if obj is None or rex is None or not policy.can_view_rex(user, rex):
             entries.append(Entry(note=note, visible=False))
             continue
-        actor = actors.get(note.actor_id, "Quelqu'un")
+        actor = actors.get(note.actor_id or 0, "Quelqu'un")
         if isinstance(obj, Revision):
-            entries.append(_revision_entry(user, note, obj, rex, actor))
+            entries.append(_revision_entry(note, obj, rex, actor))
         else:
             entries.append(_event_entry(note, obj, rex, actor))
     return entries

@@ -13,8 +13,12 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from .. import params
+from ..actor import Actor
 from ..forms import clean, length, required
+from ..groups.queries import groups_of
 from ..integrity.forms import BasedForm, OnceForm
+from .models import SPACE_LABELS, Space
 
 BODY_HINT = (
     "Markdown : ## Titre de section, listes avec -, **gras**, [lien](https://…), "
@@ -56,6 +60,8 @@ class NewForm(OnceForm, DescriptionForm):
 
 
 class LicenceForm(FlaskForm):
+    """A new licence, with a message to the contributors whose consent it may need."""
+
     licence = SelectField("Nouvelle licence", validate_choice=False)
     message = TextAreaField(
         "Message aux contributeur·rices (facultatif)", [length(1000)], filters=[clean]
@@ -63,6 +69,8 @@ class LicenceForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
+    """A new space, with a message to the contributors whose consent it may need."""
+
     space = SelectField("Nouvel espace", validate_choice=False)
     message = TextAreaField(
         "Message aux contributeur·rices (facultatif)", [length(1000)], filters=[clean]
@@ -70,6 +78,28 @@ class MoveForm(FlaskForm):
 
 
 class DeriveForm(FlaskForm):
+    """The REX this one adapts (« dérivé de »)."""
+
     source = StringField(
         "Titre ou adresse du REX adapté", [required(), length(300)], filters=[clean]
     )
+
+
+def space_choices(actor: Actor) -> list[tuple[str, str]]:
+    """Where ``actor`` may share a REX: the network, the commons, each of their groups."""
+    options = [
+        (Space.NETWORK.value, SPACE_LABELS[Space.NETWORK]),
+        (Space.PUBLIC.value, SPACE_LABELS[Space.PUBLIC]),
+    ]
+    options += [(f"group:{g.id}", f"Groupe « {g.name} » (privé)") for g in groups_of(actor)]
+    return options
+
+
+def parse_space(value: str) -> tuple[str, int | None]:
+    """``network`` / ``public`` / ``group:<id>`` -> (space, group_id); ``("", None)`` for
+    anything else."""
+    if value.startswith("group:") and (group_id := params.optional_number(value[6:])):
+        return Space.GROUP.value, group_id
+    if value in (Space.NETWORK.value, Space.PUBLIC.value):
+        return value, None
+    return "", None

@@ -246,7 +246,8 @@ def import_documents(
     :class:`RexImportError` lists all problems with ``errors`` found by the caller, nothing
     written), then imported and rendered again once all exist, so wikilinks between them
     resolve. The one import path of ``content/``, archives and folders. Flushes only."""
-    errors, seen = list(errors or []), {}
+    errors = list(errors or [])
+    seen: dict[tuple[str, str], str] = {}
     for doc in docs:
         for key in ("uuid", "slug"):
             if (where := seen.setdefault((key, getattr(doc, key)), doc.name)) != doc.name:

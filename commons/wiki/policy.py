@@ -17,18 +17,17 @@ Three rules sit above the others (README « Qui peut changer quoi »):
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, and_, false, or_
 
 from ..accounts.policy import is_member_user
+from ..actor import Actor
 from ..groups import policy as groups
 from .models import Rex, Space
 
 AUDIENCE = {Space.GROUP.value: 0, Space.NETWORK.value: 1, Space.PUBLIC.value: 2}
 
 
-def in_audience(actor: Any, rex: Rex) -> bool:
+def in_audience(actor: Actor, rex: Rex) -> bool:
     """The REX's space admits the actor: public to all, network to signed-in agents, group to
     its members. Moderation is not considered: see :func:`can_view_rex`."""
     if rex.space == Space.PUBLIC.value:
@@ -38,20 +37,20 @@ def in_audience(actor: Any, rex: Rex) -> bool:
     return rex.group_id is not None and rex.group_id in groups.group_ids_of(actor)
 
 
-def can_view_rex(actor: Any, rex: Rex) -> bool:
+def can_view_rex(actor: Actor, rex: Rex) -> bool:
     """In the audience, and not hidden by the facilitators unless the actor moderates it."""
     if not in_audience(actor, rex):
         return False
     return not rex.hidden or can_moderate_rex(actor, rex)
 
 
-def can_see_hidden_notice(actor: Any, rex: Rex) -> bool:
+def can_see_hidden_notice(actor: Actor, rex: Rex) -> bool:
     """A hidden REX shows its audience a notice « masqué par l'animation » (title only, no
     text, no history, no discussion) instead of a plain 404."""
     return rex.hidden and in_audience(actor, rex)
 
 
-def _audience_clause(actor: Any) -> ColumnElement[bool]:
+def _audience_clause(actor: Actor) -> ColumnElement[bool]:
     clauses = [Rex.space == Space.PUBLIC.value]
     if is_member_user(actor):
         clauses.append(Rex.space == Space.NETWORK.value)
@@ -61,7 +60,7 @@ def _audience_clause(actor: Any) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _moderated_clause(actor: Any) -> ColumnElement[bool]:
+def _moderated_clause(actor: Actor) -> ColumnElement[bool]:
     """SQL twin of :func:`can_moderate_rex`."""
     if not is_member_user(actor):
         return false()
@@ -74,12 +73,12 @@ def _moderated_clause(actor: Any) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
-def visible_rex(actor: Any) -> ColumnElement[bool]:
+def visible_rex(actor: Actor) -> ColumnElement[bool]:
     """SQL filter matching :func:`can_view_rex` (audience and moderation state)."""
     return and_(_audience_clause(actor), or_(Rex.hidden.is_(False), _moderated_clause(actor)))
 
 
-def can_moderate_rex(actor: Any, rex: Rex) -> bool:
+def can_moderate_rex(actor: Actor, rex: Rex) -> bool:
     """Hide, restore, read when hidden: the group's facilitators for a group REX, the network
     facilitators and administrators for a network or public REX."""
     if not is_member_user(actor):
@@ -89,7 +88,7 @@ def can_moderate_rex(actor: Any, rex: Rex) -> bool:
     return bool(actor.is_facilitator)
 
 
-def can_create_rex(actor: Any, space: str, group_id: int | None) -> bool:
+def can_create_rex(actor: Actor, space: str, group_id: int | None) -> bool:
     """Signed-in agents write in the network, the commons, or a group they belong to."""
     if not is_member_user(actor):
         return False
@@ -98,7 +97,7 @@ def can_create_rex(actor: Any, space: str, group_id: int | None) -> bool:
     return space in (Space.NETWORK.value, Space.PUBLIC.value)
 
 
-def can_edit_rex(actor: Any, rex: Rex) -> bool:
+def can_edit_rex(actor: Actor, rex: Rex) -> bool:
     """Anyone signed in who can see the REX may improve it, except a copy published by
     consent (frozen: its contributors consented to that exact text; derive a new REX); a REX
     hidden by the facilitators is seen, hence edited, by them only."""
@@ -132,7 +131,7 @@ def move_refusal(rex: Rex, space: str, group_id: int | None) -> str | None:
     return None
 
 
-def can_move_rex(actor: Any, rex: Rex, space: str, group_id: int | None) -> bool:
+def can_move_rex(actor: Actor, rex: Rex, space: str, group_id: int | None) -> bool:
     """Ask for (or make) a change of audience: an editor of the REX who may write in the
     target space, for a move that :func:`move_refusal` allows. Whether the actor may apply it
     alone (sole contributor) or needs the others' consent is decided by the service."""
@@ -141,7 +140,7 @@ def can_move_rex(actor: Any, rex: Rex, space: str, group_id: int | None) -> bool
     return can_edit_rex(actor, rex) and can_create_rex(actor, space, group_id)
 
 
-def can_change_licence(actor: Any, rex: Rex) -> bool:
+def can_change_licence(actor: Actor, rex: Rex) -> bool:
     """Who may change (alone, or by asking the contributors' consent) a REX's licence; nobody
     for a copy published by consent (its licence is locked)."""
     return can_edit_rex(actor, rex) and not rex.frozen

@@ -4,17 +4,25 @@ queries whatever the number of revisions and contributors."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, any_, func, select
 
 from .. import db, params
+from ..accounts.models import User
+from ..actor import Actor
+from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
+from ..groups.models import Group
 from ..licensing import registry
-from . import policy, services
+from . import policy
 from .models import Derivation, Event, Rex, Status, rex_collectivite, rex_theme
+from .revisions import contributors
 from .vocab import themes as theme_vocab
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 PER_PAGE = 20
 SAVE_MESSAGES = {
@@ -40,7 +48,7 @@ class Filters:
 
     @classmethod
     def from_args(cls, args: Any) -> Filters:
-        from ..collectivites import vocab
+        """The filters of a query string (``request.args``)."""
 
         def pick(name: str, allowed: Any) -> str:
             value = str(args.get(name, ""))[:60]
@@ -49,7 +57,7 @@ class Filters:
         page = params.page(args)
         return cls(
             theme=pick("theme", theme_vocab()),
-            kind=pick("type", vocab.kinds()),
+            kind=pick("type", coll_vocab.kinds()),
             status=pick("statut", {s.value for s in Status}),
             licence=pick("licence", registry.licences()),
             space=pick("espace", {"group", "network", "public"}),
@@ -74,13 +82,15 @@ class Filters:
 
 @dataclass
 class Page:
+    """One page of the REX list."""
+
     items: list[Rex]
     total: int
     page: int
     pages: int
 
 
-def with_theme(stmt: Select[tuple[Rex]], code: str) -> Select[tuple[Rex]]:
+def with_theme(stmt: S, code: str) -> S:
     """``stmt`` narrowed to the REX tagged ``code``, looked up through the ``rex_theme`` index.
 
     Written so that each database's planner starts from the ``(theme, rex_id)`` key, fetches
@@ -96,7 +106,7 @@ def with_theme(stmt: Select[tuple[Rex]], code: str) -> Select[tuple[Rex]]:
     return stmt.join(rex_theme, and_(rex_theme.c.rex_id == Rex.id, rex_theme.c.theme == code))
 
 
-def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
+def _filtered(actor: Actor, f: Filters) -> Select[Rex]:
     stmt = select(Rex).where(policy.visible_rex(actor), Rex.hidden.is_(False))
     if f.status:
         stmt = stmt.where(Rex.status == f.status)
@@ -117,7 +127,7 @@ def _filtered(actor: Any, f: Filters) -> Select[tuple[Rex]]:
     return stmt
 
 
-def listing(actor: Any, f: Filters) -> Page:
+def listing(actor: Actor, f: Filters) -> Page:
     """One page of the REX the actor may see, filtered and sorted (3 queries)."""
     stmt = _filtered(actor, f)
     total = int(db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
@@ -130,18 +140,17 @@ def listing(actor: Any, f: Filters) -> Page:
 
 @dataclass
 class RexView:
+    """What a REX page shows besides the REX row."""
+
     contributors: list[tuple[str, int]]
     sources: list[Rex] = field(default_factory=list)
     derived: list[Rex] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 
-def page(rex: Rex, actor: Any = None) -> RexView:
+def page(rex: Rex, actor: Actor) -> RexView:
     """What a REX page shows besides the REX row: contributors and "dérivé de" links that the
     reader may see. Bounded queries."""
-    from flask_login import current_user
-
-    actor = actor if actor is not None else current_user
     visible = policy.visible_rex(actor)
     sources = list(
         db.session.scalars(
@@ -157,10 +166,10 @@ def page(rex: Rex, actor: Any = None) -> RexView:
             .where(Derivation.source_id == rex.id, visible)
         )
     )
-    return RexView(contributors=services.contributors(rex), sources=sources, derived=derived)
+    return RexView(contributors=contributors(rex), sources=sources, derived=derived)
 
 
-def find_visible(actor: Any, wanted: str) -> Rex | None:
+def find_visible(actor: Actor, wanted: str) -> Rex | None:
     """A REX the actor may see, by slug, URL ending in its slug, or exact title."""
     slug = wanted.rstrip("/").rsplit("/", 1)[-1]
     rex = db.session.scalar(
@@ -179,3 +188,18 @@ def of_group(group_id: int, limit: int = 50) -> list[Rex]:
             .limit(limit)
         )
     )
+
+
+def display_names(ids: Collection[int]) -> dict[int, str]:
+    """The display names of some accounts (id -> name), in one query."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    return {row.id: row.display_name for row in rows}
+
+
+def groups_by_ids(ids: Collection[int]) -> list[Group]:
+    """Some groups, by name (the recent changes' group filter)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import func, select
@@ -110,7 +111,5 @@ def rerender_all() -> int:
 
 def template_body() -> str:
     """The new-REX template shipped in ``content/modeles/rex.md``."""
-    from pathlib import Path
-
     path = Path(__file__).resolve().parents[2] / "content" / "modeles" / "rex.md"
     return path.read_text(encoding="utf-8")

@@ -169,6 +169,7 @@ def parse_rex_file(source: Path | str | bytes, *, name: str | None = None) -> Re
     origin = provenance.origin(meta, body, bad)
     if problems:
         raise RexImportError(f"{name} : " + " ; ".join(problems) + ".")
+    assert isinstance(created, date)  # else ``bad`` recorded a problem above
     return RexDocument(
         uuid, title, slug, summary, licence, credit, refs, themes, status,
         "" if period == "unknown" else period, sources, created, body, name, names, origin,

@@ -7,53 +7,60 @@ carries both texts so the caller can show them and lose nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from .. import db, errors
+from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
-from ..integrity.merge import FieldConflict, merge_fields
+from ..integrity.merge import merge_fields
 from ..integrity.names import NameTaken
 from ..licensing import compat, registry
-from ..markup import clean_text, layout_refusal
 from ..text import single_line
-from . import description, links, policy, slugs
+from . import description, links, policy, slugs, vocab
 from .merge import merge
-from .models import Derivation, Event, Revision, Rex, SlugRedirect, Space, Status
-from .rendering import refresh_referrers, render
+from .models import Derivation, Revision, Rex, SlugRedirect, Space, Status
+from .rendering import refresh_referrers
+from .revisions import (
+    MAX_BODY_BYTES,
+    MAX_TITLE,
+    EditConflict,
+    RexError,
+    add_event,
+    add_revision,
+    by_slug,
+    check_body,
+    check_title,
+    contributors,
+    require,
+    revision,
+    sources_of,
+)
 
-MAX_TITLE = 200
-MAX_BODY_BYTES = 200 * 1024
-
-
-class RexError(errors.Refused):
-    """A refused REX operation, with a French message."""
-
-
-class Forbidden(RexError):
-    """The actor may not do this."""
-
-
-@dataclass
-class EditConflict(RexError):
-    """Two overlapping edits: nothing is saved; both texts are kept for the user."""
-
-    mine: str
-    theirs: str
-    merged: str
-    head: int
-    conflicts: int = field(default=1)
-    #: Form fields (the title) changed by both sides differently.
-    fields: list[FieldConflict] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return (
-            "Quelqu'un a modifié ce REX pendant que vous écriviez, au même endroit que vous. "
-            "Votre texte est conservé ci-dessous : reportez vos changements puis enregistrez."
-        )
+#: The low-level pieces (:mod:`.revisions`) are part of the services' interface too.
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_TITLE",
+    "EditConflict",
+    "RexError",
+    "SaveResult",
+    "add_derivation",
+    "add_event",
+    "add_revision",
+    "by_slug",
+    "check_body",
+    "check_title",
+    "contributors",
+    "create_rex",
+    "rename",
+    "require",
+    "restore",
+    "revision",
+    "save",
+    "sources_of",
+]
 
 
 @dataclass
@@ -64,84 +71,11 @@ class SaveResult:
     revision: Revision | None
 
 
-def require(allowed: bool) -> None:
-    """Raise :class:`Forbidden` unless ``allowed``."""
-    if not allowed:
-        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action sur ce REX.")
-
-
-def check_title(title: str) -> str:
-    """A clean one-line title, or :class:`RexError`."""
-    title = single_line(title)
-    if not title:
-        raise RexError("Le titre est obligatoire.")
-    if len(title) > MAX_TITLE:
-        raise RexError(f"Le titre ne doit pas dépasser {MAX_TITLE} caractères.")
-    return title
-
-
-def check_body(body: str) -> str:
-    """Normalised Markdown source within the size limit and the layout limits that bound its
-    rendering (:func:`~commons.markup.layout_refusal`), or :class:`RexError`."""
-    body = clean_text(body)
-    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        raise RexError(
-            f"Le texte dépasse la taille maximale ({MAX_BODY_BYTES // 1024} Ko). "
-            "Découpez-le en plusieurs REX ou allégez-le : rien n'a été enregistré."
-        )
-    if refusal := layout_refusal(body):
-        raise RexError(refusal)
-    return body.rstrip() + "\n" if body.strip() else ""
-
-
-def by_slug(slug: str) -> tuple[Rex | None, bool]:
-    """The REX for a slug, and whether the slug is an old one (redirect)."""
-    if not slug or len(slug) > 120 or "\x00" in slug:  # PostgreSQL refuses NUL in text
-        return None, False
-    rex = db.session.scalar(select(Rex).where(Rex.slug == slug))
-    if rex is not None:
-        return rex, False
-    redirect = db.session.get(SlugRedirect, slug)
-    return (db.session.get(Rex, redirect.rex_id), True) if redirect else (None, False)
-
-
-def add_event(rex: Rex, actor: User | None, kind: str, **detail: str) -> None:
-    """Add a non-text change to the REX's history."""
-    db.session.add(
-        Event(rex_id=rex.id, kind=kind, actor_id=actor.id if actor else None, detail=detail)
-    )
-
-
-def add_revision(
-    rex: Rex, actor: User | None, title: str, source: str, comment: str, author_name: str = ""
-) -> Revision:
-    """Append a revision and make it the head (no permission check: callers check; the
-    content importer credits ``author_name`` with no actor)."""
-    rex.head += 1
-    revision = Revision(
-        rex_id=rex.id,
-        number=rex.head,
-        title=title,
-        source=source,
-        html=render(rex, source),
-        author_id=actor.id if actor else None,
-        author_name=author_name,
-        comment=single_line(comment)[:500],
-    )
-    rex.html = revision.html
-    rex.updated_at = db.utcnow()
-    db.session.add(revision)
-    db.session.flush()
-    return revision
-
-
 def _check_meta(licence_id: str, status: str, themes: list[str]) -> None:
     registry.get(licence_id)  # raises UnknownLicence (a ValueError) with a French message
     if status not in {s.value for s in Status}:
         raise RexError("Statut de projet inconnu.")
-    from .vocab import themes as theme_vocab
-
-    unknown = [t for t in themes if t not in theme_vocab()]
+    unknown = [t for t in themes if t not in vocab.themes()]
     if unknown:
         raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
 
@@ -282,36 +216,29 @@ def _checked_description(rex: Rex, posted: dict[str, Any]) -> dict[str, Any]:
     wanted = description.normalise(posted)
     if wanted["status"] not in {s.value for s in Status}:
         raise RexError("Statut de projet inconnu.")
-    from .vocab import themes as theme_vocab
-
-    unknown = [t for t in wanted["themes"] if t not in theme_vocab() and t not in rex.themes]
+    unknown = [t for t in wanted["themes"] if t not in vocab.themes() and t not in rex.themes]
     if unknown:
         raise RexError(f"Thème inconnu : {', '.join(unknown)}.")
     return wanted
 
 
-def revision(rex: Rex, number: int) -> Revision:
-    """One revision of a REX (or :class:`RexError`)."""
-    found = db.session.scalar(
-        select(Revision).where(Revision.rex_id == rex.id, Revision.number == number)
-    )
-    if found is None:
-        raise RexError(f"La version {number} de ce REX n'existe pas.")
-    return found
-
-
 def restore(actor: User, rex: Rex, number: int) -> Revision | None:
     """Restore an old text as a new revision (history is never rewritten)."""
     old = revision(rex, number)
-    result = save(
-        actor,
-        rex,
-        base=rex.head,
-        body=old.source,
-        title=old.title,
-        comment=f"Restauration de la version {number}",
-        base_title=rex.title,
-    )
+    try:
+        result = save(
+            actor,
+            rex,
+            base=rex.head,
+            body=old.source,
+            title=old.title,
+            comment=f"Restauration de la version {number}",
+            base_title=rex.title,
+        )
+    except EditConflict:
+        raise
+    except RexError as exc:
+        raise RexError(f"La version {number} n'a pas été restaurée : {exc}") from None
     return result.revision
 
 
@@ -343,17 +270,6 @@ def rename(actor: User, rex: Rex, title: str) -> None:
     refresh_referrers(rex, before)
 
 
-def sources_of(rex: Rex) -> list[Rex]:
-    """The REX this one is derived from."""
-    return list(
-        db.session.scalars(
-            select(Rex)
-            .join(Derivation, Derivation.source_id == Rex.id)
-            .where(Derivation.rex_id == rex.id)
-        )
-    )
-
-
 def add_derivation(actor: User, rex: Rex, source: Rex) -> None:
     """Record that ``rex`` adapts ``source``; the licences must be compatible."""
     require(policy.can_edit_rex(actor, rex) and policy.can_view_rex(actor, source))
@@ -367,16 +283,3 @@ def add_derivation(actor: User, rex: Rex, source: Rex) -> None:
         db.session.add(Derivation(rex_id=rex.id, source_id=source.id))
         add_event(rex, actor, "derivation", source=source.uuid)
         db.session.flush()
-
-
-def contributors(rex: Rex) -> list[tuple[str, int]]:
-    """Credited names with their number of revisions, most active first (one query)."""
-    rows = db.session.execute(
-        select(User.display_name, Revision.author_name, func.count(Revision.id))
-        .select_from(Revision)
-        .outerjoin(User, User.id == Revision.author_id)
-        .where(Revision.rex_id == rex.id)
-        .group_by(User.display_name, Revision.author_name)
-    ).all()
-    named = [(name or author_name or "Anonyme", int(count)) for name, author_name, count in rows]
-    return sorted(named, key=lambda nc: (-nc[1], nc[0]))  # most active first, then by name

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from .. import db
+from ..actor import Actor
 from ..integrity.names import insert_unique, random_suffix
 from ..text import slugify
 from . import policy
@@ -41,7 +42,7 @@ def base_of(title: str) -> str:
     return slugify(title, max_length=100) or "rex"
 
 
-def _blocks(actor: Any, holder: Rex | None) -> bool:
+def _blocks(actor: Actor | None, holder: Rex | None) -> bool:
     """Whether a slug held by ``holder`` may be named to ``actor`` as taken: it is, or was,
     visible to them (content importer: ``actor`` ``None`` sees everything)."""
     if holder is None:
@@ -50,7 +51,7 @@ def _blocks(actor: Any, holder: Rex | None) -> bool:
 
 
 def candidates(
-    title: str, actor: Any, *, private: bool, rex_id: int | None = None
+    title: str, actor: Actor | None, *, private: bool, rex_id: int | None = None
 ) -> Iterator[str]:
     """Slugs to try, best first (lazy: each is checked against the database when asked for)."""
     base = base_of(title)
@@ -86,7 +87,12 @@ def take(slug: str, rex: Rex) -> None:
 
 
 def allocate(
-    title: str, actor: Any, *, private: bool, write: Callable[[str], T], rex_id: int | None = None
+    title: str,
+    actor: Actor | None,
+    *,
+    private: bool,
+    write: Callable[[str], T],
+    rex_id: int | None = None,
 ) -> T:
     """Run ``write(slug)`` (which assigns the slug with :func:`take` and flushes) with the
     first candidate the database accepts; :class:`~commons.integrity.names.NameTaken` (a
