@@ -61,7 +61,7 @@ def fingerprint() -> str:
     sha.update(f"{archive.FORMAT_VERSION}\0{instance.name}\0{instance.url}\n".encode())
     stmt = select(*columns).where(public.public_clause()).order_by(Rex.id)
     for row in db.session.execute(stmt.execution_options(yield_per=1000)):
-        values = [sorted(v.split("|")) if i >= 15 and v else v for i, v in enumerate(row)]
+        values = [sorted(str(v).split("|")) if i >= 15 and v else v for i, v in enumerate(row)]
         sha.update(repr(values).encode())
     return sha.hexdigest()
 

@@ -23,7 +23,7 @@ from ..collectivites.models import Collectivite
 from ..licensing import registry
 from ..params import optional_number
 from ..text import single_line
-from ..wiki import policy
+from ..wiki import policy, services
 from ..wiki.models import Rex, Status, rex_collectivite
 from ..wiki.queries import with_theme
 from ..wiki.vocab import themes as theme_vocab
@@ -149,7 +149,7 @@ def _collectivite_filter(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def filtered(f: Filters) -> Select[tuple[Rex]]:
+def filtered(f: Filters) -> Select[Rex]:
     """The public REX matching ``f`` (unordered)."""
     stmt = select(Rex).where(public_clause())
     if f.status:
@@ -197,8 +197,6 @@ def latest(limit: int = 50, theme: str = "") -> list[Rex]:
 def lookup(slug: str) -> tuple[Rex | None, bool]:
     """The public REX for a slug (current or old, see ``wiki.services.by_slug``), or ``None``.
     Slugs that cannot exist (too long, NUL bytes PostgreSQL refuses) never reach the database."""
-    from ..wiki import services
-
     if not slug or len(slug) > 120 or "\x00" in slug:
         return None, False
     rex, old = services.by_slug(slug)

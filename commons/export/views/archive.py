@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -20,21 +16,22 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-from .. import db
-from ..wiki.importer import RexImportError
-from . import archive_cache, archive_policy, importing, public
-from .archive_docs import package_name
-from .archive_forms import ImportForm
+from ... import db
+from ...lifecycle import require
+from ...wiki.importer import RexImportError
+from .. import archive_cache, archive_policy, importing, public
+from ..archive_docs import package_name
+from ..archive_forms import ImportForm
 
-bp = Blueprint("export_archive", __name__, template_folder="templates")
+bp = Blueprint("export_archive", __name__)
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
 @bp.get("/communs/export.zip")
 def export_zip() -> Response:
-    if not archive_policy.can_download_archive(current_user):
-        abort(403)
+    require(archive_policy.can_download_archive(current_user))
     cached = archive_cache.cached_archive()
     response = send_file(
         cached.path,
@@ -62,28 +59,19 @@ def _upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 @bp.route("/communs/importer", methods=["GET", "POST"])
 def import_page() -> str | Response:
-    if not archive_policy.can_import_archive(current_user):
-        abort(403)
-    form, errors = ImportForm(), []
+    require(archive_policy.can_import_archive(current_user))
+    form, refused = ImportForm(), []
     if form.validate_on_submit():
         limits = importing.Limits.from_config(current_app.config)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "archive.zip"
-            form.archive.data.save(path)
-            try:
-                report = importing.import_archive(current_user, path, limits)
-            except RexImportError as exc:
-                db.session.rollback()
-                errors = exc.errors
-            else:
-                db.session.commit()
-                flash(
-                    f"Import réussi : {report.created} REX créé(s), {report.updated} mis à "
-                    f"jour, {report.unchanged} inchangé(s).",
-                    "success",
-                )
-                return redirect(url_for(".import_page"))
-    return render_template("export/archive_import.html", form=form, errors=errors)
+        try:
+            with db.session.begin_nested():  # all or nothing: a refusal undoes every REX
+                report = importing.import_upload(current_user, form.archive.data, limits)
+        except RexImportError as exc:
+            refused = exc.errors
+        else:
+            flash(importing.summary(report), "success")
+            return redirect(url_for(".import_page"))
+    return render_template("export/archive_import.html", form=form, errors=refused)
 
 
 def init_app(app: Flask) -> None:
