@@ -77,7 +77,7 @@ def front_matter(
     credits = attribution.credits(rex)
     names = [c.name for c in credits]
     credited = ", ".join(names[:-1]) + " et " + names[-1] if len(names) > 1 else "".join(names)
-    local_url = f"{instance.url}/rex/{rex.slug}"
+    local_url = public.rex_url(rex)
     origin = rex.origin or {}
     digests = list(origin.get("receipts") or [])
     if receipts is not None and getattr(rex, "frozen", True):  # only published copies have any

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
@@ -215,8 +215,11 @@ def base_url() -> str:
 
 
 def absolute(endpoint: str, **values: Any) -> str:
-    """Canonical URL of an endpoint on the instance's public address (``BASE_URL``)."""
-    return base_url() + url_for(endpoint, **values)
+    """Canonical URL of an endpoint on the instance's public address (``BASE_URL``), in a
+    request or not (the export archive is also written from the command line)."""
+    if has_request_context():
+        return base_url() + url_for(endpoint, **values)
+    return base_url() + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def rex_url(rex: Rex) -> str:

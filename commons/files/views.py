@@ -132,7 +132,8 @@ def _upload_limit() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the routes, the REX page and thread sections and the ``fichier:`` links."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:0] = [_upload_limit]  # first: before the CSRF check reads the body
     app.register_blueprint(bp)
     app.jinja_env.globals["post_files"] = sections.post_section
     add_rex_section(app, sections.rex_section)

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -21,8 +20,7 @@ from werkzeug.wrappers import Response
 from ... import db
 from ...lifecycle import require
 from ...wiki.importer import RexImportError
-from .. import archive_cache, archive_policy, importing, public
-from ..archive_docs import package_name
+from .. import archive_cache, archive_policy, importing
 from ..archive_forms import ImportForm
 
 bp = Blueprint("export_archive", __name__)
@@ -32,19 +30,7 @@ MAX_UPLOAD = 64 * 1024 * 1024
 @bp.get("/communs/export.zip")
 def export_zip() -> Response:
     require(archive_policy.can_download_archive(current_user))
-    cached = archive_cache.cached_archive()
-    response = send_file(
-        cached.path,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"{package_name(public.site_name())}.zip",
-        etag=cached.etag,
-        last_modified=cached.last_modified,
-        conditional=True,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "public, no-cache"
-    return response
+    return archive_cache.send(archive_cache.cached_archive())
 
 
 @bp.url_value_preprocessor
