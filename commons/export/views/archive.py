@@ -15,11 +15,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from ... import db
 from ...lifecycle import require
-from ...wiki.importer import RexImportError
+from ...wiki.importer import ImportReport, RexImportError
 from .. import archive_cache, archive_policy, importing
 from ..archive_forms import ImportForm
 
@@ -46,18 +47,23 @@ def _upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
 @bp.route("/communs/importer", methods=["GET", "POST"])
 def import_page() -> str | Response:
     require(archive_policy.can_import_archive(current_user))
-    form, refused = ImportForm(), []
-    if form.validate_on_submit():
-        limits = importing.Limits.from_config(current_app.config)
-        try:
-            with db.session.begin_nested():  # all or nothing: a refusal undoes every REX
-                report = importing.import_upload(current_user, form.archive.data, limits)
-        except RexImportError as exc:
-            refused = exc.errors
-        else:
-            flash(importing.summary(report), "success")
-            return redirect(url_for(".import_page"))
+    form = ImportForm()
+    report, refused = _import(form.archive.data) if form.validate_on_submit() else (None, [])
+    if report is not None:
+        flash(importing.summary(report), "success")
+        return redirect(url_for(".import_page"))
     return render_template("export/archive_import.html", form=form, errors=refused)
+
+
+def _import(upload: FileStorage) -> tuple[ImportReport | None, list[str]]:
+    """Import the sent archive in a savepoint, all or nothing: its report, or every refusal
+    (a refused archive leaves nothing behind, and the page lists why)."""
+    limits = importing.Limits.from_config(current_app.config)
+    try:
+        with db.session.begin_nested():
+            return importing.import_upload(current_user, upload, limits), []
+    except RexImportError as exc:
+        return None, exc.errors
 
 
 def init_app(app: Flask) -> None:
