@@ -215,6 +215,24 @@ def test_citation_block_and_downloads(client, make_user) -> None:  # type: ignor
     assert item["license"] == "https://creativecommons.org/licenses/by/4.0/"
 
 
+def test_citation_downloads_say_their_charset(client, make_user) -> None:  # type: ignore[no-untyped-def]
+    """BibTeX and CSL-JSON are ``application/…`` types, to which Werkzeug adds no charset: the
+    downloads say UTF-8 themselves, and the bytes are UTF-8 (a non-ASCII title survives)."""
+    rex = make_rex(
+        make_user(name="Élodie Gaël"), "Réseau de chaleur à Brest", licence_id="CC-BY-4.0"
+    )
+    for path, mimetype in (
+        ("citation.bib", "application/x-bibtex"),
+        ("citation.json", "application/vnd.citationstyles.csl+json"),
+    ):
+        response = client.get(f"/communs/rex/{rex.slug}/{path}")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == f"{mimetype}; charset=utf-8", path
+        assert response.mimetype_params == {"charset": "utf-8"}
+        assert "Réseau de chaleur à Brest".encode() in response.get_data(), path
+        assert "Élodie Gaël".encode() in response.get_data(), path
+
+
 def test_feed_links_in_page_heads(client, make_user) -> None:  # type: ignore[no-untyped-def]
     rex = make_rex(make_user(), "Cantine bio", themes=["culture"])
     for path in ("/communs/", f"/rex/{rex.slug}"):

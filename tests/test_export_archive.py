@@ -66,7 +66,7 @@ def test_archive_holds_every_part_with_full_front_matter(app, tmp_path, make_use
     credits = entries["CREDITS.md"].decode()
     assert "Alice Martin et Bruno Petit" in credits and "licence CC-BY-4.0" in credits
     readme = entries["README.md"].decode()
-    assert "2 retour(s) d'expérience" in readme and "commons import" in readme
+    assert "2 retours d'expérience" in readme and "commons import" in readme
     assert "Creative Commons" in entries["LICENSES/CC-BY-4.0.txt"].decode()
 
 

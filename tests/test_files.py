@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from commons import db
+from commons import db, errors
 from commons.files import services as files
 from commons.files.models import Attachment
 from commons.search import outbox
@@ -223,7 +223,7 @@ def test_limits_per_rex_and_per_person_and_duplicates(app, world) -> None:  # ty
 
 
 def test_outsiders_cannot_attach_and_members_remove(app, client, world) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(files.Forbidden):
+    with pytest.raises(errors.Forbidden):
         files.attach(world["outsider"], world["rex"], io.BytesIO(b"x\n"), "x.txt")
     db.session.rollback()
     token = attach(world, make_pdf(), "rapport.pdf").token

@@ -1,37 +1,18 @@
 """The public commons: public pages, feeds, API, sitemap, export archive and import.
 
-``init_app`` calls the ``init_app`` of each module of this package that has one; modules are
-listed here so that one engineer's module never has to edit another's.
+Routes live in the :mod:`.views` package; the other modules build what they answer
+(:mod:`.api`, :mod:`.feeds`, :mod:`.seo`, :mod:`.citation`, :mod:`.archive`…) over the one
+public filter (:mod:`.public`) and the room's SQL (:mod:`.queries`).
 """
 
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
-
-#: Modules of this package that register routes, commands or hooks (missing ones are skipped).
-MODULES = (
-    "pages",
-    "feeds",
-    "api",
-    "seo",
-    "archive",
-    "views_archive",
-    "importing",
-    "cli",
-)
 
 
 def init_app(app: Flask) -> None:
-    """Register every part of the public commons that is present."""
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        init = getattr(module, "init_app", None)
-        if init is not None:
-            init(app)
+    """Register the routes, template globals and commands of the public commons."""
+    from . import cli, views
+
+    views.init_app(app)
+    cli.init_app(app)

@@ -1,5 +1,6 @@
-"""Read-only JSON API of the public commons under ``/api/v1/`` (described by
-``/api/v1/openapi.json``, see :mod:`commons.export.openapi`).
+"""What the read-only JSON API of the public commons answers (its routes are in
+:mod:`.views.api`, under ``/api/v1/``, described by ``/api/v1/openapi.json``, see
+:mod:`commons.export.openapi`).
 
 Public content only (:mod:`commons.export.public`): never network, group or hidden REX, e-mail
 addresses or user ids. Every answer is JSON (errors too, in French: ``{"error": …}``), carries an
@@ -11,24 +12,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request, url_for
-from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from flask import current_app, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.wrappers import Response
 
-from .. import db
 from ..collectivites import vocab as coll_vocab
 from ..collectivites.models import Collectivite
 from ..licensing import registry
-from ..pagecache import for_visitors
-from ..security import csrf
-from ..wiki.models import Revision, Rex, rex_collectivite, rex_theme
+from ..wiki.models import Rex
 from ..wiki.vocab import themes as theme_vocab
-from . import openapi, public
+from . import public, queries
 from .citation import Citation, canonical_url
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_METHODS = "GET, HEAD, OPTIONS"
 MESSAGES = {
     400: "Requête invalide.",
@@ -51,15 +47,18 @@ def answer(data: Any, status: int = 200, headers: dict[str, str] | None = None) 
 
 
 def error(status: int, message: str | None = None, **headers: str) -> Response:
+    """A JSON error: ``{"error": "message en français"}``."""
     return answer({"error": message or MESSAGES.get(status, "Requête refusée.")}, status, headers)
 
 
 def licence_ref(licence_id: str) -> dict[str, str]:
+    """A licence as lists show it."""
     licence = registry.get(licence_id)
     return {"id": licence.id, "name": licence.name, "url": licence.url}
 
 
 def collectivite_ref(c: Collectivite) -> dict[str, Any]:
+    """A collectivité as lists show it."""
     return {
         "slug": c.slug,
         "name": c.name,
@@ -92,9 +91,7 @@ def rex_summary(rex: Rex) -> dict[str, Any]:
 
 def rex_full(rex: Rex) -> dict[str, Any]:
     """One REX with its credits, Markdown source and stored HTML."""
-    source = db.session.scalar(
-        select(Revision.source).where(Revision.rex_id == rex.id, Revision.number == rex.head)
-    )
+    source = queries.head_source(rex)
     citation = Citation.of(rex)
     return rex_summary(rex) | {
         "period": rex.period,
@@ -114,28 +111,21 @@ def rex_full(rex: Rex) -> dict[str, Any]:
     }
 
 
-@bp.route("/")
-def index() -> Response:
-    return answer(
-        {
-            "name": f"API des communs de {public.site_name()}",
-            "version": "1",
-            "openapi": public.absolute("api.openapi"),
-            "rex": public.absolute("api.rex_list"),
-            "themes": public.absolute("api.themes"),
-            "collectivites": public.absolute("api.collectivites"),
-            "licences": public.absolute("api.licences"),
-        }
-    )
+def home() -> dict[str, str]:
+    """The API's entry point: where each list is."""
+    return {
+        "name": f"API des communs de {public.site_name()}",
+        "version": "1",
+        "openapi": public.absolute("api.openapi"),
+        "rex": public.absolute("api.rex_list"),
+        "themes": public.absolute("api.themes"),
+        "collectivites": public.absolute("api.collectivites"),
+        "licences": public.absolute("api.licences"),
+    }
 
 
-@bp.route("/rex")
-@for_visitors
-def rex_list() -> Response:
-    try:
-        filters = public.Filters.parse(request.args, strict=True)
-    except public.FilterError as exc:
-        return error(400, str(exc))
+def rex_page(filters: public.Filters) -> tuple[dict[str, Any], dict[str, str]]:
+    """One page of public REX and its ``Link`` header (first, last, prev, next)."""
     page = public.listing(filters)
 
     def link(number: int) -> str:
@@ -156,61 +146,30 @@ def rex_list() -> Response:
         "next": nav.get("next"),
         "previous": nav.get("prev"),
     }
-    return answer(data, headers=headers)
+    return data, headers
 
 
-@bp.route("/rex/<slug>")
-@for_visitors
-def rex_detail(slug: str) -> Response:
-    rex, old = public.lookup(slug)
-    if rex is None:
-        return error(404, "Aucun REX public ne porte cet identifiant.")
-    if old:
-        target = url_for("api.rex_detail", slug=rex.slug)
-        return error(301, "Ce REX a été renommé.", Location=target)
-    return answer(rex_full(rex))
-
-
-@bp.route("/themes")
-@for_visitors
-def themes() -> Response:
-    counts = dict(
-        db.session.execute(
-            select(rex_theme.c.theme, func.count())
-            .join(Rex, Rex.id == rex_theme.c.rex_id)
-            .where(public.public_clause())
-            .group_by(rex_theme.c.theme)
-        ).all()
-    )
+def themes() -> dict[str, Any]:
+    """Every theme with its count of public REX."""
+    counts = queries.theme_counts()
     items = [
         {"code": code, "label": label, "rex_count": counts.get(code, 0)}
         for code, label in theme_vocab().items()
     ]
-    return answer({"items": items})
+    return {"items": items}
 
 
-@bp.route("/collectivites")
-@for_visitors
-def collectivites() -> Response:
-    rows = db.session.execute(
-        select(Collectivite, func.count(Rex.id))
-        .join(rex_collectivite, rex_collectivite.c.collectivite_id == Collectivite.id)
-        .join(Rex, Rex.id == rex_collectivite.c.rex_id)
-        .where(public.public_clause(), Collectivite.validated.is_(True))
-        .group_by(Collectivite.id)
-        .order_by(Collectivite.name, Collectivite.id)
-    ).all()
-    return answer(
-        {
-            "items": [collectivite_ref(c) | {"rex_count": int(n)} for c, n in rows],
-            "types": [{"code": k, "label": v} for k, v in coll_vocab.kinds().items()],
-            "regions": [{"code": k, "label": v} for k, v in coll_vocab.regions().items()],
-        }
-    )
+def collectivites() -> dict[str, Any]:
+    """The collectivités of public REX, and the vocabularies of types and regions."""
+    return {
+        "items": [collectivite_ref(c) | {"rex_count": n} for c, n in queries.collectivite_counts()],
+        "types": [{"code": k, "label": v} for k, v in coll_vocab.kinds().items()],
+        "regions": [{"code": k, "label": v} for k, v in coll_vocab.regions().items()],
+    }
 
 
-@bp.route("/licences")
-def licences() -> Response:
+def licences() -> dict[str, Any]:
+    """The licences this instance knows."""
     items = [
         {
             "id": lic.id,
@@ -225,58 +184,14 @@ def licences() -> Response:
         }
         for lic in registry.licences().values()
     ]
-    return answer({"items": items})
+    return {"items": items}
 
 
-@bp.route("/openapi.json", endpoint="openapi")
-def openapi_document() -> Response:
-    return answer(openapi.document())
-
-
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@bp.route("/", methods=["POST", "PUT", "PATCH", "DELETE"], endpoint="index_write")
-def fallback(rest: str = "") -> Response:
-    """Unknown API paths are 404 and writes to known ones 405, both in JSON (the site's HTML
-    error pages would otherwise answer)."""
-    if request.method != "GET" and _is_api_route(request.path):
-        return error(405, Allow=READ_METHODS)
-    return error(404)
-
-
-def _is_api_route(path: str) -> bool:
+def is_api_route(path: str) -> bool:
+    """Whether ``path`` is an API route that reads (so a write there is a 405, not a 404)."""
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, _args = adapter.match(path, method="GET")
     except (NotFound, MethodNotAllowed, RequestRedirect):
         return False
     return endpoint not in ("api.fallback", "api.index_write")
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Response:
-    return error(exc.code or 500)
-
-
-@bp.errorhandler(Exception)
-def _server_error(exc: Exception) -> Response:
-    db.session.rollback()
-    current_app.logger.exception("Erreur de l'API", exc_info=exc)
-    return error(500)
-
-
-@bp.after_request
-def _cors(response: Response) -> Response:
-    """Anyone may read the API from a browser: GET without credentials."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = READ_METHODS
-    response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Link"
-    response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
-
-def init_app(app: Flask) -> None:
-    """Register the API. It only reads, so CSRF does not apply: a write method gets a JSON 405
-    rather than the site's CSRF page."""
-    csrf.exempt(bp)
-    app.register_blueprint(bp)

@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import yaml
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, literal, select
 
 from .. import db
+from ..dates import machine
 from ..licensing import registry
+from ..publication.queries import receipt_digests
 from ..wiki import attribution, provenance
 from ..wiki.models import Revision, Rex
 from . import archive_docs, archive_files, public
@@ -36,19 +38,6 @@ CSV_FIELDS = archive_docs.CSV_FIELDS
 BATCH = 200
 #: libyaml's emitter when present (measured 10x faster than the pure Python one).
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def _receipts() -> Any:
-    """``commons.publication.queries.receipt_digests`` when that module exists."""
-    try:
-        from ..publication.queries import receipt_digests  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return receipt_digests
-
-
-def _iso(value: Any) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -81,12 +70,14 @@ def public_rows() -> Iterator[tuple[Rex, str]]:
         db.session.expunge(rex)  # keep the identity map (and memory) flat
 
 
-def front_matter(rex: Rex, body: str, instance: Instance, receipts: Any) -> dict[str, Any]:
+def front_matter(
+    rex: Rex, body: str, instance: Instance, receipts: Callable[[Rex], list[str]] | None
+) -> dict[str, Any]:
     """The YAML front matter of ``rex/<slug>.md`` (a superset of ``content/rex``)."""
     credits = attribution.credits(rex)
     names = [c.name for c in credits]
     credited = ", ".join(names[:-1]) + " et " + names[-1] if len(names) > 1 else "".join(names)
-    local_url = f"{instance.url}/rex/{rex.slug}"
+    local_url = public.rex_url(rex)
     origin = rex.origin or {}
     digests = list(origin.get("receipts") or [])
     if receipts is not None and getattr(rex, "frozen", True):  # only published copies have any
@@ -112,7 +103,7 @@ def front_matter(rex: Rex, body: str, instance: Instance, receipts: Any) -> dict
         "status": rex.status,
         "period": rex.period or "unknown",
         "created": rex.created_at.date(),
-        "updated": _iso(rex.updated_at),
+        "updated": machine(rex.updated_at),
         "revision": rex.head,
         "digest": provenance.digest(body),
         "canonical_url": origin.get("canonical_url") or local_url,
@@ -135,21 +126,9 @@ def csv_row(rex: Rex, path: str) -> list[str]:
     kinds = sorted({c.kind for c in rex.collectivites})
     return [
         rex.uuid, rex.slug, rex.title, rex.licence_id, ";".join(rex.themes),
-        ";".join(kinds), rex.created_at.date().isoformat(), _iso(rex.updated_at), str(rex.head),
+        ";".join(kinds), rex.created_at.date().isoformat(), machine(rex.updated_at), str(rex.head),
         path,
     ]  # fmt: skip
-
-
-class _Hashing:
-    """A binary file that counts and hashes what is written to it."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self.handle, self.sha, self.size = handle, hashlib.sha256(), 0
-
-    def write(self, data: bytes) -> int:
-        self.sha.update(data)
-        self.size += len(data)
-        return self.handle.write(data)
 
 
 def _file_resource(name: str, path: str, size: int, sha: str, **extra: str) -> str:
@@ -170,7 +149,7 @@ def _write(dest: Path, put: Callable[[str, bytes], object]) -> int:
     """Write every part but the REX files into ``dest``, and give each REX file to ``put``
     (in path order); how many REX. Streams: one REX in memory at a time; resource
     descriptions are spooled to disk."""
-    instance, receipts, count, latest = Instance.current(), _receipts(), 0, None
+    instance, receipts, count, latest = Instance.current(), receipt_digests, 0, None
     licences: set[str] = set()
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8") as spool,
@@ -195,7 +174,8 @@ def _write(dest: Path, put: Callable[[str, bytes], object]) -> int:
             licences.add(rex.licence_id)
             latest = max(latest or rex.updated_at, rex.updated_at)
             count += 1
-        index.flush(), credits_md.flush()
+        index.flush()
+        credits_md.flush()
         used = [registry.get(lic) for lic in sorted(licences)]
         (dest / "README.md").write_text(
             archive_docs.readme(instance.name, instance.url, count, latest, used), "utf-8"
@@ -289,7 +269,3 @@ def write_zip(target: Path) -> int:
                 _entry(zf, name, spool, int(size))
         os.replace(partial, target)
     return count
-
-
-def count_public() -> int:
-    return int(db.session.scalar(select(func.count(Rex.id)).where(public.public_clause())) or 0)

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
 from sqlalchemy import Text, cast, func, literal, select
+from werkzeug.wrappers import Response
 
 from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
 from ..wiki.models import Revision, Rex, rex_collectivite
 from . import archive, public
+from .archive_docs import package_name
 
 PREFIX = "communs-"
 
@@ -61,7 +63,7 @@ def fingerprint() -> str:
     sha.update(f"{archive.FORMAT_VERSION}\0{instance.name}\0{instance.url}\n".encode())
     stmt = select(*columns).where(public.public_clause()).order_by(Rex.id)
     for row in db.session.execute(stmt.execution_options(yield_per=1000)):
-        values = [sorted(v.split("|")) if i >= 15 and v else v for i, v in enumerate(row)]
+        values = [sorted(str(v).split("|")) if i >= 15 and v else v for i, v in enumerate(row)]
         sha.update(repr(values).encode())
     return sha.hexdigest()
 
@@ -91,3 +93,20 @@ def cached_archive() -> Cached:
                 old.unlink(missing_ok=True)  # a worker still sending it keeps its open file
     built = datetime.fromtimestamp(int(target.stat().st_mtime), UTC)
     return Cached(path=target, etag=key, last_modified=built)
+
+
+def send(cached: Cached) -> Response:
+    """The archive as a download named after the instance, revalidated at every request
+    (ETag and Last-Modified: a conditional GET is a 304 while the content is the same)."""
+    response = send_file(
+        cached.path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{package_name(public.site_name())}.zip",
+        etag=cached.etag,
+        last_modified=cached.last_modified,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ..dates import ngettext, when
 from ..frontmatter import split_front_matter
 from ..licensing import registry
 from ..wiki.attribution import MODES
@@ -126,8 +127,8 @@ def readme(
     site: str, url: str, count: int, latest: datetime | None, licences: list[registry.Licence]
 ) -> str:
     """``README.md``: what the archive is, its licences, how to cite and how to import it."""
-    state = f"{count} retour(s) d'expérience" + (
-        f", dernière modification le {latest.strftime('%Y-%m-%d à %H:%M')} UTC" if latest else ""
+    state = ngettext("%(num)d retour d'expérience", "%(num)d retours d'expérience", count) + (
+        f", dernière modification le {when(latest)} (heure de Paris)" if latest else ""
     )
     names = "\n".join(f"- `{lic.id}` : {lic.name} ({lic.url})" for lic in licences) or "- aucune"
     return f"""# Communs de {site}

@@ -11,34 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from ..collectivites import vocab as coll_vocab
+from ..dates import day
 from ..licensing import registry
 from ..wiki import attribution
 from ..wiki.models import STATUS_LABELS, Rex
 from ..wiki.vocab import themes as theme_vocab
 from . import public
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
 
 def french_date(rex: Rex) -> str:
-    """``22 novembre 2026`` for the REX's last update."""
-    d = rex.updated_at
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    """``22 novembre 2026``: the Paris day of the REX's last update."""
+    return day(rex.updated_at)
 
 
 @dataclass(frozen=True)
@@ -175,6 +161,26 @@ class Citation:
         if canonical_url(rex) != self.url:  # imported: the original is where it was written
             data["isBasedOn"] = canonical_url(rex)
         return data
+
+
+def download(text: str, mimetype: str, filename: str) -> Response:
+    """A citation file to save, in UTF-8 (said in its ``Content-Type``: Werkzeug adds no charset
+    to ``application/…`` types), readable from any site."""
+    response = Response(text, content_type=f"{mimetype}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def bibtex_download(rex: Rex) -> Response:
+    """``<slug>.bib``: the REX's BibTeX entry."""
+    return download(Citation.of(rex).bibtex(), "application/x-bibtex", f"{rex.slug}.bib")
+
+
+def csl_download(rex: Rex) -> Response:
+    """``<slug>.json``: the REX's CSL-JSON item."""
+    text = json.dumps(Citation.of(rex).csl(), ensure_ascii=False, indent=2) + "\n"
+    return download(text, "application/vnd.citationstyles.csl+json", f"{rex.slug}.json")
 
 
 def canonical_url(rex: Rex) -> str:

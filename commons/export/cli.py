@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from .. import db
 from ..wiki.importer import RexImportError
-from . import archive, importing
+from . import archive, archive_cache, importing
 
 
 @click.group("export", help="Export des communs publics.")
@@ -42,8 +42,6 @@ def export_public(path: Path) -> None:
 )
 @with_appcontext
 def export_cache() -> None:
-    from . import archive_cache
-
     cached = archive_cache.cached_archive()
     click.echo(f"Archive prête : {cached.path}")
 
@@ -60,10 +58,7 @@ def import_command(path: Path) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    click.echo(
-        f"Import réussi : {report.created} REX créé(s), {report.updated} mis à jour, "
-        f"{report.unchanged} inchangé(s)."
-    )
+    click.echo(importing.summary(report))
 
 
 def init_app(app: Flask) -> None:

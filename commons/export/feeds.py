@@ -1,4 +1,5 @@
-"""Atom feeds of the public commons: ``/communs/flux.atom`` and one per theme.
+"""Atom feeds of the public commons: ``/communs/flux.atom`` and one per theme (routes in
+:mod:`.views.feeds`).
 
 Entries are the most recently updated public REX; each carries its uuid (``urn:uuid:``), its
 credits (:func:`commons.wiki.attribution.credits`), its licence, its summary and its stored HTML.
@@ -12,11 +13,11 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, abort, request
+from flask import request
 from werkzeug.wrappers import Response
 
+from ..dates import machine
 from ..licensing import registry
-from ..pagecache import for_visitors
 from ..wiki import attribution
 from ..wiki.models import Rex
 from ..wiki.vocab import themes as theme_vocab
@@ -28,8 +29,6 @@ ENTRIES = 50
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 #: Characters XML 1.0 cannot carry (C0 controls but tab/newline/CR, surrogates, U+FFFE/FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-bp = Blueprint("feeds", __name__, url_prefix="/communs")
 
 
 def xml_text(text: str) -> str:
@@ -44,18 +43,14 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return element
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _entry(feed: ET.Element, rex: Rex, themes: dict[str, str]) -> None:
     url = public.rex_url(rex)
     licence = registry.get(rex.licence_id)
     entry = _el(feed, "entry")
     _el(entry, "id", f"urn:uuid:{rex.uuid}")
     _el(entry, "title", rex.title, type="text")
-    _el(entry, "updated", _stamp(rex.updated_at))
-    _el(entry, "published", _stamp(rex.created_at))
+    _el(entry, "updated", machine(rex.updated_at))
+    _el(entry, "published", machine(rex.created_at))
     credits = attribution.credits(rex)
     for credit in credits or [attribution.Credit(f"Contributeur·rices de {public.site_name()}")]:
         _el(_el(entry, "author"), "name", credit.name)
@@ -98,7 +93,7 @@ def build(theme: str = "") -> tuple[bytes, datetime]:
         "Retours d'expérience des collectivités publiés sous licence ouverte.",
         type="text",
     )
-    _el(feed, "updated", _stamp(updated))
+    _el(feed, "updated", machine(updated))
     _el(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _el(feed, "link", rel="alternate", type="text/html", href=page_url)
     _el(_el(feed, "author"), "name", site)
@@ -110,33 +105,15 @@ def build(theme: str = "") -> tuple[bytes, datetime]:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True), updated
 
 
-def _serve(theme: str) -> Response:
+def response(theme: str = "") -> Response:
+    """The feed as an HTTP answer: Atom in UTF-8, readable from any site, cached five minutes,
+    with ETag and Last-Modified (conditional GET → 304)."""
     body, updated = build(theme)
-    response = Response(body, mimetype="application/atom+xml")
-    response.charset = "utf-8"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
+    answer = Response(body, mimetype="application/atom+xml")  # Werkzeug adds charset=utf-8
+    answer.headers["Access-Control-Allow-Origin"] = "*"
+    answer.cache_control.public = True
+    answer.cache_control.max_age = 300
     if updated != NEVER:
-        response.last_modified = updated
-    response.add_etag()
-    return response.make_conditional(request)
-
-
-@bp.route("/flux.atom")
-@for_visitors
-def feed() -> Response:
-    return _serve("")
-
-
-@bp.route("/themes/<theme>/flux.atom")
-@for_visitors
-def theme_feed(theme: str) -> Response:
-    if theme not in theme_vocab():
-        abort(404)
-    return _serve(theme)
-
-
-def init_app(app: Flask) -> None:
-    """Register the feeds."""
-    app.register_blueprint(bp)
+        answer.last_modified = updated
+    answer.add_etag()
+    return answer.make_conditional(request)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from .. import audit, db
 from ..accounts.models import User
@@ -192,3 +194,20 @@ def import_archive(actor: User | None, path: Path, limits: Limits | None = None)
         },
     )
     return report
+
+
+def import_upload(actor: User, upload: FileStorage, limits: Limits) -> ImportReport:
+    """Import an archive sent through the admin page (saved to a temporary folder first), all
+    or nothing like :func:`import_archive`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "archive.zip"
+        upload.save(path)
+        return import_archive(actor, path, limits)
+
+
+def summary(report: ImportReport) -> str:
+    """« Import réussi : … » with the counts, for the admin page and the command line."""
+    return (
+        f"Import réussi : {report.created} REX créé(s), {report.updated} mis à jour, "
+        f"{report.unchanged} inchangé(s)."
+    )

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_login import AnonymousUserMixin
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
@@ -23,7 +23,7 @@ from ..collectivites.models import Collectivite
 from ..licensing import registry
 from ..params import optional_number
 from ..text import single_line
-from ..wiki import policy
+from ..wiki import policy, services
 from ..wiki.models import Rex, Status, rex_collectivite
 from ..wiki.queries import with_theme
 from ..wiki.vocab import themes as theme_vocab
@@ -149,7 +149,7 @@ def _collectivite_filter(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
-def filtered(f: Filters) -> Select[tuple[Rex]]:
+def filtered(f: Filters) -> Select[Rex]:
     """The public REX matching ``f`` (unordered)."""
     stmt = select(Rex).where(public_clause())
     if f.status:
@@ -197,8 +197,6 @@ def latest(limit: int = 50, theme: str = "") -> list[Rex]:
 def lookup(slug: str) -> tuple[Rex | None, bool]:
     """The public REX for a slug (current or old, see ``wiki.services.by_slug``), or ``None``.
     Slugs that cannot exist (too long, NUL bytes PostgreSQL refuses) never reach the database."""
-    from ..wiki import services
-
     if not slug or len(slug) > 120 or "\x00" in slug:
         return None, False
     rex, old = services.by_slug(slug)
@@ -217,8 +215,11 @@ def base_url() -> str:
 
 
 def absolute(endpoint: str, **values: Any) -> str:
-    """Canonical URL of an endpoint on the instance's public address (``BASE_URL``)."""
-    return base_url() + url_for(endpoint, **values)
+    """Canonical URL of an endpoint on the instance's public address (``BASE_URL``), in a
+    request or not (the export archive is also written from the command line)."""
+    if has_request_context():
+        return base_url() + url_for(endpoint, **values)
+    return base_url() + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def rex_url(rex: Rex) -> str:

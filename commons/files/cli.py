@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from . import services
+
 
 @click.group("files", help="Fichiers joints.")
 def files_group() -> None:
@@ -17,7 +19,5 @@ def files_group() -> None:
 @click.option("--min-age", default=3600, show_default=True, help="Âge minimal en secondes.")
 @with_appcontext
 def gc(min_age: int) -> None:
-    from . import services
-
     removed = services.collect_garbage(float(min_age))
     click.echo(f"{removed} fichier(s) supprimé(s) du stockage.")

@@ -19,6 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
+from .. import errors
 from ..forum.models import Post, Thread
 from ..forum.services import ForumError
 from ..forum.views import add_compose_part
@@ -117,7 +118,7 @@ def after_post(post: Post, thread: Thread) -> None:
             att = posts.attach_to_post(
                 current_user, post, thread, upload.stream, upload.filename or "", alt=alt
             )
-        except services.Forbidden as exc:
+        except errors.Forbidden as exc:
             raise PostFilesRefused("Vous ne pouvez pas joindre de fichier à ce message.") from exc
         except FileRefused as exc:
             raise PostFilesRefused(_refusal(upload.filename or "", exc)) from exc

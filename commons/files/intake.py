@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from .. import errors
 
@@ -94,7 +94,7 @@ def human_size(size: int) -> str:
     return f"{size} octet{'s' if size > 1 else ''}"
 
 
-def spool(source: BinaryIO, limit: int, folder: Path) -> tuple[Path, int]:
+def spool(source: IO[bytes], limit: int, folder: Path) -> tuple[Path, int]:
     """Copy an upload stream to a temporary file, counting: refused past ``limit`` bytes
     (nothing is left behind), refused when empty."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from .. import db
@@ -17,13 +18,22 @@ from .models import Attachment
 SCHEME = "fichier:"
 
 
+def _path(endpoint: str, token: str) -> str:
+    """Site-relative URL of an endpoint: ``url_for`` in a request, the URL map outside one
+    (rendering runs outside requests too: command line, imports)."""
+    if has_request_context():
+        return url_for(endpoint, token=token)
+    return current_app.url_map.bind("localhost").build(endpoint, {"token": token})
+
+
 def file_url(att: Attachment) -> str:
-    """Site-relative URL of a file (rendering runs outside requests too)."""
-    return f"/fichiers/{att.token}"
+    """Site-relative URL of a file."""
+    return _path("files.serve", token=att.token)
 
 
 def thumb_url(att: Attachment) -> str:
-    return f"/fichiers/{att.token}/miniature"
+    """Site-relative URL of an image's thumbnail."""
+    return _path("files.thumbnail", token=att.token)
 
 
 def resolver(rex: Rex) -> Callable[[str, str], dict[str, str] | None]:

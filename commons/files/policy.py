@@ -7,22 +7,21 @@ l'animation", so its files are hidden too). Attaching and removing follow ``can_
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, exists, select
 
+from ..actor import Actor
 from ..wiki import policy as wiki
 from ..wiki.models import Rex
 from .models import Attachment
 
 
-def can_view_file(actor: Any, rex: Rex) -> bool:
+def can_view_file(actor: Actor, rex: Rex) -> bool:
     """Read the files of ``rex``: who reads its text (``can_view_rex``: its audience, and only
     its moderators when it is hidden)."""
     return wiki.can_view_rex(actor, rex)
 
 
-def visible_files(actor: Any) -> ColumnElement[bool]:
+def visible_files(actor: Actor) -> ColumnElement[bool]:
     """SQL filter on :class:`Attachment` matching :func:`can_view_file`, except the moderators'
     view of hidden REX (lists and exports never show those)."""
     return exists(
@@ -32,11 +31,11 @@ def visible_files(actor: Any) -> ColumnElement[bool]:
     )
 
 
-def can_attach(actor: Any, rex: Rex) -> bool:
+def can_attach(actor: Actor, rex: Rex) -> bool:
     """Attach a file: whoever may edit the REX (not a frozen copy, not a hidden one)."""
     return wiki.can_edit_rex(actor, rex)
 
 
-def can_remove(actor: Any, rex: Rex) -> bool:
+def can_remove(actor: Actor, rex: Rex) -> bool:
     """Remove a file: whoever may edit the REX, as for its text (the history keeps the event)."""
     return wiki.can_edit_rex(actor, rex)

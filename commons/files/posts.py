@@ -9,13 +9,14 @@ the thread. Services flush only.
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import IO
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from .. import db
+from .. import db, errors
 from ..accounts.models import User
+from ..actor import Actor
 from ..forum import policy as forum
 from ..forum.models import Post, Thread
 from . import services
@@ -23,7 +24,7 @@ from .intake import FileRefused, human_size
 from .models import Attachment
 
 
-def can_view_post_file(actor: Any, post: Post, thread: Thread) -> bool:
+def can_view_post_file(actor: Actor, post: Post, thread: Thread) -> bool:
     """Read the files of ``post``: who reads its text (thread audience; moderators only when
     the post or the thread is hidden; nobody once it is deleted)."""
     if post.deleted_at is not None or not forum.can_view_thread(actor, thread):
@@ -33,7 +34,7 @@ def can_view_post_file(actor: Any, post: Post, thread: Thread) -> bool:
     return True
 
 
-def can_attach_to_post(actor: Any, post: Post, thread: Thread) -> bool:
+def can_attach_to_post(actor: Actor, post: Post, thread: Thread) -> bool:
     """Attach to or remove from ``post``: its author, while they may post in the thread."""
     return (
         getattr(actor, "is_authenticated", False)
@@ -68,11 +69,11 @@ def _check_quotas(post: Post, actor: User, size: int) -> None:
 
 
 def attach_to_post(
-    actor: User, post: Post, thread: Thread, source: BinaryIO, filename: str, *, alt: str = ""
+    actor: User, post: Post, thread: Thread, source: IO[bytes], filename: str, *, alt: str = ""
 ) -> Attachment:
     """Attach an uploaded file to ``post`` (``FileRefused`` with the reason, in French)."""
     if not can_attach_to_post(actor, post, thread):
-        raise services.Forbidden()
+        raise errors.Forbidden("Vous ne pouvez pas joindre de fichier à ce message.")
     att = services.build(
         source,
         filename,
@@ -90,6 +91,6 @@ def attach_to_post(
 def remove_from_post(actor: User, att: Attachment, post: Post, thread: Thread) -> None:
     """Remove a file from its post (the blob is collected by ``commons files gc``)."""
     if att.post_id != post.id or not can_attach_to_post(actor, post, thread):
-        raise services.Forbidden()
+        raise errors.Forbidden("Vous ne pouvez pas retirer ce fichier.")
     db.session.delete(att)
     db.session.flush()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -28,10 +28,6 @@ from .intake import FileRefused, human_size
 from .models import Attachment
 from .names import clean_name, unique_name
 from .storage import get_storage
-
-
-class Forbidden(errors.Forbidden):
-    """The actor may not do this."""
 
 
 def files_of(rex: Rex) -> list[Attachment]:
@@ -95,7 +91,7 @@ def check_person_quota(actor: User | None, size: int) -> None:
                 Attachment.author_id == actor.id
             )
         )
-        if mine + size > cfg["FILES_MAX_PER_PERSON_BYTES"]:
+        if int(mine or 0) + size > cfg["FILES_MAX_PER_PERSON_BYTES"]:
             raise FileRefused(
                 "Vous avez atteint votre quota de fichiers "
                 f"({human_size(cfg['FILES_MAX_PER_PERSON_BYTES'])}) : retirez-en d'abord."
@@ -103,7 +99,7 @@ def check_person_quota(actor: User | None, size: int) -> None:
 
 
 def build(
-    source: BinaryIO,
+    source: IO[bytes],
     filename: str,
     *,
     alt: str,
@@ -161,7 +157,7 @@ def build(
 
 def store_checked(
     rex: Rex,
-    source: BinaryIO,
+    source: IO[bytes],
     filename: str,
     *,
     alt: str,
@@ -184,10 +180,10 @@ def store_checked(
     return att
 
 
-def attach(actor: User, rex: Rex, source: BinaryIO, filename: str, *, alt: str = "") -> Attachment:
+def attach(actor: User, rex: Rex, source: IO[bytes], filename: str, *, alt: str = "") -> Attachment:
     """Attach an uploaded file to ``rex`` (``FileRefused`` with the reason, in French)."""
     if not policy.can_attach(actor, rex):
-        raise Forbidden()
+        raise errors.Forbidden("Vous ne pouvez pas joindre de fichier à ce REX.")
     return store_checked(rex, source, filename, alt=alt, actor=actor)
 
 
@@ -195,7 +191,7 @@ def remove(actor: User, att: Attachment) -> None:
     """Remove a file from its REX (its blob is collected later by ``commons files gc``)."""
     rex = db.session.get(Rex, att.rex_id)
     if rex is None or not policy.can_remove(actor, rex):
-        raise Forbidden()
+        raise errors.Forbidden("Vous ne pouvez pas retirer ce fichier.")
     db.session.delete(att)
     _touch(rex)
 

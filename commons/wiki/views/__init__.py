@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from ...groups.models import Group
 from ...groups.views import add_private_section
-from ...notifications.services import register_target
 from ...navigation import add_nav
+from ...notifications.services import register_target
 from .. import agreements, cli, following, policy, queries, services
 from ..models import Rex
 from ..parts import add_editor_part, add_rex_section

@@ -4,23 +4,22 @@ citation downloads, and what a public REX page adds to its head and aside (JSON-
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..collectivites import vocab as coll_vocab
-from ..licensing import registry
-from ..navigation import add_nav
-from ..pagecache import for_visitors
-from ..wiki.models import STATUS_LABELS, Rex
-from ..wiki.vocab import themes as theme_vocab
-from . import public
-from .citation import Citation, script_json
+from ...collectivites import vocab as coll_vocab
+from ...licensing import registry
+from ...navigation import add_nav
+from ...pagecache import for_visitors
+from ...wiki.models import STATUS_LABELS, Rex
+from ...wiki.vocab import themes as theme_vocab
+from .. import citation, public
+from ..citation import Citation, script_json
 
-bp = Blueprint("communs", __name__, url_prefix="/communs", template_folder="templates")
-ARCHIVE_PATH = "/communs/export.zip"
+bp = Blueprint("communs", __name__, url_prefix="/communs", template_folder="../templates")
 
 
 @bp.route("/")
@@ -28,17 +27,19 @@ ARCHIVE_PATH = "/communs/export.zip"
 def index() -> str:
     filters = public.Filters.parse(request.args)
     page = public.listing(filters)
-    return render_template(
-        "export/index.html",
-        page=page,
-        filters=filters,
-        themes=theme_vocab(),
-        kinds=coll_vocab.kinds(),
-        regions=coll_vocab.regions(),
-        statuses=STATUS_LABELS,
-        licences=registry.licences(),
-        has_archive=any(r.rule == ARCHIVE_PATH for r in current_app.url_map.iter_rules()),
-    )
+    return render_template("export/index.html", page=page, filters=filters, **_vocabularies())
+
+
+def _vocabularies() -> dict[str, Any]:
+    """The labels of the filters of ``/communs/``, and whether the archive is offered."""
+    return {
+        "themes": theme_vocab(),
+        "kinds": coll_vocab.kinds(),
+        "regions": coll_vocab.regions(),
+        "statuses": STATUS_LABELS,
+        "licences": registry.licences(),
+        "has_archive": "export_archive.export_zip" in current_app.view_functions,
+    }
 
 
 def load_public(slug: str) -> Rex:
@@ -51,23 +52,12 @@ def load_public(slug: str) -> Rex:
 
 @bp.route("/rex/<slug>/citation.bib")
 def bibtex(slug: str) -> Response:
-    citation = Citation.of(load_public(slug))
-    return _download(citation.bibtex(), "application/x-bibtex", f"{slug}.bib")
+    return citation.bibtex_download(load_public(slug))
 
 
 @bp.route("/rex/<slug>/citation.json")
 def csl_json(slug: str) -> Response:
-    citation = Citation.of(load_public(slug))
-    text = json.dumps(citation.csl(), ensure_ascii=False, indent=2) + "\n"
-    return _download(text, "application/vnd.citationstyles.csl+json", f"{slug}.json")
-
-
-def _download(text: str, mimetype: str, filename: str) -> Response:
-    response = Response(text, mimetype=mimetype)
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return citation.csl_download(load_public(slug))
 
 
 def public_rex_head(rex: Rex) -> Markup:
