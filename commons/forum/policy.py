@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from .. import db
 from ..accounts.policy import is_member_user
 from ..groups import policy as groups
+from ..groups.models import Group
 from ..wiki import policy as wiki
 from ..wiki.models import Rex
 from .models import Post, Thread, ThreadSpace
@@ -67,8 +68,6 @@ def can_moderate_thread(actor: Any, thread: Thread) -> bool:
         rex = _rex(thread)
         group_id = rex.group_id if rex is not None and rex.space == "group" else None
     if group_id is not None:
-        from ..groups.models import Group
-
         group = db.session.get(Group, group_id)
         return group is not None and groups.is_group_facilitator(actor, group)
     return bool(actor.is_facilitator)

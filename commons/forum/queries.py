@@ -14,8 +14,10 @@ from sqlalchemy.orm import contains_eager
 
 from .. import db
 from ..accounts.models import User
+from ..forms import SelectChoice, choices
 from ..groups.models import Group
 from ..notifications import reading as notifications
+from ..wiki.models import Rex
 from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
 
@@ -172,4 +174,25 @@ def history(post: Post) -> list[tuple[PostEdit, str | None]]:
 
 
 def categories() -> list[Category]:
+    """The Agora's categories, in their order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def category_choices() -> list[SelectChoice]:
+    """The category field of a new Agora thread: none, then every category in order."""
+    return choices([("", "Sans catégorie")] + [(c.id, c.name) for c in categories()])
+
+
+def group_of(thread: Thread) -> Group | None:
+    """The group of a group thread, else ``None``."""
+    return db.session.get(Group, thread.group_id) if thread.group_id else None
+
+
+def rex_of(thread: Thread) -> Rex | None:
+    """The REX a talk thread is about, else ``None``."""
+    return db.session.get(Rex, thread.rex_id) if thread.rex_id else None
+
+
+def group_id(slug: str) -> int | None:
+    """The id of the group with this slug, if any (the caller checks who may see it)."""
+    return db.session.scalar(select(Group.id).where(Group.slug == slug))
