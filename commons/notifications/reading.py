@@ -13,6 +13,8 @@ from sqlalchemy import bindparam, func, or_, select, update
 
 from .. import db
 from ..accounts.models import User
+from ..forum import policy as forum_policy
+from ..forum.models import Thread
 from .models import Notification, ThreadRead
 
 _USER, _THREAD = bindparam("user_id"), bindparam("thread_id")
@@ -81,8 +83,6 @@ def last_read(user: Any, thread_ids: list[int]) -> dict[int, int]:
 
 def _visible_clause(user: Any) -> Any:
     """Notifications about nothing (no thread) or about a thread the user can still see."""
-    from ..forum import policy as forum_policy
-
     return or_(Notification.thread_id.is_(None), forum_policy.visible_threads(user))
 
 
@@ -91,8 +91,6 @@ def unread_count(user: Any) -> int:
     are none (most page views); then one COUNT with the visibility clause."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    from ..forum.models import Thread
-
     if db.session.scalar(_ANY_UNREAD, {"user_id": user.id}) is None:
         return 0
 
@@ -111,9 +109,6 @@ def unread_count(user: Any) -> int:
 
 def visible_thread_ids(user: Any, thread_ids: set[int]) -> set[int]:
     """Among ``thread_ids``, those the user can see (one query, the policy's SQL filter)."""
-    from ..forum import policy as forum_policy
-    from ..forum.models import Thread
-
     if not thread_ids:
         return set()
     query = select(Thread.id).where(Thread.id.in_(thread_ids), forum_policy.visible_threads(user))

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
+from ..forum import policy as forum_policy
+from ..forum.models import Post, Thread
 from . import reading
 from .models import EmailMode, Notification, Preference, Watch, WatchLevel
 
@@ -82,8 +85,6 @@ def _levels(thread: Any) -> dict[int, str]:
 def post_created(post: Any, thread: Any, author: User) -> list[Notification]:
     """Notify watchers (level ``all``) and mentioned users (levels ``all``/``mentions``) who can
     see the thread; never the author, never an outsider (mentions of outsiders are ignored)."""
-    from ..forum import policy as forum_policy
-
     _auto_watch(author, thread.id)
     levels = _levels(thread)
     handles = mentioned_handles(post.source)
@@ -138,8 +139,6 @@ def set_email_mode(user_id: int, mode: str) -> Preference:
 
 def path_for(endpoint: str, **values: Any) -> str:
     """``url_for`` that also works outside a request (CLI, digests), as a path."""
-    from flask import current_app, has_request_context, url_for
-
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
@@ -147,8 +146,6 @@ def path_for(endpoint: str, **values: Any) -> str:
 
 def post_path(thread_id: int, number: int) -> str:
     """Path of a post: the forum permalink when the forum registered it, else its literal form."""
-    from flask import current_app
-
     if "forum.permalink" in current_app.view_functions:
         return path_for("forum.permalink", thread_id=thread_id, number=number)
     return f"/forum/sujet/{thread_id}/message/{number}"
@@ -197,8 +194,6 @@ def _sentence(kind: str, actor: str) -> str:
 def describe(user: Any, notes: list[Notification]) -> list[Entry]:
     """Entries for notifications, loading threads, posts and actors in bulk (four queries)
     and re-checking that the user can still see each thread."""
-    from ..forum.models import Post, Thread
-
     thread_ids = {n.thread_id for n in notes if n.thread_id is not None}
     visible = reading.visible_thread_ids(user, thread_ids)
     threads = (

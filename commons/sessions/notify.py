@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import db
+from .. import dates, db
 from ..accounts.models import User
 from ..groups.models import Group, Membership
 from ..notifications.models import Notification
@@ -96,7 +96,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             for part in (session.address, "en visioconférence" if session.video_url else "")
             if part
         )
-        body = f"Le {timing.long_date(session.starts_at)}, {where}."
+        body = f"Le {dates.long_when(session.starts_at)}, {where}."
         entries.append(
             Entry(
                 note=note,

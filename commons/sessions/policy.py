@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, select
 
+from .. import db
 from ..accounts.policy import is_member_user
 from ..db import utcnow
 from ..groups import policy as groups
@@ -21,8 +22,6 @@ from .models import ActionItem, GroupSession, Minutes
 
 
 def _group(obj: GroupSession) -> Group:
-    from .. import db
-
     group = db.session.get(Group, obj.group_id)
     assert group is not None  # the foreign key forbids a missing group
     return group

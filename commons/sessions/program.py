@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import dates, db, errors
 from ..forum import agenda as topics
 from ..forum.models import Topic, TopicStatus
 from ..groups.models import Group
 from ..markup import clean_text
 from . import policy
 from .models import AgendaItem, GroupSession
-from .services import Forbidden, SessionError
+from .services import SessionError
 
 MAX_ITEMS = 30
 
@@ -40,7 +40,7 @@ def candidates(group: Group, session: GroupSession) -> list[Topic]:
 
 def _require(actor: Any, session: GroupSession) -> None:
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe compose l'ordre du jour.")
+        raise errors.Forbidden("Seule l'animation du groupe compose l'ordre du jour.")
     if session.cancelled:
         raise SessionError("Cette séance est annulée.")
 
@@ -118,7 +118,7 @@ def remove(actor: Any, session: GroupSession, item: AgendaItem) -> None:
 def mark_discussed(actor: Any, session: GroupSession, item: AgendaItem) -> None:
     """The point was discussed: its topic moves to « Traité » (links kept)."""
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe clôt les points de l'ordre du jour.")
+        raise errors.Forbidden("Seule l'animation du groupe clôt les points de l'ordre du jour.")
     if session.cancelled or session.starts_at > db.utcnow():
         raise SessionError("Un point se clôt une fois la séance commencée.")
     item.discussed = True
@@ -170,3 +170,11 @@ def sessions_of_topics(topic_ids: set[int]) -> dict[int, list[GroupSession]]:
     for topic_id, session in rows:
         found.setdefault(topic_id, []).append(session)
     return found
+
+
+def topic_choices(group: Group, session: GroupSession) -> list[tuple[str, str]]:
+    """The topic field of the « add a point » form: the candidates with their support."""
+    return [("", "— choisir —")] + [
+        (str(t.id), f"{t.title} ({dates.ngettext('%(num)d soutien', '%(num)d soutiens', t.votes)})")
+        for t in candidates(group, session)
+    ]
