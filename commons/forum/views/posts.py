@@ -55,9 +55,9 @@ def edit(post_id: int) -> str | Response:
     )
 
 
-@bp.route("/message/<int:post_id>/supprimer", methods=["GET", "POST"])
+@bp.route("/message/<int:post_id>/supprimer", methods=["GET", "POST"], endpoint="delete")
 @login_required
-def delete(post_id: int) -> Response | str:
+def delete_post(post_id: int) -> Response | str:
     post, thread = load_post(post_id)
     lifecycle.require(policy.can_delete_post(current_user, post, thread))
     if request.method == "GET":  # the confirmation step, without JavaScript (RGAA 11.12)
