@@ -156,7 +156,7 @@ def set_status(
             rex.space in (Space.NETWORK.value, Space.PUBLIC.value)
             or (rex.space == Space.GROUP.value and rex.group_id == topic.group_id)
         )
-        if not visible or not rex_shown(actor, rex):
+        if rex is None or not visible or not rex_shown(actor, rex):
             raise AgendaError("REX introuvable ou non visible dans ce groupe.")
     topic.status = status
     topic.thread_id = thread_id

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 from markupsafe import Markup
 
-from ..actor import Actor
+from ..accounts.models import User
 from . import queries, services
 from .models import Post, Thread
 
@@ -40,16 +40,26 @@ def after_post(post: Post, thread: Thread) -> None:
         after(post, thread)
 
 
-def open_thread(actor: Actor, **fields: object) -> Thread:
+def open_thread(
+    actor: User,
+    *,
+    title: str,
+    body: str,
+    space: str,
+    group_id: int | None = None,
+    category_id: int | None = None,
+) -> Thread:
     """:func:`services.create_thread`, then the parts' ``after_post`` on its first message."""
-    thread = services.create_thread(actor, **fields)  # type: ignore[arg-type]
+    thread = services.create_thread(
+        actor, title=title, body=body, space=space, group_id=group_id, category_id=category_id
+    )
     first_post = queries.post_by_number(thread, 1)
     if first_post is not None:
         after_post(first_post, thread)
     return thread
 
 
-def reply(actor: Actor, thread: Thread, body: str) -> Post:
+def reply(actor: User, thread: Thread, body: str) -> Post:
     """:func:`services.reply`, then the parts' ``after_post``."""
     post = services.reply(actor, thread, body)
     after_post(post, thread)

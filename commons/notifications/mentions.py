@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
 from ..forum import policy as forum_policy
 from ..groups.models import Membership
 from .services import MENTION
@@ -81,7 +82,9 @@ def audience(thread: Any = None, group_id: int | None = None) -> Any:
     return (active,)
 
 
-def suggest(actor: Any, prefix: str, thread: Any = None, group_id: int | None = None) -> list[Any]:
+def suggest(
+    actor: Actor, prefix: str, thread: Any = None, group_id: int | None = None
+) -> list[Any]:
     """Up to eight people whose handle or name starts with ``prefix`` and who can read the
     thread (or the group's or network's new threads), checked again one by one with the
     forum's predicate when a thread is given. Never the actor."""

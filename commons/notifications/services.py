@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
 from ..forum import policy as forum_policy
 from ..forum.models import Post, Thread
 from . import reading
@@ -49,7 +50,7 @@ def watch(user: User, target_type: str, target_id: int, level: str = WatchLevel.
     return existing
 
 
-def watch_level(user: Any, target_type: str, target_id: int) -> str | None:
+def watch_level(user: Actor, target_type: str, target_id: int) -> str | None:
     """The user's explicit watch level on a target, or ``None``."""
     if not getattr(user, "is_authenticated", False):
         return None
@@ -191,7 +192,7 @@ def _sentence(kind: str, actor: str) -> str:
     return "Nouvelle activité dans"
 
 
-def describe(user: Any, notes: list[Notification]) -> list[Entry]:
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
     """Entries for notifications, loading threads, posts and actors in bulk (four queries)
     and re-checking that the user can still see each thread."""
     thread_ids = {n.thread_id for n in notes if n.thread_id is not None}
@@ -228,7 +229,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             entries.append(Entry(note=note, visible=False))
             continue
         post = posts.get(note.post_id or 0)
-        actor = actors.get(note.actor_id, "Quelqu'un")
+        actor = actors.get(note.actor_id or 0, "Quelqu'un")
         entries.append(
             Entry(
                 note=note,
@@ -251,7 +252,7 @@ def _excerpt(post: Any, thread: Any) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + " […]"
 
 
-def _describe_targets(user: Any, notes: list[Notification]) -> dict[int, Entry]:
+def _describe_targets(user: Actor, notes: list[Notification]) -> dict[int, Entry]:
     """Entries of notifications about registered target types (unknown types: invisible)."""
     found: dict[int, Entry] = {}
     for target_type in {n.target_type for n in notes}:

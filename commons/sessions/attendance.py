@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import dates, db, errors
+from ..actor import Actor
 from ..groups.models import Membership
 from ..notifications.services import path_for
 from . import policy
@@ -15,7 +16,7 @@ from .models import GroupSession, Reply, SessionAnswer
 from .services import SessionError, answers_of
 
 
-def record_attendance(actor: Any, session: GroupSession, present_ids: set[int]) -> int:
+def record_attendance(actor: Actor, session: GroupSession, present_ids: set[int]) -> int:
     """The facilitator records who attended (members only); returns how many attended."""
     if not policy.can_manage_session(actor, session):
         raise errors.Forbidden("Seule l'animation du groupe note les présences.")
@@ -69,7 +70,7 @@ def attendance_over_time(session_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {sid: (int(yes), int(present)) for sid, yes, present in rows}
 
 
-def dashboard_panel(user: Any, group: Any) -> dict[str, Any] | None:
+def dashboard_panel(user: Actor, group: Any) -> dict[str, Any] | None:
     """The group dashboard panel « Présences aux séances » (the group's own facilitators only:
     an administrator's dashboard shows nothing of a group's private sessions)."""
     if group is None or not policy.can_schedule(user, group):

@@ -26,6 +26,7 @@ class _French:
     """Replace WTForms' English parse errors by a French message."""
 
     message = "Valeur invalide."
+    data: Any  # the parsed value of the WTForms field this class is mixed into
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
@@ -107,7 +106,7 @@ def prefill(session: GroupSession) -> str:
 
 
 def save(
-    actor: Any, session: GroupSession, *, base: int, body: str, summary: str = ""
+    actor: Actor, session: GroupSession, *, base: int, body: str, summary: str = ""
 ) -> tuple[str, MinutesRevision | None]:
     """Save a text edited from revision ``base`` (0 for the first); returns the outcome
     (``saved``, ``merged``, ``noop``) and the new revision."""
@@ -182,7 +181,7 @@ def named_members(session: GroupSession, text: str) -> list[str]:
 
 
 def add_action(
-    actor: Any,
+    actor: Actor,
     session: GroupSession,
     *,
     kind: str,
@@ -224,7 +223,7 @@ def add_action(
     return item
 
 
-def toggle_done(actor: Any, item: ActionItem) -> bool:
+def toggle_done(actor: Actor, item: ActionItem) -> bool:
     """Tick (or untick) an « à faire » item; returns whether it is now done."""
     if not policy.can_view_action(actor, item):
         raise errors.Forbidden("Seuls les membres du groupe suivent ses tâches.")

@@ -5,11 +5,11 @@ A point discussed moves its topic to « Traité »; the session keeps the link. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 
 from .. import dates, db, errors
+from ..actor import Actor
 from ..forum import agenda as topics
 from ..forum.models import Topic, TopicStatus
 from ..groups.models import Group
@@ -38,7 +38,7 @@ def candidates(group: Group, session: GroupSession) -> list[Topic]:
     return [t for t in topics.topics_of(group, open_only=True) if t.id not in taken]
 
 
-def _require(actor: Any, session: GroupSession) -> None:
+def _require(actor: Actor, session: GroupSession) -> None:
     if not policy.can_manage_session(actor, session):
         raise errors.Forbidden("Seule l'animation du groupe compose l'ordre du jour.")
     if session.cancelled:
@@ -46,7 +46,7 @@ def _require(actor: Any, session: GroupSession) -> None:
 
 
 def add(
-    actor: Any,
+    actor: Actor,
     session: GroupSession,
     *,
     topic_id: int | None = None,
@@ -95,7 +95,7 @@ def item_in(session: GroupSession, item_id: int) -> AgendaItem | None:
     return item if item is not None and item.session_id == session.id else None
 
 
-def move(actor: Any, session: GroupSession, item: AgendaItem, delta: int) -> None:
+def move(actor: Actor, session: GroupSession, item: AgendaItem, delta: int) -> None:
     """Move a point up (-1) or down (+1)."""
     _require(actor, session)
     items = items_of(session)
@@ -108,14 +108,14 @@ def move(actor: Any, session: GroupSession, item: AgendaItem, delta: int) -> Non
     db.session.flush()
 
 
-def remove(actor: Any, session: GroupSession, item: AgendaItem) -> None:
+def remove(actor: Actor, session: GroupSession, item: AgendaItem) -> None:
     """Remove a point from the agenda (the topic stays in the group's list)."""
     _require(actor, session)
     db.session.delete(item)
     db.session.flush()
 
 
-def mark_discussed(actor: Any, session: GroupSession, item: AgendaItem) -> None:
+def mark_discussed(actor: Actor, session: GroupSession, item: AgendaItem) -> None:
     """The point was discussed: its topic moves to « Traité » (links kept)."""
     if not policy.can_manage_session(actor, session):
         raise errors.Forbidden("Seule l'animation du groupe clôt les points de l'ordre du jour.")
@@ -168,7 +168,8 @@ def sessions_of_topics(topic_ids: set[int]) -> dict[int, list[GroupSession]]:
     )
     found: dict[int, list[GroupSession]] = {}
     for topic_id, session in rows:
-        found.setdefault(topic_id, []).append(session)
+        if topic_id is not None:
+            found.setdefault(topic_id, []).append(session)
     return found
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
 from .. import dates, db, errors
+from ..actor import Actor
 from ..groups.models import Group
 from ..markup import clean_text
 from . import notify, policy, timing
@@ -92,7 +92,9 @@ def _apply(session: GroupSession, plan: Plan, now: datetime) -> None:
     session.capacity, session.registration_deadline = plan.capacity, deadline
 
 
-def schedule(actor: Any, group: Group, plan: Plan, *, now: datetime | None = None) -> GroupSession:
+def schedule(
+    actor: Actor, group: Group, plan: Plan, *, now: datetime | None = None
+) -> GroupSession:
     """Schedule one session of the group and notify its members."""
     if not policy.can_schedule(actor, group):
         raise errors.Forbidden("Seule l'animation du groupe prévoit ses séances.")
@@ -105,7 +107,7 @@ def schedule(actor: Any, group: Group, plan: Plan, *, now: datetime | None = Non
 
 
 def schedule_series(
-    actor: Any, group: Group, plan: Plan, rule: str, count: int, *, now: datetime | None = None
+    actor: Actor, group: Group, plan: Plan, rule: str, count: int, *, now: datetime | None = None
 ) -> list[GroupSession]:
     """Schedule ``count`` sessions following ``rule`` (weekly, or the same nth weekday of the
     month) as individual sessions, and notify the members once for the series."""
@@ -151,7 +153,7 @@ def registered_count(session: GroupSession) -> int:
     )
 
 
-def update(actor: Any, session: GroupSession, plan: Plan, *, now: datetime | None = None) -> bool:
+def update(actor: Actor, session: GroupSession, plan: Plan, *, now: datetime | None = None) -> bool:
     """Change one session (of a series or not); members are notified when the time or the
     place changed. Returns whether anything changed."""
     if not policy.can_manage_session(actor, session):
@@ -179,7 +181,7 @@ def update(actor: Any, session: GroupSession, plan: Plan, *, now: datetime | Non
     return changed
 
 
-def cancel(actor: Any, session: GroupSession, *, confirmed: bool = False) -> int:
+def cancel(actor: Actor, session: GroupSession, *, confirmed: bool = False) -> int:
     """Cancel a session; with registrations the facilitator must confirm, then every member
     is notified (the e-mail carries an iCalendar cancellation). Returns the registrations."""
     if not policy.can_manage_session(actor, session):
@@ -219,14 +221,14 @@ def answers_of(
     return list(db.session.scalars(query))
 
 
-def answer_of(actor: Any, session: GroupSession) -> SessionAnswer | None:
+def answer_of(actor: Actor, session: GroupSession) -> SessionAnswer | None:
     """The actor's answer row, if any."""
     if getattr(actor, "id", None) is None:
         return None
     return db.session.get(SessionAnswer, (session.id, actor.id))
 
 
-def answer(actor: Any, session: GroupSession, reply: str, *, now: datetime | None = None) -> None:
+def answer(actor: Actor, session: GroupSession, reply: str, *, now: datetime | None = None) -> None:
     """Record a member's answer; « je viens » is refused when the session is full or the
     registrations are closed."""
     now = now or db.utcnow()

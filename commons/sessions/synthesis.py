@@ -7,11 +7,10 @@ present and every writer of those minutes. Flush only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
 from .. import dates, db, errors
+from ..accounts.models import User
 from ..groups.models import Group, Membership
 from ..notifications.services import path_for
 from ..publication import policy as publication
@@ -22,7 +21,7 @@ from .models import GroupSession, Minutes, MinutesRevision, SessionAnswer, Synth
 from .services import SessionError
 
 
-def draft(actor: Any, group: Group, sessions: list[GroupSession], *, title: str) -> Rex:
+def draft(actor: User, group: Group, sessions: list[GroupSession], *, title: str) -> Rex:
     """A synthesis draft whose text is the sessions' minutes, each followed by its link."""
     if not publication.can_write_synthesis(actor, group):
         raise errors.Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")

@@ -125,7 +125,7 @@ def thread(thread_id: int) -> str:
     html = render_thread(thread, page)
     last_shown = min(page * queries.PER_PAGE, thread.last_post_number)
     if last_shown and reading.has_unread(current_user, thread, last_shown):
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
         best_effort("marque de lecture", lambda: reading.mark_read(user, thread, last_shown))
     return html
 
@@ -166,7 +166,7 @@ def flags(thread_id: int) -> Response:
     if form.validate_on_submit():
         values = {k: getattr(form, k).data for k in ("pinned", "locked")}
         wanted = {k: v == "1" for k, v in values.items() if v in ("0", "1")}
-        services.set_flags(current_user, thread, **wanted)  # type: ignore[arg-type]
+        services.set_flags(current_user, thread, **wanted)
         flash("La discussion est mise à jour.", "success")
     return redirect(url_for("forum.thread", thread_id=thread.id))
 

@@ -4,8 +4,9 @@ a guessed or revoked token gives 404)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...groups import policy as groups

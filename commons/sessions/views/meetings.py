@@ -3,8 +3,9 @@ answer, download the .ics."""
 
 from __future__ import annotations
 
-from flask import Response, flash, render_template
+from flask import flash, render_template
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from ... import dates, db, lifecycle
 from ...groups.models import Group
@@ -20,7 +21,7 @@ from ..forms import (
     SessionForm,
     SynthesisForm,
 )
-from ..models import REPLY_LABELS, GroupSession
+from ..models import REPLY_LABELS, GroupSession, Reply
 from . import act, bp, member_group, session_in, to_show
 
 
@@ -171,9 +172,13 @@ def answer(slug: str, session_id: int) -> Response:
     form = AnswerForm()
     form.validate()
     reply = form.reply.data or ""
-    success = f"Votre réponse est enregistrée : {REPLY_LABELS.get(reply, reply)}."
     back = to_show(group, session, "repondre")
-    return act(back, success, services.answer, current_user, session, reply)
+    return act(back, lambda _none: answered(reply), services.answer, current_user, session, reply)
+
+
+def answered(reply: str) -> str:
+    """The confirmation of a (valid) answer."""
+    return f"Votre réponse est enregistrée : {REPLY_LABELS[Reply(reply)]}."
 
 
 @bp.route("/<slug>/seances/<int:session_id>/seance.ics")

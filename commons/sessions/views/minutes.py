@@ -3,8 +3,9 @@ and differences; decisions and « à faire » items; a synthesis draft from the 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...groups.models import Group

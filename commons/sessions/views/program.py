@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, request
+from flask import abort, flash, request
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from ... import dates
 from .. import attendance as presence
 from .. import program
 from ..forms import AgendaItemForm, EmptyForm
+from ..models import GroupSession
 from . import act, bp, member_group, session_in, to_show
 
 BASE = "/<slug>/seances/<int:session_id>"
@@ -34,7 +36,7 @@ def add_item(slug: str, session_id: int) -> Response:
     return act(back, added, _add, session, topic_id, title, minutes or 20)
 
 
-def _add(session: object, topic_id: int | None, title: str, minutes: int) -> object:
+def _add(session: GroupSession, topic_id: int | None, title: str, minutes: int) -> object:
     return program.add(current_user, session, topic_id=topic_id, title=title, minutes=minutes)
 
 
