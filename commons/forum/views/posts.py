@@ -36,23 +36,31 @@ def _to_post(post: Post, thread: Thread) -> Response:
 def edit(post_id: int) -> str | Response:
     post, thread = load_post(post_id)
     lifecycle.require(policy.can_edit_post(current_user, post, thread))
-    form, conflict = EditPostForm(), None
+    form, outcome = EditPostForm(), None
     if request.method == "GET":
         form.body.data, form.base.data = post.source, str(services.version(post))
     if form.validate_on_submit():
-        base = int(form.base.data) if (form.base.data or "").isdigit() else -1
-        body = form.body.data or ""
-        outcome = lifecycle.attempt(
-            form.body, services.edit_or_conflict, current_user, post, thread, body, base=base
-        )
-        if isinstance(outcome, services.PostConflict):
-            conflict, form.base.data = outcome, str(outcome.head)  # the next save starts here
-        elif outcome is not lifecycle.REFUSED:
+        outcome = _save(form, post, thread)
+        if isinstance(outcome, str):
             flash(EDITED[outcome], "success")
             return _to_post(post, thread)
+    conflict = outcome if isinstance(outcome, services.PostConflict) else None
     return render_template(
         "forum/edit.html", form=form, post=post, thread=thread, hint=BODY_HINT, conflict=conflict
     )
+
+
+def _save(form: EditPostForm, post: Post, thread: Thread) -> str | services.PostConflict | None:
+    """Save the edit: its outcome, the conflict (nothing saved; the form's base moves to the
+    version shown, where the next save starts) or ``None`` when refused (message on the form)."""
+    base = int(form.base.data) if (form.base.data or "").isdigit() else -1
+    body = form.body.data or ""
+    outcome = lifecycle.attempt(
+        form.body, services.edit_or_conflict, current_user, post, thread, body, base=base
+    )
+    if isinstance(outcome, services.PostConflict):
+        form.base.data = str(outcome.head)
+    return None if outcome is lifecycle.REFUSED else outcome
 
 
 @bp.route("/message/<int:post_id>/supprimer", methods=["GET", "POST"], endpoint="delete")

@@ -12,7 +12,7 @@ from ...groups.models import Group
 from ...wiki.diff import line_diff
 from .. import minutes, policy, queries, synthesis
 from ..forms import ActionForm, EmptyForm, FormErrors, MinutesForm, SynthesisForm
-from ..models import ActionItem, GroupSession, MinutesRevision
+from ..models import ActionItem, GroupSession, Minutes, MinutesRevision
 from . import member_group, session_in
 
 bp = Blueprint("session_minutes", __name__, url_prefix="/groupes")
@@ -33,7 +33,10 @@ def _to_minutes(slug: str, session: GroupSession, anchor: str | None = None) -> 
 @login_required
 def show(slug: str, session_id: int) -> str:
     group = member_group(slug)
-    session = session_in(group, session_id)
+    return _minutes_page(group, session_in(group, session_id))
+
+
+def _minutes_page(group: Group, session: GroupSession) -> str:
     record = minutes.minutes_of(session)
     head = minutes.revision(record, record.current_number) if record else None
     members = queries.members(group)
@@ -121,39 +124,38 @@ def chatham(names: list[str]) -> str:
     )
 
 
+def _record_of(slug: str, session_id: int) -> tuple[Group, GroupSession, Minutes]:
+    """The group, the session and its minutes (404 when none were written)."""
+    group = member_group(slug)
+    session = session_in(group, session_id)
+    return group, session, minutes.minutes_of(session) or abort(404)
+
+
 @bp.route(f"{BASE}/historique")
 @login_required
 def history(slug: str, session_id: int) -> str:
-    group = member_group(slug)
-    session = session_in(group, session_id)
-    record = minutes.minutes_of(session) or abort(404)
+    group, session, record = _record_of(slug, session_id)
     revs = minutes.revisions(record)
+    authors = queries.names({r.author_id for r in revs})
     return render_template(
         "sessions/minutes_history.html",
         group=group,
         session=session,
         revisions=revs,
-        authors=queries.names({r.author_id for r in revs}),
+        authors=authors,
     )
 
 
 @bp.route(f"{BASE}/versions/<int:old>/<int:new>")
 @login_required
 def diff(slug: str, session_id: int, old: int, new: int) -> str:
-    group = member_group(slug)
-    session = session_in(group, session_id)
-    record = minutes.minutes_of(session) or abort(404)
+    group, session, record = _record_of(slug, session_id)
     first, second = minutes.revision_or_none(record, old), minutes.revision_or_none(record, new)
     if first is None or second is None:
         abort(404)
-    return render_template(
-        "sessions/minutes_diff.html",
-        group=group,
-        session=session,
-        old=first,
-        new=second,
-        changes=line_diff(first.body, second.body),
-    )
+    changes = line_diff(first.body, second.body)
+    page = {"group": group, "session": session, "old": first, "new": second, "changes": changes}
+    return render_template("sessions/minutes_diff.html", **page)
 
 
 def _add_action(session: GroupSession, form: ActionForm) -> None:
