@@ -146,10 +146,8 @@ def path_for(endpoint: str, **values: Any) -> str:
 
 
 def post_path(thread_id: int, number: int) -> str:
-    """Path of a post: the forum permalink when the forum registered it, else its literal form."""
-    if "forum.permalink" in current_app.view_functions:
-        return path_for("forum.permalink", thread_id=thread_id, number=number)
-    return f"/forum/sujet/{thread_id}/message/{number}"
+    """Path of a post: its forum permalink."""
+    return path_for("forum.permalink", thread_id=thread_id, number=number)
 
 
 @dataclass
