@@ -60,14 +60,13 @@ def preferences() -> str | Response:
         return redirect(url_for("notifications.preferences"))
     if request.method == "GET":
         form.email_mode.data = services.email_mode(current_user.id)
-    rows = queries.watch_rows(current_user)
-    return render_template(
-        "notifications/preferences.html",
-        form=form,
-        rows=rows,
-        levels=LEVELS,
-        watch_form=WatchForm(),
-    )
+    return _preferences_page(form)
+
+
+def _preferences_page(form: PreferenceForm) -> str:
+    rows, watch_form = queries.watch_rows(current_user), WatchForm()
+    page = {"form": form, "rows": rows, "levels": LEVELS, "watch_form": watch_form}
+    return render_template("notifications/preferences.html", **page)
 
 
 @bp.route("/suivis")

@@ -42,7 +42,10 @@ def _plan(form: SessionForm) -> services.Plan:
 @bp.route("/<slug>/seances/")
 @login_required
 def index(slug: str) -> str:
-    group = member_group(slug)
+    return _index_page(member_group(slug))
+
+
+def _index_page(group: Group) -> str:
     upcoming, past = queries.upcoming_and_past(current_user, group)
     return render_template(
         "sessions/index.html",
@@ -72,13 +75,19 @@ def new(slug: str) -> str | Response:
     if form.validate_on_submit():
         made = lifecycle.attempt(FormErrors(form), _schedule, group, form)
         if made is not lifecycle.REFUSED:
-            flash(dates.ngettext(SCHEDULED[0], SCHEDULED[1], len(made)), "success")
-            emails.deliver_pending()
-            return to_show(group, made[0])
+            return _done(group, made[0], dates.ngettext(*SCHEDULED, len(made)))
     return render_template("sessions/edit.html", form=form, group=group, session=None)
 
 
 SCHEDULED = ("%(num)d séance prévue.", "%(num)d séances prévues.")
+CHANGED = {True: "La séance est modifiée.", False: "Aucun changement."}
+
+
+def _done(group: Group, session: GroupSession, message: str) -> Response:
+    """Say it is done, send the e-mails of immediate-mode recipients, show the session."""
+    flash(message, "success")
+    emails.deliver_pending()
+    return to_show(group, session)
 
 
 @bp.route("/<slug>/seances/<int:session_id>")
@@ -140,9 +149,7 @@ def edit(slug: str, session_id: int) -> str | Response:
             FormErrors(form), services.update, current_user, session, _plan(form)
         )
         if changed is not lifecycle.REFUSED:
-            flash("La séance est modifiée." if changed else "Aucun changement.", "success")
-            emails.deliver_pending()
-            return to_show(group, session)
+            return _done(group, session, CHANGED[bool(changed)])
     return render_template("sessions/edit.html", form=form, group=group, session=session)
 
 
@@ -154,14 +161,10 @@ def cancel(slug: str, session_id: int) -> Response:
     form = CancelForm()
     form.validate()
     confirmed = bool(form.confirm.data)
-    if (
-        lifecycle.attempt(None, services.cancel, current_user, session, confirmed=confirmed)
-        is lifecycle.REFUSED
-    ):
-        return to_show(group, session, "annuler")
-    flash("La séance est annulée ; les membres sont prévenus.", "success")
-    emails.deliver_pending()
-    return to_show(group, session)
+    done = lifecycle.attempt(None, services.cancel, current_user, session, confirmed=confirmed)
+    if done is not lifecycle.REFUSED:
+        return _done(group, session, "La séance est annulée ; les membres sont prévenus.")
+    return to_show(group, session, "annuler")
 
 
 @bp.route("/<slug>/seances/<int:session_id>/reponse", methods=["POST"])
