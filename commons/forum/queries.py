@@ -100,9 +100,9 @@ def agora(user: Actor) -> list[CategoryBlock]:
 
 
 def _rows(stmt: Any, user: Actor) -> list[ThreadRow]:
+    found: list[tuple[Thread, str | None, str | None]] = list(db.session.execute(stmt).all())
     rows = [
-        ThreadRow(thread, group_name, category_name)
-        for thread, group_name, category_name in db.session.execute(stmt).tuples()
+        ThreadRow(thread, group_name, category_name) for thread, group_name, category_name in found
     ]
     return _mark_unread(user, rows)
 
