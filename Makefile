@@ -12,7 +12,7 @@ help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   — installe et lance toute la suite de tests (SQLite, + PostgreSQL si TEST_DATABASE_URL)"
 	@echo "make e2e    — parcours dans Chromium (Playwright) et contrôles axe-core"
-	@echo "make lint   — ruff"
+	@echo "make lint   — ruff et mypy"
 	@echo "make bench  — benchmarks (résultats datés dans tests/benchmarks/results/)"
 
 $(BIN)/python:
@@ -38,8 +38,11 @@ run: install $(INSTANCE)/config.py
 	COMMONS_SHOW_DEMO_ACCOUNTS=1 COMMONS_TWO_FACTOR_REQUIRED_ROLES= COMMONS_BASE_URL=http://127.0.0.1:$(PORT) \
 	  $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
 
+# One worker per core (pytest-xdist), a test file per worker at a time; each worker has its own
+# PostgreSQL database (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -91,6 +94,7 @@ bench: bench-search bench-export bench-http
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check commons tests wsgi.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

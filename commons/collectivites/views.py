@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from .. import db, params
 from ..accounts.models import User
+from ..navigation import add_nav
 from ..pagecache import for_visitors
-from ..pages import add_nav
 from ..text import fold
 from . import admin_views, cli, policy, vocab
 from . import review as proposals

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from .. import db
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..pages import add_nav
+from ..navigation import add_nav
 from . import editing, mailing, policy, queries, services
 from .forms import (
     AnswerInvitationForm,

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask
 
 from ... import lifecycle
 from ...integrity.forms import OnceForm
-from ...pages import add_nav
+from ...navigation import add_nav
 from ..compose import add_compose_part as add_compose_part  # the files room adds its part
 
 bp = Blueprint("forum", __name__, url_prefix="/forum", template_folder="../templates")
