@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 from ... import lifecycle
 from ...groups import policy as group_policy
 from ...groups.models import Group
-from ...notifications import emails
 from .. import policy, queries
 from ..models import GroupSession
 
@@ -44,20 +43,13 @@ def to_show(group: Group, session: GroupSession, anchor: str | None = None) -> R
 
 
 def act(
-    back: Response,
-    success: str | Callable[[Any], str],
-    call: Callable[..., Any],
-    *args: Any,
-    mail: bool = False,
+    back: Response, success: str | Callable[[Any], str], call: Callable[..., Any], *args: Any
 ) -> Response:
     """Call a service (:func:`lifecycle.attempt`: a refusal is flashed); when it did it, flash
-    ``success`` (or ``success(result)``) and, with ``mail``, send the e-mails of
-    immediate-mode recipients. Then go ``back``."""
+    ``success`` (or ``success(result)``). Then go ``back``."""
     result = lifecycle.attempt(None, call, *args)
     if result is not lifecycle.REFUSED:
         flash(success(result) if callable(success) else success, "success")
-        if mail:
-            emails.deliver_pending()
     return back
 
 
