@@ -68,13 +68,8 @@ def new() -> str | Response:
         done = created_once(form.body, form, lambda: _open(form, space, group))
         if done is not lifecycle.REFUSED:
             return _posted(done, "Votre discussion est ouverte.")
-    return render_template(
-        "forum/new.html",
-        form=form,
-        group=group,
-        hint=BODY_HINT,
-        compose_parts=compose.compose_parts(),
-    )
+    parts = {"hint": BODY_HINT, "compose_parts": compose.compose_parts()}
+    return render_template("forum/new.html", form=form, group=group, **parts)
 
 
 def _open(form: ThreadForm, space: str, group: Group | None) -> str:

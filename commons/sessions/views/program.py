@@ -28,16 +28,15 @@ def add_item(slug: str, session_id: int) -> Response:
     if form.minutes.errors:
         flash(f"Durée prévue : {form.minutes.errors[0]}", "error")
         return back
+    return act(back, "Le point est ajouté à l'ordre du jour.", _add, session, form)
+
+
+def _add(session: GroupSession, form: AgendaItemForm) -> object:
     raw = form.topic.data or ""
     if raw and not raw.isdigit():
         abort(400)
     topic_id, title, minutes = int(raw) if raw else None, form.title.data or "", form.minutes.data
-    added = "Le point est ajouté à l'ordre du jour."
-    return act(back, added, _add, session, topic_id, title, minutes or 20)
-
-
-def _add(session: GroupSession, topic_id: int | None, title: str, minutes: int) -> object:
-    return program.add(current_user, session, topic_id=topic_id, title=title, minutes=minutes)
+    return program.add(current_user, session, topic_id=topic_id, title=title, minutes=minutes or 20)
 
 
 ACTIONS = {
