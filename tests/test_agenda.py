@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from commons import db
+from commons import db, errors
 from commons.accounts.models import User
 from commons.forum import agenda
 from commons.forum.models import Thread, ThreadSpace, Topic, TopicStatus, TopicVote
@@ -78,7 +78,7 @@ def test_service_refuses_bad_title_and_outsiders(setup) -> None:  # type: ignore
     group, _fac, alice, _bob, outsider = setup
     with pytest.raises(agenda.AgendaError, match="entre 3 et 200 caractères"):
         agenda.propose(alice, group, "  a ", "")
-    with pytest.raises(agenda.Forbidden):
+    with pytest.raises(errors.Forbidden):
         agenda.propose(outsider, group, "Un sujet valable", "")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Topic)) == 0
@@ -101,7 +101,7 @@ def test_vote_unvote_and_vote_twice_refused(setup) -> None:  # type: ignore[no-u
     with pytest.raises(agenda.AgendaError, match="Vous ne soutenez pas ce sujet."):
         agenda.unvote(alice, topic)
     db.session.rollback()
-    with pytest.raises(agenda.Forbidden):
+    with pytest.raises(errors.Forbidden):
         agenda.vote(outsider, topic)
     db.session.rollback()
     assert _votes(topic.id) == (1, 1)
@@ -183,7 +183,7 @@ def test_status_is_set_by_the_facilitator_only(client, setup, make_user, make_gr
     db.session.expire_all()
     assert db.session.get(Topic, topic.id).status == TopicStatus.CHOSEN.value
     assert db.session.get(Topic, hidden_topic.id).status == TopicStatus.PROPOSED.value
-    with pytest.raises(agenda.Forbidden):
+    with pytest.raises(errors.Forbidden):
         agenda.set_status(alice, topic, TopicStatus.DONE.value)
     db.session.rollback()
 

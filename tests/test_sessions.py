@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from commons import db
+from commons import db, errors
 from commons.forum import agenda as topics
 from commons.forum.models import TopicStatus
 from commons.notifications.models import Notification
@@ -73,7 +73,7 @@ def test_bad_plans_are_refused(world: World, changes, message) -> None:  # type:
 
 def test_only_the_groups_facilitators_schedule(world: World) -> None:
     for actor in (world.alice, world.other_facilitator, world.admin, world.outsider):
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(errors.Forbidden):
             services.schedule(actor, world.group, plan())
 
 
@@ -117,7 +117,7 @@ def test_answers_capacity_deadline_and_non_members(world: World) -> None:
     services.answer(world.bob, session, Reply.MAYBE.value)
     services.answer(world.alice, session, Reply.YES.value)  # same answer again: fine
     for outsider in (world.outsider, world.other_member, world.other_facilitator, world.admin):
-        with pytest.raises(services.Forbidden, match="membres du groupe"):
+        with pytest.raises(errors.Forbidden, match="membres du groupe"):
             services.answer(outsider, session, Reply.YES.value)
     with pytest.raises(services.SessionError, match="Réponse inconnue"):
         services.answer(world.alice, session, "oui")
@@ -168,7 +168,7 @@ def test_agenda_from_supported_topics_and_discussed_becomes_done(world: World) -
         program.add(world.facilitator, session, topic_id=foreign.id)
     with pytest.raises(services.SessionError, match="déjà à l'ordre du jour"):
         program.add(world.facilitator, session, topic_id=first.id)
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         program.add(world.alice, session, title="Mon point")
     program.move(world.facilitator, session, two, -1)
     items = program.items_of(session)
@@ -190,7 +190,7 @@ def test_attendance_members_only_after_start(world: World) -> None:
     make_past(session)
     with pytest.raises(services.SessionError, match="membres du groupe"):
         attendance.record_attendance(world.facilitator, session, {world.outsider.id})
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         attendance.record_attendance(world.alice, session, {world.alice.id})
     attendance.record_attendance(world.facilitator, session, {world.alice.id, world.bob.id})
     attendance.record_attendance(world.facilitator, session, {world.alice.id})

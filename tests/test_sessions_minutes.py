@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from commons import db
+from commons import db, errors
 from commons.notifications.models import Notification
 from commons.publication import consent
 from commons.publication import services as publication
@@ -29,7 +29,7 @@ def held(world: World):  # type: ignore[no-untyped-def]
 
 def test_minutes_only_after_the_session(world: World) -> None:
     session = schedule(world)
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         minutes.save(world.alice, session, base=0, body="Trop tôt")
 
 
@@ -43,7 +43,7 @@ def test_prefill_from_agenda_and_revisions(world: World, held) -> None:  # type:
     assert outcome == "saved" and first.number == 1 and "<h3 " in first.html
     assert minutes.save(world.bob, held, base=1, body=text)[0] == "noop"
     for outsider in (world.outsider, world.other_member, world.other_facilitator, world.admin):
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(errors.Forbidden):
             minutes.save(outsider, held, base=1, body="intrus")
 
 

@@ -7,7 +7,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the room's pages, commands and hooks (imported here: the factory's part)."""
-    from . import agenda_views, views
+    from . import views
 
     views.init_app(app)
-    agenda_views.init_app(app)

@@ -8,12 +8,11 @@ lose an update; the primary key of :class:`TopicVote` makes a second vote imposs
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import db, errors
+from ..actor import Actor
 from ..groups import policy as groups
 from ..groups.models import Group
 from ..markup import clean_text
@@ -30,21 +29,17 @@ class AgendaError(errors.Refused):
     """A refused agenda operation, with a French message."""
 
 
-class Forbidden(AgendaError):
-    """The actor may not do this."""
-
-
-def can_propose(actor: Any, group: Group) -> bool:
+def can_propose(actor: Actor, group: Group) -> bool:
     """Any member of the group may propose a topic."""
     return groups.is_member(actor, group)
 
 
-def can_vote(actor: Any, group: Group) -> bool:
+def can_vote(actor: Actor, group: Group) -> bool:
     """Any member of the group may support (and stop supporting) a topic, once."""
     return groups.is_member(actor, group)
 
 
-def can_set_status(actor: Any, group: Group) -> bool:
+def can_set_status(actor: Actor, group: Group) -> bool:
     """The group's own facilitators set a topic's status and its links."""
     return groups.is_group_facilitator(actor, group)
 
@@ -56,10 +51,10 @@ def _group_of(topic: Topic) -> Group:
     return group
 
 
-def propose(actor: Any, group: Group, title: str, description: str = "") -> Topic:
+def propose(actor: Actor, group: Group, title: str, description: str = "") -> Topic:
     """Add a topic to the group's agenda, with status "Proposé" and no support yet."""
     if not can_propose(actor, group):
-        raise Forbidden("Seuls les membres du groupe peuvent proposer un sujet.")
+        raise errors.Forbidden("Seuls les membres du groupe peuvent proposer un sujet.")
     title = " ".join(clean_text(title or "").split())
     description = clean_text(description or "").strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
@@ -90,7 +85,7 @@ def _add_to_counter(topic: Topic, delta: int) -> None:
     db.session.refresh(topic, ["votes"])
 
 
-def has_voted(actor: Any, topic: Topic) -> bool:
+def has_voted(actor: Actor, topic: Topic) -> bool:
     """Whether the actor supports the topic."""
     return (
         db.session.get(TopicVote, (topic.id, actor.id)) is not None
@@ -99,10 +94,10 @@ def has_voted(actor: Any, topic: Topic) -> bool:
     )
 
 
-def vote(actor: Any, topic: Topic) -> None:
+def vote(actor: Actor, topic: Topic) -> None:
     """Support a topic (once per member)."""
     if not can_vote(actor, _group_of(topic)):
-        raise Forbidden("Seuls les membres du groupe peuvent soutenir un sujet.")
+        raise errors.Forbidden("Seuls les membres du groupe peuvent soutenir un sujet.")
     already = AgendaError("Vous soutenez déjà ce sujet.")
     if has_voted(actor, topic):
         raise already
@@ -114,10 +109,10 @@ def vote(actor: Any, topic: Topic) -> None:
     _add_to_counter(topic, +1)
 
 
-def unvote(actor: Any, topic: Topic) -> None:
+def unvote(actor: Actor, topic: Topic) -> None:
     """Withdraw one's support of a topic."""
     if not can_vote(actor, _group_of(topic)):
-        raise Forbidden("Seuls les membres du groupe peuvent soutenir un sujet.")
+        raise errors.Forbidden("Seuls les membres du groupe peuvent soutenir un sujet.")
     result = db.session.execute(
         delete(TopicVote)
         .where(TopicVote.topic_id == topic.id, TopicVote.user_id == actor.id)
@@ -128,7 +123,7 @@ def unvote(actor: Any, topic: Topic) -> None:
     _add_to_counter(topic, -1)
 
 
-def toggle_vote(actor: Any, topic: Topic) -> bool:
+def toggle_vote(actor: Actor, topic: Topic) -> bool:
     """Support the topic, or withdraw the support; returns whether the actor now supports it."""
     if has_voted(actor, topic):
         unvote(actor, topic)
@@ -138,7 +133,7 @@ def toggle_vote(actor: Any, topic: Topic) -> bool:
 
 
 def set_status(
-    actor: Any,
+    actor: Actor,
     topic: Topic,
     status: str,
     thread_id: int | None = None,
@@ -148,7 +143,7 @@ def set_status(
     to the same group; the REX must be visible in the group (its own space, network, public)."""
     group = _group_of(topic)
     if not can_set_status(actor, group):
-        raise Forbidden("Seule l'animation du groupe peut changer le statut d'un sujet.")
+        raise errors.Forbidden("Seule l'animation du groupe peut changer le statut d'un sujet.")
     if status not in {s.value for s in TopicStatus}:
         raise AgendaError("Statut inconnu.")
     if thread_id is not None:
@@ -161,7 +156,7 @@ def set_status(
             rex.space in (Space.NETWORK.value, Space.PUBLIC.value)
             or (rex.space == Space.GROUP.value and rex.group_id == topic.group_id)
         )
-        if not visible or not rex_shown(actor, rex):
+        if rex is None or not visible or not rex_shown(actor, rex):
             raise AgendaError("REX introuvable ou non visible dans ce groupe.")
     topic.status = status
     topic.thread_id = thread_id
@@ -180,7 +175,7 @@ def topics_of(group: Group, limit: int | None = None, open_only: bool = False) -
     return list(db.session.scalars(query))
 
 
-def voted_ids(actor: Any, topics: list[Topic]) -> set[int]:
+def voted_ids(actor: Actor, topics: list[Topic]) -> set[int]:
     """Ids of the given topics the actor supports (one query)."""
     if not topics or getattr(actor, "id", None) is None:
         return set()
@@ -203,7 +198,7 @@ def topic_in(group: Group, topic_id: int) -> Topic | None:
 UNAVAILABLE = "contenu non disponible"
 
 
-def thread_shown(actor: Any, thread: Thread) -> bool:
+def thread_shown(actor: Actor, thread: Thread) -> bool:
     """Whether the agenda may show ``thread``'s title to ``actor`` now: the forum predicate,
     and not hidden by moderation (unless the actor moderates it)."""
     if not forum_policy.can_view_thread(actor, thread):
@@ -211,7 +206,7 @@ def thread_shown(actor: Any, thread: Thread) -> bool:
     return not thread.hidden or forum_policy.can_moderate_thread(actor, thread)
 
 
-def rex_shown(actor: Any, rex: Rex) -> bool:
+def rex_shown(actor: Actor, rex: Rex) -> bool:
     """Whether the agenda may show ``rex``'s title to ``actor`` now: the wiki predicate, and
     not hidden by moderation (unless the actor moderates it)."""
     if not wiki_policy.can_view_rex(actor, rex):
@@ -219,7 +214,7 @@ def rex_shown(actor: Any, rex: Rex) -> bool:
     return not rex.hidden or wiki_policy.can_moderate_rex(actor, rex)
 
 
-def linked(actor: Any, topics: list[Topic]) -> tuple[dict[int, Thread], dict[int, Rex]]:
+def linked(actor: Actor, topics: list[Topic]) -> tuple[dict[int, Thread], dict[int, Rex]]:
     """The threads and REX the topics link to that ``actor`` may see now, by id (two queries);
     a link whose target is missing here shows :data:`UNAVAILABLE`, never its title. A topic
     links to what its group saw when the link was set: the item may since have moved, been

@@ -10,13 +10,13 @@ facilitators and administrators (Agora and talk threads of network/public REX).
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, and_, false, or_, select
 
 from .. import db
 from ..accounts.policy import is_member_user
+from ..actor import Actor
 from ..groups import policy as groups
+from ..groups.models import Group
 from ..wiki import policy as wiki
 from ..wiki.models import Rex
 from .models import Post, Thread, ThreadSpace
@@ -26,13 +26,13 @@ def _rex(thread: Thread) -> Rex | None:
     return db.session.get(Rex, thread.rex_id) if thread.rex_id else None
 
 
-def _in_thread_audience(actor: Any, thread: Thread) -> bool:
+def _in_thread_audience(actor: Actor, thread: Thread) -> bool:
     if thread.space == ThreadSpace.GROUP.value:
         return thread.group_id in groups.group_ids_of(actor)
     return True
 
 
-def can_view_thread(actor: Any, thread: Thread) -> bool:
+def can_view_thread(actor: Actor, thread: Thread) -> bool:
     """Members for group threads, signed-in agents for the Agora; a REX talk thread needs both
     its own audience and the REX's visibility (moderation included)."""
     if not is_member_user(actor) or not _in_thread_audience(actor, thread):
@@ -43,7 +43,7 @@ def can_view_thread(actor: Any, thread: Thread) -> bool:
     return True
 
 
-def visible_threads(actor: Any) -> ColumnElement[bool]:
+def visible_threads(actor: Actor) -> ColumnElement[bool]:
     """SQL filter matching :func:`can_view_thread`."""
     if not is_member_user(actor):
         return false()
@@ -58,7 +58,7 @@ def visible_threads(actor: Any) -> ColumnElement[bool]:
     return and_(talk_ok, space_ok)
 
 
-def can_moderate_thread(actor: Any, thread: Thread) -> bool:
+def can_moderate_thread(actor: Actor, thread: Thread) -> bool:
     """Pin, lock, hide, see edit history: the group's facilitators, or network facilitators."""
     if not is_member_user(actor):
         return False
@@ -67,14 +67,12 @@ def can_moderate_thread(actor: Any, thread: Thread) -> bool:
         rex = _rex(thread)
         group_id = rex.group_id if rex is not None and rex.space == "group" else None
     if group_id is not None:
-        from ..groups.models import Group
-
         group = db.session.get(Group, group_id)
         return group is not None and groups.is_group_facilitator(actor, group)
     return bool(actor.is_facilitator)
 
 
-def can_post(actor: Any, thread: Thread) -> bool:
+def can_post(actor: Actor, thread: Thread) -> bool:
     """Reply: whoever sees the thread, unless it is locked or hidden (moderators still may)."""
     if not can_view_thread(actor, thread):
         return False
@@ -83,7 +81,7 @@ def can_post(actor: Any, thread: Thread) -> bool:
     return True
 
 
-def can_create_thread(actor: Any, space: str, group_id: int | None) -> bool:
+def can_create_thread(actor: Actor, space: str, group_id: int | None) -> bool:
     """Open a thread in a group one belongs to, or in the Agora."""
     if not is_member_user(actor):
         return False
@@ -92,23 +90,23 @@ def can_create_thread(actor: Any, space: str, group_id: int | None) -> bool:
     return space == ThreadSpace.NETWORK.value
 
 
-def can_edit_post(actor: Any, post: Post, thread: Thread) -> bool:
+def can_edit_post(actor: Actor, post: Post, thread: Thread) -> bool:
     """One's own live post (or a moderator's edit, kept in the history)."""
     if not can_view_thread(actor, thread) or post.deleted_at is not None:
         return False
     return post.author_id == actor.id or can_moderate_thread(actor, thread)
 
 
-def can_delete_post(actor: Any, post: Post, thread: Thread) -> bool:
+def can_delete_post(actor: Actor, post: Post, thread: Thread) -> bool:
     """One's own post (soft deletion)."""
     return can_view_thread(actor, thread) and post.author_id == actor.id and post.deleted_at is None
 
 
-def can_view_edit_history(actor: Any, thread: Thread) -> bool:
+def can_view_edit_history(actor: Actor, thread: Thread) -> bool:
     """Edit histories are for moderators."""
     return can_moderate_thread(actor, thread)
 
 
-def can_manage_categories(actor: Any) -> bool:
+def can_manage_categories(actor: Actor) -> bool:
     """Agora categories: network facilitators and administrators."""
     return is_member_user(actor) and bool(actor.is_facilitator)

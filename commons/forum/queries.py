@@ -14,8 +14,11 @@ from sqlalchemy.orm import contains_eager
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
+from ..forms import SelectChoice, choices
 from ..groups.models import Group
 from ..notifications import reading as notifications
+from ..wiki.models import Rex
 from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
 
@@ -47,7 +50,7 @@ def page_count(thread: Thread) -> int:
     return max(1, page_of(thread.last_post_number))
 
 
-def _mark_unread(user: Any, rows: list[ThreadRow]) -> list[ThreadRow]:
+def _mark_unread(user: Actor, rows: list[ThreadRow]) -> list[ThreadRow]:
     read = notifications.last_read(user, list({r.thread.id for r in rows}))
     for row in rows:
         row.unread = row.thread.last_post_number > read.get(row.thread.id, 0)
@@ -58,7 +61,7 @@ def _ordered(stmt: Any) -> Any:
     return stmt.order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
 
 
-def agora(user: Any) -> list[CategoryBlock]:
+def agora(user: Actor) -> list[CategoryBlock]:
     """Categories (by position) with their latest visible threads: two queries plus one for
     the read markers."""
     categories = list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
@@ -96,15 +99,15 @@ def agora(user: Any) -> list[CategoryBlock]:
     return list(blocks.values())
 
 
-def _rows(stmt: Any, user: Any) -> list[ThreadRow]:
+def _rows(stmt: Any, user: Actor) -> list[ThreadRow]:
+    found: list[tuple[Thread, str | None, str | None]] = list(db.session.execute(stmt).all())
     rows = [
-        ThreadRow(thread, group_name, category_name)
-        for thread, group_name, category_name in db.session.execute(stmt)
+        ThreadRow(thread, group_name, category_name) for thread, group_name, category_name in found
     ]
     return _mark_unread(user, rows)
 
 
-def recent(user: Any, limit: int = RECENT) -> list[ThreadRow]:
+def recent(user: Actor, limit: int = RECENT) -> list[ThreadRow]:
     """The latest visible threads across the network (one query plus read markers)."""
     stmt = (
         select(Thread, Group.name, Category.name)
@@ -117,7 +120,7 @@ def recent(user: Any, limit: int = RECENT) -> list[ThreadRow]:
     return _rows(stmt, user)
 
 
-def of_group(user: Any, group_id: int, limit: int = 30) -> list[ThreadRow]:
+def of_group(user: Actor, group_id: int, limit: int = 30) -> list[ThreadRow]:
     """A group's threads (pinned first, then latest), for its private space."""
     stmt = _ordered(
         select(Thread, Group.name, Category.name)
@@ -172,4 +175,25 @@ def history(post: Post) -> list[tuple[PostEdit, str | None]]:
 
 
 def categories() -> list[Category]:
+    """The Agora's categories, in their order."""
     return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def category_choices() -> list[SelectChoice]:
+    """The category field of a new Agora thread: none, then every category in order."""
+    return choices([("", "Sans catégorie")] + [(c.id, c.name) for c in categories()])
+
+
+def group_of(thread: Thread) -> Group | None:
+    """The group of a group thread, else ``None``."""
+    return db.session.get(Group, thread.group_id) if thread.group_id else None
+
+
+def rex_of(thread: Thread) -> Rex | None:
+    """The REX a talk thread is about, else ``None``."""
+    return db.session.get(Rex, thread.rex_id) if thread.rex_id else None
+
+
+def group_id(slug: str) -> int | None:
+    """The id of the group with this slug, if any (the caller checks who may see it)."""
+    return db.session.scalar(select(Group.id).where(Group.slug == slug))

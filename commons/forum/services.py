@@ -8,21 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db, errors
 from ..accounts.models import User
 from ..integrity.merge import FieldConflict, merge
 from ..markup import clean_text, render_markdown
+from ..notifications import services as notifications
 from ..security import count_events, record_event
 from ..text import single_line, slugify
 from ..wiki.models import Rex, Space
 from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
+from .talk import talk_audience as talk_audience  # the talk pages, re-exported
+from .talk import talk_thread as talk_thread
+from .talk import talk_threads as talk_threads
 
 MAX_POST_BYTES = 50 * 1024
 audit.register_action("moderation.lock", "Discussion verrouillée")
@@ -32,10 +34,6 @@ POST_BUCKET = "forum-post"
 
 class ForumError(errors.Refused):
     """A refused forum operation, with a French message."""
-
-
-class Forbidden(ForumError):
-    """The actor may not do this."""
 
 
 @dataclass
@@ -59,7 +57,7 @@ class PostConflict(ForumError):
 
 def _require(allowed: bool) -> None:
     if not allowed:
-        raise Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action.")
+        raise errors.Forbidden("Vous n'avez pas l'autorisation d'effectuer cette action.")
 
 
 def check_body(body: str) -> str:
@@ -97,8 +95,6 @@ def _add_post(actor: User, thread: Thread, body: str) -> Post:
     thread.last_post_at = db.utcnow()
     db.session.add(post)
     db.session.flush()
-    from ..notifications import services as notifications
-
     notifications.post_created(post, thread, actor)
     return post
 
@@ -147,7 +143,7 @@ def reply(actor: User, thread: Thread, body: str) -> Post:
     """Answer in a thread (refused when locked or hidden, or when posting too fast)."""
     thread = _locked(thread)
     if not policy.can_view_thread(actor, thread):
-        raise Forbidden("Vous n'avez pas accès à cette discussion.")
+        raise errors.Forbidden("Vous n'avez pas accès à cette discussion.")
     if thread.locked and not policy.can_moderate_thread(actor, thread):
         raise ForumError("Cette discussion est verrouillée : on ne peut plus y répondre.")
     if thread.hidden and not policy.can_moderate_thread(actor, thread):
@@ -162,6 +158,17 @@ def version(post: Post) -> int:
     return int(
         db.session.scalar(select(func.count(PostEdit.id)).where(PostEdit.post_id == post.id)) or 0
     )
+
+
+def edit_or_conflict(
+    actor: User, post: Post, thread: Thread, body: str, *, base: int | None = None
+) -> str | PostConflict:
+    """:func:`edit_post`, but a conflict is returned (nothing saved) instead of raised, so the
+    page can show both texts."""
+    try:
+        return edit_post(actor, post, thread, body, base=base)
+    except PostConflict as exc:
+        return exc
 
 
 def edit_post(
@@ -242,51 +249,6 @@ def group_of(thread: Thread) -> int | None:
         return None
     rex = db.session.get(Rex, thread.rex_id)
     return rex.group_id if rex is not None and rex.space == Space.GROUP.value else None
-
-
-def talk_audience(rex: Rex) -> tuple[str, int | None]:
-    """The audience a talk thread written now about ``rex`` is for: its group, or the network
-    (talk is never public: only signed-in agents discuss)."""
-    if rex.space == Space.GROUP.value:
-        return ThreadSpace.GROUP.value, rex.group_id
-    return ThreadSpace.NETWORK.value, None
-
-
-def talk_thread(rex: Rex, *, create_for: User | None = None) -> Thread | None:
-    """The current "Discussion" thread of a REX, for its present audience; created on demand
-    for ``create_for``. Earlier discussions (written for another audience) stay where they
-    were said: see :func:`talk_threads`."""
-    space, group_id = talk_audience(rex)
-    stmt = select(Thread).where(Thread.rex_id == rex.id, Thread.space == space)
-    stmt = stmt.where(Thread.group_id == group_id if group_id else Thread.group_id.is_(None))
-    thread = db.session.scalar(stmt.order_by(Thread.id.desc()).limit(1))
-    if thread is not None or create_for is None:
-        return thread
-    thread = Thread(
-        title=f"Discussion : {rex.title}"[:200],
-        space=space,
-        group_id=group_id,
-        rex_id=rex.id,
-        author_id=create_for.id,
-    )
-    try:
-        with db.session.begin_nested():  # two first messages at once: one thread (unique rex_id)
-            db.session.add(thread)
-            db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(select(Thread).where(Thread.rex_id == rex.id))
-    return thread
-
-
-def talk_threads(actor: Any, rex: Rex) -> list[Thread]:
-    """Every discussion of a REX the actor may read, newest first."""
-    return list(
-        db.session.scalars(
-            select(Thread)
-            .where(Thread.rex_id == rex.id, policy.visible_threads(actor))
-            .order_by(Thread.id.desc())
-        )
-    )
 
 
 def create_category(actor: User, *, name: str, description: str = "") -> Category:

@@ -17,6 +17,9 @@ from sqlalchemy import func, or_, select
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
+from ..forum import policy as forum_policy
+from ..groups.models import Membership
 from .services import MENTION
 
 TAG = re.compile(r"(<[^>]*>)")
@@ -71,8 +74,6 @@ def _link(match: re.Match[str], known: set[str]) -> str:
 def audience(thread: Any = None, group_id: int | None = None) -> Any:
     """SQL condition on :class:`User`: who can read a thread (or a new one in ``group_id``, or
     in the network when both are ``None``): a group's members, else every active agent."""
-    from ..groups.models import Membership
-
     group_id = thread.group_id if thread is not None else group_id
     active = User.email_confirmed_at.is_not(None)
     if group_id is not None:
@@ -81,12 +82,12 @@ def audience(thread: Any = None, group_id: int | None = None) -> Any:
     return (active,)
 
 
-def suggest(actor: Any, prefix: str, thread: Any = None, group_id: int | None = None) -> list[Any]:
+def suggest(
+    actor: Actor, prefix: str, thread: Any = None, group_id: int | None = None
+) -> list[Any]:
     """Up to eight people whose handle or name starts with ``prefix`` and who can read the
     thread (or the group's or network's new threads), checked again one by one with the
     forum's predicate when a thread is given. Never the actor."""
-    from ..forum import policy as forum_policy
-
     prefix = prefix.strip().lstrip("@").lower()[:40]
     if not prefix or "\x00" in prefix:
         return []
@@ -109,3 +110,13 @@ def suggest(actor: Any, prefix: str, thread: Any = None, group_id: int | None = 
     if thread is not None:
         people = [u for u in people if forum_policy.can_view_thread(u, thread)]
     return people[:MAX_SUGGESTIONS]
+
+
+def suggestion(user: User) -> dict[str, str]:
+    """What the ``@`` autocomplete shows of a person."""
+    return {
+        "handle": user.handle,
+        "name": user.display_name,
+        "job": user.job_title,
+        "collectivite": user.collectivite.name if user.collectivite else "",
+    }

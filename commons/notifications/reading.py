@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, func, or_, select, update
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
+from ..forum import policy as forum_policy
+from ..forum.models import Thread
 from .models import Notification, ThreadRead
 
-_USER, _THREAD = bindparam("user_id"), bindparam("thread_id")
+_USER: BindParameter[int] = bindparam("user_id")
+_THREAD: BindParameter[int] = bindparam("thread_id")
 _HAS_UNREAD = select(
     or_(
         func.coalesce(
@@ -67,7 +71,7 @@ def mark_read(user: User, thread: Any, number: int) -> None:
     db.session.flush()
 
 
-def last_read(user: Any, thread_ids: list[int]) -> dict[int, int]:
+def last_read(user: Actor, thread_ids: list[int]) -> dict[int, int]:
     """Last read post number per thread for the user (one query)."""
     if not getattr(user, "is_authenticated", False) or not thread_ids:
         return {}
@@ -79,20 +83,16 @@ def last_read(user: Any, thread_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _visible_clause(user: Any) -> Any:
+def _visible_clause(user: Actor) -> Any:
     """Notifications about nothing (no thread) or about a thread the user can still see."""
-    from ..forum import policy as forum_policy
-
     return or_(Notification.thread_id.is_(None), forum_policy.visible_threads(user))
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: Actor) -> int:
     """Unread notifications about content the user can still see. One indexed query when there
     are none (most page views); then one COUNT with the visibility clause."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    from ..forum.models import Thread
-
     if db.session.scalar(_ANY_UNREAD, {"user_id": user.id}) is None:
         return 0
 
@@ -109,11 +109,8 @@ def unread_count(user: Any) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def visible_thread_ids(user: Any, thread_ids: set[int]) -> set[int]:
+def visible_thread_ids(user: Actor, thread_ids: set[int]) -> set[int]:
     """Among ``thread_ids``, those the user can see (one query, the policy's SQL filter)."""
-    from ..forum import policy as forum_policy
-    from ..forum.models import Thread
-
     if not thread_ids:
         return set()
     query = select(Thread.id).where(Thread.id.in_(thread_ids), forum_policy.visible_threads(user))

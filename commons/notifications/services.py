@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
+from ..forum import policy as forum_policy
+from ..forum.models import Post, Thread
 from . import reading
 from .models import EmailMode, Notification, Preference, Watch, WatchLevel
 
@@ -46,7 +50,7 @@ def watch(user: User, target_type: str, target_id: int, level: str = WatchLevel.
     return existing
 
 
-def watch_level(user: Any, target_type: str, target_id: int) -> str | None:
+def watch_level(user: Actor, target_type: str, target_id: int) -> str | None:
     """The user's explicit watch level on a target, or ``None``."""
     if not getattr(user, "is_authenticated", False):
         return None
@@ -82,8 +86,6 @@ def _levels(thread: Any) -> dict[int, str]:
 def post_created(post: Any, thread: Any, author: User) -> list[Notification]:
     """Notify watchers (level ``all``) and mentioned users (levels ``all``/``mentions``) who can
     see the thread; never the author, never an outsider (mentions of outsiders are ignored)."""
-    from ..forum import policy as forum_policy
-
     _auto_watch(author, thread.id)
     levels = _levels(thread)
     handles = mentioned_handles(post.source)
@@ -138,20 +140,14 @@ def set_email_mode(user_id: int, mode: str) -> Preference:
 
 def path_for(endpoint: str, **values: Any) -> str:
     """``url_for`` that also works outside a request (CLI, digests), as a path."""
-    from flask import current_app, has_request_context, url_for
-
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def post_path(thread_id: int, number: int) -> str:
-    """Path of a post: the forum permalink when the forum registered it, else its literal form."""
-    from flask import current_app
-
-    if "forum.permalink" in current_app.view_functions:
-        return path_for("forum.permalink", thread_id=thread_id, number=number)
-    return f"/forum/sujet/{thread_id}/message/{number}"
+    """Path of a post: its forum permalink."""
+    return path_for("forum.permalink", thread_id=thread_id, number=number)
 
 
 @dataclass
@@ -194,11 +190,9 @@ def _sentence(kind: str, actor: str) -> str:
     return "Nouvelle activité dans"
 
 
-def describe(user: Any, notes: list[Notification]) -> list[Entry]:
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
     """Entries for notifications, loading threads, posts and actors in bulk (four queries)
     and re-checking that the user can still see each thread."""
-    from ..forum.models import Post, Thread
-
     thread_ids = {n.thread_id for n in notes if n.thread_id is not None}
     visible = reading.visible_thread_ids(user, thread_ids)
     threads = (
@@ -233,7 +227,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             entries.append(Entry(note=note, visible=False))
             continue
         post = posts.get(note.post_id or 0)
-        actor = actors.get(note.actor_id, "Quelqu'un")
+        actor = actors.get(note.actor_id or 0, "Quelqu'un")
         entries.append(
             Entry(
                 note=note,
@@ -256,7 +250,7 @@ def _excerpt(post: Any, thread: Any) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + " […]"
 
 
-def _describe_targets(user: Any, notes: list[Notification]) -> dict[int, Entry]:
+def _describe_targets(user: Actor, notes: list[Notification]) -> dict[int, Entry]:
     """Entries of notifications about registered target types (unknown types: invisible)."""
     found: dict[int, Entry] = {}
     for target_type in {n.target_type for n in notes}:

@@ -7,17 +7,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import dates, db, errors
+from ..actor import Actor
 from ..groups.models import Membership
+from ..notifications.services import path_for
 from . import policy
 from .models import GroupSession, Reply, SessionAnswer
-from .services import Forbidden, SessionError, answers_of
+from .services import SessionError, answers_of
 
 
-def record_attendance(actor: Any, session: GroupSession, present_ids: set[int]) -> int:
+def record_attendance(actor: Actor, session: GroupSession, present_ids: set[int]) -> int:
     """The facilitator records who attended (members only); returns how many attended."""
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe note les présences.")
+        raise errors.Forbidden("Seule l'animation du groupe note les présences.")
     if session.cancelled or session.starts_at > db.utcnow():
         raise SessionError("Les présences se notent une fois la séance commencée.")
     members = set(
@@ -68,12 +70,9 @@ def attendance_over_time(session_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {sid: (int(yes), int(present)) for sid, yes, present in rows}
 
 
-def dashboard_panel(user: Any, group: Any) -> dict[str, Any] | None:
+def dashboard_panel(user: Actor, group: Any) -> dict[str, Any] | None:
     """The group dashboard panel « Présences aux séances » (the group's own facilitators only:
     an administrator's dashboard shows nothing of a group's private sessions)."""
-    from ..notifications.services import path_for
-    from . import timing
-
     if group is None or not policy.can_schedule(user, group):
         return None
     sessions = list(
@@ -92,10 +91,8 @@ def dashboard_panel(user: Any, group: Any) -> dict[str, Any] | None:
     items = []
     for s in sessions:
         yes, present = counts.get(s.id, (0, 0))
-        label = (
-            f"{s.title} ({timing.local(s.starts_at):%d/%m/%Y}) : {present} présent·e"
-            f"{'s' if present > 1 else ''}, {yes} « je viens »"
-        )
+        present_label = dates.ngettext("%(num)d présent·e", "%(num)d présent·es", present)
+        label = f"{s.title} ({dates.short_day(s.starts_at)}) : {present_label}, {yes} « je viens »"
         items.append((label, path_for("sessions.show", slug=group.slug, session_id=s.id)))
     return {
         "title": "Présences aux séances",

@@ -5,6 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from .. import db
+from ..notifications import emails
+from . import notify
+
 
 @click.group("sessions", help="Séances des groupes.")
 def sessions_group() -> None:
@@ -16,10 +20,6 @@ def sessions_group() -> None:
 )
 @with_appcontext
 def remind() -> None:
-    from .. import db
-    from ..notifications import emails
-    from . import notify
-
     created = notify.send_reminders()
     db.session.commit()
     sent = emails.deliver_pending()

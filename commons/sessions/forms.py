@@ -26,6 +26,7 @@ class _French:
     """Replace WTForms' English parse errors by a French message."""
 
     message = "Valeur invalide."
+    data: Any  # the parsed value of the WTForms field this class is mixed into
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
@@ -145,3 +146,20 @@ class SynthesisForm(FlaskForm):
     """Draft a synthesis from the minutes."""
 
     title = StringField("Titre de la synthèse", [required(), length(200, 3)], filters=[clean])
+
+
+class FormErrors:
+    """The errors of a whole form (``form.form_errors``), as a target for
+    :func:`commons.lifecycle.attempt`: a refusal is shown at the top of the form."""
+
+    def __init__(self, form: FlaskForm) -> None:
+        self.form = form
+
+    @property
+    def errors(self) -> list[str]:
+        """The form's own errors."""
+        return list(self.form.form_errors)
+
+    @errors.setter
+    def errors(self, value: list[str]) -> None:
+        self.form.form_errors = list(value)

@@ -10,18 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
-from .. import db
+from .. import dates, db, errors
 from ..accounts.models import User
+from ..actor import Actor
 from ..groups.models import Membership
 from ..markup import clean_text, render_markdown
 from ..wiki.merge import merge
 from . import policy, program, timing
 from .models import ActionItem, ActionKind, GroupSession, Minutes, MinutesRevision
-from .services import Forbidden, SessionError
+from .services import SessionError
 
 MAX_BODY = 100_000
 
@@ -61,13 +61,18 @@ def written(session_ids: list[int]) -> set[int]:
     )
 
 
-def revision(minutes: Minutes, number: int) -> MinutesRevision:
-    """One revision of the minutes (or :class:`SessionError`)."""
-    found = db.session.scalar(
+def revision_or_none(minutes: Minutes, number: int) -> MinutesRevision | None:
+    """One revision of the minutes, if it exists."""
+    return db.session.scalar(
         select(MinutesRevision).where(
             MinutesRevision.minutes_id == minutes.id, MinutesRevision.number == number
         )
     )
+
+
+def revision(minutes: Minutes, number: int) -> MinutesRevision:
+    """One revision of the minutes (or :class:`SessionError`)."""
+    found = revision_or_none(minutes, number)
     if found is None:
         raise SessionError(f"La version {number} de ce compte rendu n'existe pas.")
     return found
@@ -87,7 +92,7 @@ def revisions(minutes: Minutes) -> list[MinutesRevision]:
 def prefill(session: GroupSession) -> str:
     """The first text: the agenda as headings, then decisions and « à faire »."""
     lines = [
-        f"Séance « {session.title} » du {timing.long_date(session.starts_at)}.",
+        f"Séance « {session.title} » du {dates.long_when(session.starts_at)}.",
         "",
         "> Règle de Chatham House : on rapporte ce qui a été dit, pas qui l'a dit.",
         "",
@@ -101,12 +106,14 @@ def prefill(session: GroupSession) -> str:
 
 
 def save(
-    actor: Any, session: GroupSession, *, base: int, body: str, summary: str = ""
+    actor: Actor, session: GroupSession, *, base: int, body: str, summary: str = ""
 ) -> tuple[str, MinutesRevision | None]:
     """Save a text edited from revision ``base`` (0 for the first); returns the outcome
     (``saved``, ``merged``, ``noop``) and the new revision."""
     if not policy.can_edit_minutes(actor, session):
-        raise Forbidden("Seuls les membres du groupe écrivent le compte rendu, après la séance.")
+        raise errors.Forbidden(
+            "Seuls les membres du groupe écrivent le compte rendu, après la séance."
+        )
     body = clean_text(body or "").strip() + "\n"
     if len(body) > MAX_BODY:
         raise SessionError("Le compte rendu compte 100 000 caractères au plus.")
@@ -174,7 +181,7 @@ def named_members(session: GroupSession, text: str) -> list[str]:
 
 
 def add_action(
-    actor: Any,
+    actor: Actor,
     session: GroupSession,
     *,
     kind: str,
@@ -184,7 +191,9 @@ def add_action(
 ) -> ActionItem:
     """Record a decision or an « à faire » item (its owner must be a member)."""
     if not policy.can_manage_actions(actor, session):
-        raise Forbidden("Seuls les membres du groupe notent décisions et tâches, après la séance.")
+        raise errors.Forbidden(
+            "Seuls les membres du groupe notent décisions et tâches, après la séance."
+        )
     if kind not in {k.value for k in ActionKind}:
         raise SessionError("Type inconnu : décision ou à faire.")
     text = " ".join(clean_text(text or "").split())
@@ -214,10 +223,10 @@ def add_action(
     return item
 
 
-def toggle_done(actor: Any, item: ActionItem) -> bool:
+def toggle_done(actor: Actor, item: ActionItem) -> bool:
     """Tick (or untick) an « à faire » item; returns whether it is now done."""
     if not policy.can_view_action(actor, item):
-        raise Forbidden("Seuls les membres du groupe suivent ses tâches.")
+        raise errors.Forbidden("Seuls les membres du groupe suivent ses tâches.")
     if item.kind != ActionKind.TODO.value:
         raise SessionError("Une décision ne se coche pas.")
     item.done_at = None if item.done_at else db.utcnow()
@@ -250,3 +259,15 @@ def open_todos(group_id: int, limit: int = 20) -> list[ActionItem]:
             .limit(limit)
         )
     )
+
+
+def save_or_conflict(
+    actor: Actor, session: GroupSession, *, base: int, body: str, summary: str = ""
+) -> tuple[str, MinutesRevision | None] | MinutesConflict:
+    """:func:`save`, but a conflict is returned (nothing saved) instead of raised, so the
+    page can offer the merged text."""
+    try:
+        with db.session.begin_nested():
+            return save(actor, session, base=base, body=body, summary=summary)
+    except MinutesConflict as exc:
+        return exc

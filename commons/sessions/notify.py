@@ -6,12 +6,12 @@ from an old notification. E-mails carry the ``.ics`` of the session (see :mod:`.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
-from .. import db
+from .. import dates, db
 from ..accounts.models import User
+from ..actor import Actor
 from ..groups.models import Group, Membership
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for
@@ -36,7 +36,7 @@ def _members(group_id: int) -> list[int]:
     )
 
 
-def _add(user_ids: list[int], kind: str, session: GroupSession, actor: Any) -> int:
+def _add(user_ids: list[int], kind: str, session: GroupSession, actor: Actor | None) -> int:
     actor_id = getattr(actor, "id", None)
     count = 0
     for user_id in sorted(set(user_ids)):
@@ -56,12 +56,12 @@ def _add(user_ids: list[int], kind: str, session: GroupSession, actor: Any) -> i
     return count
 
 
-def notify_members(group: Group, session: GroupSession, kind: str, actor: Any) -> int:
+def notify_members(group: Group, session: GroupSession, kind: str, actor: Actor) -> int:
     """One notification per member of the group (never the actor). Flush only."""
     return _add(_members(group.id), kind, session, actor)
 
 
-def describe(user: Any, notes: list[Notification]) -> list[Entry]:
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
     """Entries for session notifications, re-checking that the reader is still a member."""
     ids = {n.target_id for n in notes if n.target_id is not None}
     sessions = {
@@ -96,7 +96,7 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             for part in (session.address, "en visioconférence" if session.video_url else "")
             if part
         )
-        body = f"Le {timing.long_date(session.starts_at)}, {where}."
+        body = f"Le {dates.long_when(session.starts_at)}, {where}."
         entries.append(
             Entry(
                 note=note,

@@ -5,18 +5,18 @@ A point discussed moves its topic to « Traité »; the session keeps the link. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db
+from .. import dates, db, errors
+from ..actor import Actor
 from ..forum import agenda as topics
 from ..forum.models import Topic, TopicStatus
 from ..groups.models import Group
 from ..markup import clean_text
 from . import policy
 from .models import AgendaItem, GroupSession
-from .services import Forbidden, SessionError
+from .services import SessionError
 
 MAX_ITEMS = 30
 
@@ -38,15 +38,15 @@ def candidates(group: Group, session: GroupSession) -> list[Topic]:
     return [t for t in topics.topics_of(group, open_only=True) if t.id not in taken]
 
 
-def _require(actor: Any, session: GroupSession) -> None:
+def _require(actor: Actor, session: GroupSession) -> None:
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe compose l'ordre du jour.")
+        raise errors.Forbidden("Seule l'animation du groupe compose l'ordre du jour.")
     if session.cancelled:
         raise SessionError("Cette séance est annulée.")
 
 
 def add(
-    actor: Any,
+    actor: Actor,
     session: GroupSession,
     *,
     topic_id: int | None = None,
@@ -95,7 +95,7 @@ def item_in(session: GroupSession, item_id: int) -> AgendaItem | None:
     return item if item is not None and item.session_id == session.id else None
 
 
-def move(actor: Any, session: GroupSession, item: AgendaItem, delta: int) -> None:
+def move(actor: Actor, session: GroupSession, item: AgendaItem, delta: int) -> None:
     """Move a point up (-1) or down (+1)."""
     _require(actor, session)
     items = items_of(session)
@@ -108,17 +108,17 @@ def move(actor: Any, session: GroupSession, item: AgendaItem, delta: int) -> Non
     db.session.flush()
 
 
-def remove(actor: Any, session: GroupSession, item: AgendaItem) -> None:
+def remove(actor: Actor, session: GroupSession, item: AgendaItem) -> None:
     """Remove a point from the agenda (the topic stays in the group's list)."""
     _require(actor, session)
     db.session.delete(item)
     db.session.flush()
 
 
-def mark_discussed(actor: Any, session: GroupSession, item: AgendaItem) -> None:
+def mark_discussed(actor: Actor, session: GroupSession, item: AgendaItem) -> None:
     """The point was discussed: its topic moves to « Traité » (links kept)."""
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe clôt les points de l'ordre du jour.")
+        raise errors.Forbidden("Seule l'animation du groupe clôt les points de l'ordre du jour.")
     if session.cancelled or session.starts_at > db.utcnow():
         raise SessionError("Un point se clôt une fois la séance commencée.")
     item.discussed = True
@@ -168,5 +168,14 @@ def sessions_of_topics(topic_ids: set[int]) -> dict[int, list[GroupSession]]:
     )
     found: dict[int, list[GroupSession]] = {}
     for topic_id, session in rows:
-        found.setdefault(topic_id, []).append(session)
+        if topic_id is not None:
+            found.setdefault(topic_id, []).append(session)
     return found
+
+
+def topic_choices(group: Group, session: GroupSession) -> list[tuple[str, str]]:
+    """The topic field of the « add a point » form: the candidates with their support."""
+    return [("", "— choisir —")] + [
+        (str(t.id), f"{t.title} ({dates.ngettext('%(num)d soutien', '%(num)d soutiens', t.votes)})")
+        for t in candidates(group, session)
+    ]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import db, errors
+from .. import dates, db, errors
+from ..actor import Actor
 from ..groups.models import Group
 from ..markup import clean_text
 from . import notify, policy, timing
@@ -27,10 +27,6 @@ MAX_OCCURRENCES = 24
 
 class SessionError(errors.Refused):
     """A refused session operation, with a French message."""
-
-
-class Forbidden(SessionError):
-    """The actor may not do this."""
 
 
 @dataclass
@@ -96,10 +92,12 @@ def _apply(session: GroupSession, plan: Plan, now: datetime) -> None:
     session.capacity, session.registration_deadline = plan.capacity, deadline
 
 
-def schedule(actor: Any, group: Group, plan: Plan, *, now: datetime | None = None) -> GroupSession:
+def schedule(
+    actor: Actor, group: Group, plan: Plan, *, now: datetime | None = None
+) -> GroupSession:
     """Schedule one session of the group and notify its members."""
     if not policy.can_schedule(actor, group):
-        raise Forbidden("Seule l'animation du groupe prévoit ses séances.")
+        raise errors.Forbidden("Seule l'animation du groupe prévoit ses séances.")
     session = GroupSession(group_id=group.id, created_by_id=actor.id)
     _apply(session, plan, now or db.utcnow())
     db.session.add(session)
@@ -109,12 +107,12 @@ def schedule(actor: Any, group: Group, plan: Plan, *, now: datetime | None = Non
 
 
 def schedule_series(
-    actor: Any, group: Group, plan: Plan, rule: str, count: int, *, now: datetime | None = None
+    actor: Actor, group: Group, plan: Plan, rule: str, count: int, *, now: datetime | None = None
 ) -> list[GroupSession]:
     """Schedule ``count`` sessions following ``rule`` (weekly, or the same nth weekday of the
     month) as individual sessions, and notify the members once for the series."""
     if not policy.can_schedule(actor, group):
-        raise Forbidden("Seule l'animation du groupe prévoit ses séances.")
+        raise errors.Forbidden("Seule l'animation du groupe prévoit ses séances.")
     if not 2 <= count <= MAX_OCCURRENCES:
         raise SessionError(f"Une série compte entre 2 et {MAX_OCCURRENCES} séances.")
     try:
@@ -155,11 +153,11 @@ def registered_count(session: GroupSession) -> int:
     )
 
 
-def update(actor: Any, session: GroupSession, plan: Plan, *, now: datetime | None = None) -> bool:
+def update(actor: Actor, session: GroupSession, plan: Plan, *, now: datetime | None = None) -> bool:
     """Change one session (of a series or not); members are notified when the time or the
     place changed. Returns whether anything changed."""
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe modifie ses séances.")
+        raise errors.Forbidden("Seule l'animation du groupe modifie ses séances.")
     if session.cancelled:
         raise SessionError("Cette séance est annulée : elle ne se modifie plus.")
     before = (session.starts_at, session.duration_minutes, session.address, session.video_url)
@@ -183,18 +181,21 @@ def update(actor: Any, session: GroupSession, plan: Plan, *, now: datetime | Non
     return changed
 
 
-def cancel(actor: Any, session: GroupSession, *, confirmed: bool = False) -> int:
+def cancel(actor: Actor, session: GroupSession, *, confirmed: bool = False) -> int:
     """Cancel a session; with registrations the facilitator must confirm, then every member
     is notified (the e-mail carries an iCalendar cancellation). Returns the registrations."""
     if not policy.can_manage_session(actor, session):
-        raise Forbidden("Seule l'animation du groupe annule ses séances.")
+        raise errors.Forbidden("Seule l'animation du groupe annule ses séances.")
     if session.cancelled:
         raise SessionError("Cette séance est déjà annulée.")
     registered = len(answers_of(session, (Reply.YES.value, Reply.MAYBE.value)))
     if registered and not confirmed:
+        answered = dates.ngettext(
+            "%(num)d membre a répondu", "%(num)d membres ont répondu", registered
+        )
         raise SessionError(
-            f"{registered} membre{'s' if registered > 1 else ''} ont répondu « je viens » ou "
-            "« peut-être » : confirmez l'annulation, ils seront prévenus."
+            f"{answered} « je viens » ou « peut-être » : confirmez l'annulation, ils seront "
+            "prévenus."
         )
     session.status = SessionStatus.CANCELLED.value
     session.sequence += 1
@@ -220,19 +221,19 @@ def answers_of(
     return list(db.session.scalars(query))
 
 
-def answer_of(actor: Any, session: GroupSession) -> SessionAnswer | None:
+def answer_of(actor: Actor, session: GroupSession) -> SessionAnswer | None:
     """The actor's answer row, if any."""
     if getattr(actor, "id", None) is None:
         return None
     return db.session.get(SessionAnswer, (session.id, actor.id))
 
 
-def answer(actor: Any, session: GroupSession, reply: str, *, now: datetime | None = None) -> None:
+def answer(actor: Actor, session: GroupSession, reply: str, *, now: datetime | None = None) -> None:
     """Record a member's answer; « je viens » is refused when the session is full or the
     registrations are closed."""
     now = now or db.utcnow()
     if not policy.can_view_session(actor, session):
-        raise Forbidden("Seuls les membres du groupe répondent à l'invitation.")
+        raise errors.Forbidden("Seuls les membres du groupe répondent à l'invitation.")
     if reply not in {r.value for r in Reply}:
         raise SessionError("Réponse inconnue : je viens, peut-être ou je ne viens pas.")
     if session.cancelled:
@@ -240,7 +241,7 @@ def answer(actor: Any, session: GroupSession, reply: str, *, now: datetime | Non
     if session.starts_at <= now:
         raise SessionError("Cette séance a déjà commencé : il n'est plus temps de répondre.")
     if session.registration_deadline is not None and session.registration_deadline <= now:
-        closed = timing.long_date(session.registration_deadline)
+        closed = dates.long_when(session.registration_deadline)
         raise SessionError(f"Les inscriptions sont closes depuis le {closed}.")
     db.session.execute(  # one answer at a time per session: the capacity holds
         select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()

@@ -7,25 +7,24 @@ present and every writer of those minutes. Flush only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 
-from .. import db
+from .. import dates, db, errors
+from ..accounts.models import User
 from ..groups.models import Group, Membership
 from ..notifications.services import path_for
 from ..publication import policy as publication
 from ..wiki import services as wiki
 from ..wiki.models import Rex, Space
-from . import minutes, timing
+from . import minutes
 from .models import GroupSession, Minutes, MinutesRevision, SessionAnswer, SynthesisSource
-from .services import Forbidden, SessionError
+from .services import SessionError
 
 
-def draft(actor: Any, group: Group, sessions: list[GroupSession], *, title: str) -> Rex:
+def draft(actor: User, group: Group, sessions: list[GroupSession], *, title: str) -> Rex:
     """A synthesis draft whose text is the sessions' minutes, each followed by its link."""
     if not publication.can_write_synthesis(actor, group):
-        raise Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")
+        raise errors.Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")
     if not sessions or any(s.group_id != group.id for s in sessions):
         raise SessionError("Une synthèse ne relie que des séances de ce groupe.")
     parts = []
@@ -36,7 +35,7 @@ def draft(actor: Any, group: Group, sessions: list[GroupSession], *, title: str)
         text = minutes.revision(record, record.current_number).body
         link = path_for("session_minutes.show", slug=group.slug, session_id=session.id)
         parts.append(
-            f"## Séance du {timing.long_date(session.starts_at)}\n\n{text.strip()}\n\n"
+            f"## Séance du {dates.long_when(session.starts_at)}\n\n{text.strip()}\n\n"
             f"[Compte rendu de la séance]({link})"
         )
     try:

@@ -8,20 +8,6 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", -1: "dernier"}
 
@@ -52,15 +38,6 @@ def to_utc(day: date, at: time) -> datetime:
 def local(moment: datetime) -> datetime:
     """A UTC instant as a Paris wall-clock time."""
     return moment.astimezone(PARIS)
-
-
-def long_date(moment: datetime) -> str:
-    """« jeudi 5 mars 2026 à 14 h 00 » in Paris time."""
-    at = local(moment)
-    return (
-        f"{WEEKDAYS[at.weekday()]} {at.day} {MONTHS[at.month - 1]} {at.year} "
-        f"à {at.hour} h {at.minute:02d}"
-    )
 
 
 def nth_weekday(day: date) -> int:

@@ -4,48 +4,28 @@ a guessed or revoked token gives 404)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from werkzeug.wrappers import Response
 
-from .. import db
-from ..groups import policy as groups
-from ..groups.models import Group, Membership
-from ..mail import absolute_url
-from . import calendar, policy
-from .forms import EmptyForm, FeedForm
-from .models import CalendarFeed, GroupSession
+from ... import lifecycle
+from ...groups import policy as groups
+from ...groups.models import Group
+from ...mail import absolute_url
+from .. import calendar, queries
+from ..forms import EmptyForm, FeedForm
+from ..models import CalendarFeed
 
-bp = Blueprint("session_feeds", __name__, template_folder="templates")
-
-
-def _my_groups() -> list[Group]:
-    return list(
-        db.session.scalars(
-            select(Group)
-            .join(Membership, Membership.group_id == Group.id)
-            .where(Membership.user_id == current_user.id)
-            .order_by(Group.name)
-        )
-    )
+bp = Blueprint("session_feeds", __name__)
 
 
 def _page(form: FeedForm, new_url: str = "") -> str:
-    mine = _my_groups()
-    sessions = list(
-        db.session.scalars(
-            select(GroupSession)
-            .where(policy.visible_sessions(current_user), GroupSession.starts_at >= db.utcnow())
-            .order_by(GroupSession.starts_at)
-            .limit(100)
-        )
-    )
-    by_id = {g.id: g for g in mine}
+    mine = queries.groups_of(current_user)
     form.group.choices = [("", "Toutes mes séances")] + [(str(g.id), g.name) for g in mine]
     return render_template(
         "sessions/calendar.html",
-        sessions=sessions,
-        groups=by_id,
+        sessions=queries.coming(current_user),
+        groups={g.id: g for g in mine},
         feeds=calendar.feeds_of(current_user),
         describe=calendar.describe_feed,
         form=form,
@@ -60,6 +40,14 @@ def index() -> str:
     return _page(FeedForm())
 
 
+def _feed_group(raw: str) -> Group | None:
+    """The group a new feed is for (``""``: all one's groups); 404 unless one is a member."""
+    if not raw:
+        return None
+    group_id = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return lifecycle.load(Group, group_id, can=groups.is_member)
+
+
 @bp.route("/seances/flux", methods=["POST"])
 @login_required
 def create() -> str | Response:
@@ -67,16 +55,9 @@ def create() -> str | Response:
     form.group.choices = []
     if not form.validate():
         abort(400)
-    group = None
-    raw = form.group.data or ""
-    if raw:
-        group = db.session.get(Group, int(raw)) if raw.isdigit() and len(raw) < 12 else None
-        if group is None or not groups.is_member(current_user, group):
-            abort(404)
-    _feed, token = calendar.create_feed(
-        current_user, group, include_video=bool(form.include_video.data)
-    )
-    db.session.commit()
+    group = _feed_group(form.group.data or "")
+    video = bool(form.include_video.data)
+    _feed, token = calendar.create_feed(current_user, group, include_video=video)
     flash(
         "Votre flux est créé. Copiez son adresse maintenant : elle ne sera plus affichée.",
         "success",
@@ -87,12 +68,9 @@ def create() -> str | Response:
 @bp.route("/seances/flux/<int:feed_id>/revoquer", methods=["POST"])
 @login_required
 def revoke(feed_id: int) -> Response:
-    feed = db.session.get(CalendarFeed, feed_id)
-    if feed is None or feed.user_id != current_user.id:
-        abort(404)
+    feed = lifecycle.load(CalendarFeed, feed_id, can=lambda user, f: f.user_id == user.id)
     EmptyForm().validate()
     calendar.revoke(current_user, feed)
-    db.session.commit()
     flash("Le flux est révoqué : son adresse ne fonctionne plus.", "success")
     return redirect(url_for("session_feeds.index"))
 
