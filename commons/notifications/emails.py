@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .. import db, mail
 from ..accounts.models import User
+from ..dates import ngettext
 from . import services
 from .models import EmailMode, Notification, Preference
 
@@ -153,8 +154,10 @@ def send_digests(now: datetime) -> int:
         db.session.commit()
         mail.send_template(
             user.email,
-            f"Votre résumé : {len(entries)} notification(s)",
+            "Votre résumé : "
+            + ngettext("%(num)d notification", "%(num)d notifications", len(entries)),
             "notifications/mail/digest",
+            (),
             user=user,
             entries=[(e, _absolute(e.path)) for e in entries],
             **_links(user),

@@ -2,8 +2,8 @@
 
 Times arrive as Paris wall-clock dates and times (see :mod:`.timing`) and are stored in UTC.
 Members are notified through the notifications package (target ``group_session``); the
-e-mails, with their ``.ics`` attachment, go out after the caller's commit
-(``notifications.emails.deliver_pending``).
+e-mails, with their ``.ics`` attachment, are queued with the notifications and leave after
+the commit (the mail outbox).
 """
 
 from __future__ import annotations

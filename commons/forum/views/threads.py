@@ -12,7 +12,6 @@ from ... import lifecycle, params
 from ...groups import policy as group_policy
 from ...groups.models import Group
 from ...integrity.bookkeeping import best_effort
-from ...notifications import emails as notification_emails
 from ...notifications import reading
 from ...wiki import policy as wiki_policy
 from ...wiki import services as wiki_services
@@ -49,10 +48,9 @@ def _thread_form() -> ThreadForm:
 
 
 def _posted(done: tuple[str, bool], message: str) -> Response:
-    """Go to what was posted; when it is new (not a form sent again), say so and mail."""
+    """Go to what was posted; when it is new (not a form sent again), say so."""
     url, new = done
     if new:
-        notification_emails.deliver_pending()  # e-mails of immediate-mode recipients
         flash(message, "success")
     return redirect(url)
 

@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 
 from ... import dates, db, lifecycle
 from ...groups.models import Group
-from ...notifications import emails
 from .. import attendance, calendar, minutes, policy, program, queries, services, timing
 from ..forms import (
     AgendaItemForm,
@@ -84,9 +83,8 @@ CHANGED = {True: "La séance est modifiée.", False: "Aucun changement."}
 
 
 def _done(group: Group, session: GroupSession, message: str) -> Response:
-    """Say it is done, send the e-mails of immediate-mode recipients, show the session."""
+    """Say it is done and show the session (e-mails leave after the commit)."""
     flash(message, "success")
-    emails.deliver_pending()
     return to_show(group, session)
 
 
