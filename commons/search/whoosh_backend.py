@@ -214,14 +214,34 @@ class WhooshIndex:
             if matched:
                 limit = page * per_page
                 docsets, exact, near = cache.docsets, list(parsed.exact_terms), parsed.proximity
+                heads = parsed.stem_pairs
                 if widened and sort != "date":
                     hits = relaxed_top(
-                        searcher, docsets, parsed.concepts, exact, matched, limit, near
+                        searcher,
+                        docsets,
+                        parsed.concepts,
+                        exact,
+                        matched,
+                        limit,
+                        near,
+                        heads,
+                        parsed.groups,
                     )
                 else:
                     query = parsed.relaxed if widened else parsed.query
                     assert query is not None
-                    hits = _top_hits(searcher, docsets, query, matched, sort, limit, exact, near)
+                    hits = _top_hits(
+                        searcher,
+                        docsets,
+                        query,
+                        matched,
+                        sort,
+                        limit,
+                        exact,
+                        near,
+                        heads,
+                        parsed.groups,
+                    )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
             if out.total < SUGGEST_BELOW or out.relaxed:

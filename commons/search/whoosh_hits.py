@@ -23,6 +23,7 @@ from .query import accent_pattern
 from .results import SearchHit
 from .whoosh_bonus import proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, ids_of
+from .whoosh_scoring import Group, grouped_scores, split_terms
 
 #: Long texts are highlighted in a window around the first likely match: analysing a whole
 #: 5,000-character REX cost ~19 ms a hit (measured), most of a results page.
@@ -38,6 +39,8 @@ def top_hits(
     limit: int,
     bonus: list[Term] | None = None,
     near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    groups: list[Group] | None = None,
 ) -> list[dict[str, Any]]:
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
@@ -63,7 +66,8 @@ def top_hits(
     terms = _positive_terms(query)
     bonus = bonus or []
     if terms and count * (len(terms) + len(bonus) + 2 * len(near)) <= DIRECT_WORK:
-        best = _score_directly(searcher, terms + bonus, matched, limit, near)
+        others = split_terms(terms, groups) + bonus if groups else terms + bonus
+        best = _score_directly(searcher, others, matched, limit, near, heads, groups or [])
         return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
@@ -96,39 +100,17 @@ def _score_directly(
     matched: int,
     limit: int,
     near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    groups: list[Group] = (),  # type: ignore[assignment]
 ) -> list[int]:
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
     score Whoosh gives them for the ``Or`` of ``terms``) plus :func:`proximity_scores` of
     ``near``, best first, ties by document number."""
     docs = list(ids_of(matched))
-    scores = direct_scores(searcher, terms, docs)
-    for doc, bonus in proximity_scores(searcher, near, docs).items():
+    scores = grouped_scores(searcher, groups, terms, docs)
+    for doc, bonus in proximity_scores(searcher, near, docs, heads).items():
         scores[doc] += bonus
     return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
-
-
-def direct_scores(searcher: Searcher, terms: list[Query], docs: list[int]) -> dict[int, float]:
-    """The summed BM25F score of ``terms`` for each of ``docs`` (ascending document numbers),
-    each term's matcher moved to each document in turn."""
-    scores = dict.fromkeys(docs, 0.0)
-    context = searcher.context()
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = [d - offset for d in docs if offset <= d < end]
-        if not local:
-            continue
-        for term in terms:
-            matcher = term.matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum + offset] += matcher.score()
-    return scores
 
 
 def _positive(query: Query) -> Query:

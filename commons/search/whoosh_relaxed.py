@@ -21,7 +21,8 @@ from whoosh.searching import Searcher
 
 from .whoosh_bonus import proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
-from .whoosh_hits import _positive_terms, direct_scores
+from .whoosh_hits import _positive_terms
+from .whoosh_scoring import Group, grouped_scores
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
@@ -61,6 +62,8 @@ def relaxed_top(
     matched: int,
     limit: int,
     near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    groups: list[Group] = (),  # type: ignore[assignment]
 ) -> list[dict[str, Any]]:
     """Stored fields of the ``limit`` best of ``matched`` (documents matching at least one of
     ``concepts`` that the caller may see), by coordination times BM25F (``bonus`` included)."""
@@ -80,8 +83,11 @@ def relaxed_top(
         if taken >= wanted:
             break
     docs = list(ids_of(candidates))
-    scores = direct_scores(searcher, terms + bonus, docs)
-    for doc, extra in proximity_scores(searcher, near, docs).items():
+    if groups:
+        scores = grouped_scores(searcher, groups, bonus, docs)
+    else:
+        scores = grouped_scores(searcher, [], terms + bonus, docs)
+    for doc, extra in proximity_scores(searcher, near, docs, heads).items():
         scores[doc] += extra
     n = len(concepts)
 
