@@ -123,6 +123,7 @@ def relaxed_conditions(
         func.ts_rank_cd(WEIGHTS, d.vector, anyone)
         + func.ts_rank_cd(WEIGHTS, d.vector, every)
         + exact_bonus(split)
+        + heading_bonus(split)
     )
     return conditions, anyone, complete + score * coord
 
@@ -184,7 +185,7 @@ def rank(query: Column[Any] | None, split: SplitQuery | None = None) -> Column[f
     if query is None:
         return literal(0.0)
     score = func.ts_rank_cd(WEIGHTS, d.vector, query)
-    return score + exact_bonus(split) if split is not None else score
+    return score + exact_bonus(split) + heading_bonus(split) if split is not None else score
 
 
 #: Added to the rank for each typed word found as typed (accents and case aside) in the title.
@@ -204,3 +205,33 @@ def exact_bonus(split: SplitQuery) -> Column[float]:
         ),
         literal(0.0),
     )
+
+
+#: Each pair of typed words found next to each other (as stems, at most :data:`HEAD_DISTANCE`
+#: positions apart: one stop word and one other word between) in the title adds
+#: :data:`TITLE_PAIR_BONUS` to the rank, in the summary :data:`SUMMARY_PAIR_BONUS` (the Whoosh
+#: backend: :mod:`.whoosh_bonus`). The title and summary are the ``A`` and ``B`` parts of the
+#: ``tsvector`` (positions kept), so nothing is parsed again.
+TITLE_PAIR_BONUS = 0.08
+SUMMARY_PAIR_BONUS = 0.04
+HEAD_DISTANCE = 3
+
+
+def heading_bonus(split: SplitQuery) -> Column[float]:
+    """The bonus of the typed words that follow each other in a title or a summary."""
+    pairs = split.proximity
+    if not pairs:
+        return literal(0.0)
+    title = func.ts_filter(d.vector, literal_column("'{a}'::\"char\"[]"))
+    summary = func.ts_filter(d.vector, literal_column("'{b}'::\"char\"[]"))
+    total: Column[float] = literal(0.0)
+    for a, b in pairs:
+        qa = func.plainto_tsquery(FRENCH, unaccent(literal(a)))
+        qb = func.plainto_tsquery(FRENCH, unaccent(literal(b)))
+        near = reduce(
+            func.tsquery_or,
+            [func.tsquery_phrase(qa, qb, n) for n in range(1, HEAD_DISTANCE + 1)],
+        )
+        total = total + case((title.bool_op("@@")(near), TITLE_PAIR_BONUS), else_=0.0)
+        total = total + case((summary.bool_op("@@")(near), SUMMARY_PAIR_BONUS), else_=0.0)
+    return total
