@@ -107,6 +107,12 @@ QUESTION_WORDS = frozenset(
         "dont",
         "quoi",
         "faut-il",
+        "existe",
+        "existent",
+        "connait",
+        "connaissez",
+        "connaitre",
+        "savoir",
         # how agents ask: « svp », « qqn », « merci »
         "svp",
         "stp",
