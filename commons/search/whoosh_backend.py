@@ -213,34 +213,15 @@ class WhooshIndex:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
                 limit = page * per_page
-                docsets, exact, near = cache.docsets, list(parsed.exact_terms), parsed.proximity
-                heads = parsed.stem_pairs
+                docsets = cache.docsets
                 if widened and sort != "date":
-                    hits = relaxed_top(
-                        searcher,
-                        docsets,
-                        parsed.concepts,
-                        exact,
-                        matched,
-                        limit,
-                        near,
-                        heads,
-                        parsed.groups,
-                    )
+                    hits = relaxed_top(searcher, docsets, parsed, matched, limit)
                 else:
                     query = parsed.relaxed if widened else parsed.query
                     assert query is not None
+                    extras = (parsed.exact_terms, parsed.proximity, parsed.stem_pairs)
                     hits = _top_hits(
-                        searcher,
-                        docsets,
-                        query,
-                        matched,
-                        sort,
-                        limit,
-                        exact,
-                        near,
-                        heads,
-                        parsed.groups,
+                        searcher, docsets, query, matched, sort, limit, *extras, parsed.groups
                     )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))

@@ -22,15 +22,12 @@ PROXIMITY_BONUS = 3.0
 
 
 def proximity_scores(
-    searcher: Searcher,
-    pairs: list[tuple[str, str]],
-    docs: list[int],
-    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    searcher: Searcher, pairs: list[tuple[str, str]], docs: list[int]
 ) -> dict[int, float]:
     """:data:`PROXIMITY_BONUS` for each pair of folded words found close together (in this
     order, field ``exact``) in each of ``docs``; only their term matchers move (block skipping),
-    positions are read for these documents only. Plus :func:`heading_scores` of ``heads``."""
-    out = heading_scores(searcher, heads, docs)
+    positions are read for these documents only."""
+    out: dict[int, float] = {}
     if not pairs or not docs or PROXIMITY_BONUS == 0:
         return out
     words = sorted({w for pair in pairs for w in pair})
@@ -98,6 +95,21 @@ def _pairs_close(text: str, pairs: list[tuple[str, str]]) -> int:
             following = set(pb)
             found += any(p + gap in following for p in pa for gap in range(1, HEAD_SLOP + 2))
     return found
+
+
+def add_heading_bonus(
+    searcher: Searcher, scores: dict[int, float], pairs: list[tuple[str, str]], limit: int
+) -> None:
+    """Add :func:`heading_scores` to ``scores``, reading only the documents that the bonus
+    could bring into the first ``limit`` (the ranking is the same as with every document)."""
+    if not pairs or not scores:
+        return
+    most = len(pairs) * (TITLE_PAIR_BONUS + SUMMARY_PAIR_BONUS)
+    ranked = sorted(scores.values(), reverse=True)
+    bar = ranked[limit - 1] if len(ranked) >= limit else float("-inf")
+    docs = sorted(d for d, s in scores.items() if s + most >= bar)
+    for doc, bonus in heading_scores(searcher, pairs, docs).items():
+        scores[doc] += bonus
 
 
 def heading_scores(

@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 from . import analysis as an
 from .query import accent_pattern
 from .results import SearchHit
-from .whoosh_bonus import proximity_scores
+from .whoosh_bonus import add_heading_bonus, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, ids_of
 from .whoosh_scoring import Group, grouped_scores, split_terms
 
@@ -108,8 +108,9 @@ def _score_directly(
     ``near``, best first, ties by document number."""
     docs = list(ids_of(matched))
     scores = grouped_scores(searcher, groups, terms, docs)
-    for doc, bonus in proximity_scores(searcher, near, docs, heads).items():
+    for doc, bonus in proximity_scores(searcher, near, docs).items():
         scores[doc] += bonus
+    add_heading_bonus(searcher, scores, heads, limit)
     return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
 
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.query import Or, Query
+from whoosh.query import Or
 from whoosh.searching import Searcher
 
-from .whoosh_bonus import proximity_scores
+from .whoosh_bonus import heading_scores, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
 from .whoosh_hits import _positive_terms
-from .whoosh_scoring import Group, grouped_scores
+from .whoosh_query import ParsedQuery
+from .whoosh_scoring import grouped_scores
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
@@ -55,18 +56,12 @@ def coverage_levels(bitsets: list[int]) -> dict[int, int]:
 
 
 def relaxed_top(
-    searcher: Searcher,
-    docsets: DocSets,
-    concepts: list[Query],
-    bonus: list[Query],
-    matched: int,
-    limit: int,
-    near: list[tuple[str, str]] = (),  # type: ignore[assignment]
-    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
-    groups: list[Group] = (),  # type: ignore[assignment]
+    searcher: Searcher, docsets: DocSets, parsed: ParsedQuery, matched: int, limit: int
 ) -> list[dict[str, Any]]:
     """Stored fields of the ``limit`` best of ``matched`` (documents matching at least one of
-    ``concepts`` that the caller may see), by coordination times BM25F (``bonus`` included)."""
+    ``parsed.concepts`` that the caller may see), by coordination times BM25F (each concept
+    scored as its best alternative, exact forms, proximity and title/summary bonus included)."""
+    concepts, bonus, groups = parsed.concepts, parsed.exact_terms, parsed.groups
     per_concept = [docsets.evaluate(q) & matched for q in concepts]
     terms = [t for q in concepts for t in _positive_terms(q)]
     wanted = max(limit, CANDIDATES)
@@ -83,11 +78,10 @@ def relaxed_top(
         if taken >= wanted:
             break
     docs = list(ids_of(candidates))
-    if groups:
-        scores = grouped_scores(searcher, groups, bonus, docs)
-    else:
-        scores = grouped_scores(searcher, [], terms + bonus, docs)
-    for doc, extra in proximity_scores(searcher, near, docs, heads).items():
+    scores = grouped_scores(searcher, groups, list(bonus), docs)
+    for doc, extra in proximity_scores(searcher, parsed.proximity, docs).items():
+        scores[doc] += extra
+    for doc, extra in heading_scores(searcher, parsed.stem_pairs, docs).items():  # few docs
         scores[doc] += extra
     n = len(concepts)
 
