@@ -86,7 +86,7 @@ QUESTION_WORDS = frozenset(
         "quelques",
         "chose",
         "choses",
-        # prepositions and adverbs the stop list keeps (documents keep them)
+        # adverbs and quantifiers of a question (prepositions stay: « entre collectivités »)
         "tres",
         "plus",
         "moins",
@@ -105,8 +105,6 @@ QUESTION_WORDS = frozenset(
         "ainsi",
         "alors",
         "dont",
-        "quoi",
-        "faut-il",
         "existe",
         "existent",
         "connait",

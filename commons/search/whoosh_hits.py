@@ -104,8 +104,9 @@ def _score_directly(
     groups: list[Group] = (),  # type: ignore[assignment]
 ) -> list[int]:
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
-    score Whoosh gives them for the ``Or`` of ``terms``) plus :func:`proximity_scores` of
-    ``near``, best first, ties by document number."""
+    score Whoosh gives them for the ``Or`` of ``terms``), plus each concept of ``groups`` scored
+    as its best alternative (:mod:`.whoosh_scoring`), :func:`proximity_scores` of ``near`` and
+    the title/summary bonus of ``heads``; best first, ties by document number."""
     docs = list(ids_of(matched))
     scores = grouped_scores(searcher, groups, terms, docs)
     for doc, bonus in proximity_scores(searcher, near, docs).items():

@@ -6,6 +6,11 @@ all of them: a document naming both « lab » and « laboratoire » is not twice
 concept with many synonyms does not outweigh the other words of the question (as Lucene's
 synonym queries score one term). The PostgreSQL backend ranks each concept's alternatives as
 one ``tsquery`` (:mod:`.pg_query`).
+
+Only the few documents scored one by one are scored so (the first page of a selective query,
+the candidates of the any-word fallback); many matches are ranked by Whoosh's collector on the
+sum of the terms, as before. Synonyms are only added to queries whose typed words find few
+documents, so that path mostly sees concepts without synonyms.
 """
 
 from __future__ import annotations
