@@ -23,7 +23,7 @@ from .query import accent_pattern
 from .results import SearchHit
 from .whoosh_bonus import add_heading_bonus, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, ids_of
-from .whoosh_scoring import Group, grouped_scores, split_terms
+from .whoosh_scoring import PICK_ABOVE, Group, grouped_scores, pick, split_terms
 
 #: Long texts are highlighted in a window around the first likely match: analysing a whole
 #: 5,000-character REX cost ~19 ms a hit (measured), most of a results page.
@@ -70,6 +70,12 @@ def top_hits(
         best = _score_directly(searcher, others, matched, limit, near, heads, groups or [])
         return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
+    wide = flat is None or len(terms) > PICK_TERMS
+    if groups and count > PICK_ABOVE and wide:  # score picked candidates only
+        few = pick(groups, matched, max(PICKED, limit), docsets)
+        others = split_terms(terms, groups) + bonus
+        best = _score_directly(searcher, others, few, limit, near, heads, groups)
+        return [searcher.stored_fields(n) for n in best]
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
@@ -157,6 +163,12 @@ def ranking_query(query: Query, docsets: DocSets) -> Query | None:
 
 #: Rank with the ``Or`` of the terms while their union is at most this many times the matches.
 UNION_FACTOR = 8
+#: Many matches of a query of more terms than this (synonyms of several words, each in every
+#: prose field), or whose terms' union is too wide for the ``Or``, are not ranked whole: the best
+#: :data:`PICKED` by :func:`.whoosh_scoring.pick` are scored (Whoosh's collector on 60 terms walks
+#: their every posting: 990 ms of CPU for « consultation … com com » on the ``large`` corpus).
+PICK_TERMS = 30
+PICKED = 100
 
 #: Date sort walks the index from the newest document while the walk is expected to be short
 #: (``limit * documents / matches`` steps) compared with sorting every match (``matches``).

@@ -16,72 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.query import Or, Query
+from whoosh.query import Or
 from whoosh.searching import Searcher
 
 from .whoosh_bonus import heading_scores, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
 from .whoosh_hits import _positive_terms
 from .whoosh_query import ParsedQuery
-from .whoosh_scoring import grouped_scores
+from .whoosh_scoring import PICK_ABOVE, coverage_levels, grouped_scores, pick
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
 #: Exponent of the coordination factor (shared with the PostgreSQL backend).
 COORD_POWER = 2
-
-
-def coverage_levels(bitsets: list[int]) -> dict[int, int]:
-    """``{k: documents set in exactly k of bitsets}`` for k >= 1 (a bit-sliced counter)."""
-    planes: list[int] = []
-    for bits in bitsets:
-        carry = bits
-        for j, plane in enumerate(planes):
-            planes[j], carry = plane ^ carry, plane & carry
-            if not carry:
-                break
-        if carry:
-            planes.append(carry)
-    union = 0
-    for bits in bitsets:
-        union |= bits
-    levels: dict[int, int] = {}
-    for k in range(1, len(bitsets) + 1):
-        mask = union
-        for j, plane in enumerate(planes):
-            mask &= plane if (k >> j) & 1 else ~plane
-        if mask:
-            levels[k] = mask
-    return levels
-
-
-#: When the last group of candidates has more documents than this, the missing candidates are
-#: picked from it without scoring: Whoosh's collector walks every posting of every term, whatever
-#: the filter (a question of common words on the ``large`` corpus: 16,000 documents with some of
-#: the words, 750 ms of CPU).
-PICK_ABOVE = 2000
-_HEAD_FIELDS = ("title", "summary")
-
-
-def _pick(concepts: list[Query], level: int, need: int, docsets: DocSets) -> int:
-    """``need`` documents of a large ``level`` (bitsets only, nothing scored): those with the most
-    concepts in their title or summary first, then by document number."""
-    heads = []
-    for q in concepts:
-        bits = 0
-        for t in _positive_terms(q):
-            if t.fieldname in _HEAD_FIELDS:
-                bits |= docsets.term(t.fieldname, t.text)
-        heads.append(bits & level)
-    tiers = [tier for _, tier in sorted(coverage_levels(heads).items(), reverse=True)]
-    picked, count = 0, 0
-    for tier in [*tiers, level]:
-        for doc in ids_of(tier & ~picked):
-            if count >= need:
-                return picked
-            picked |= 1 << doc
-            count += 1
-    return picked
 
 
 def relaxed_top(
@@ -101,7 +48,7 @@ def relaxed_top(
             candidates |= level
             taken += size
         elif size > PICK_ABOVE:
-            candidates |= _pick(concepts, level, wanted - taken, docsets)
+            candidates |= pick(groups, level, wanted - taken, docsets)
             taken = wanted
         else:
             best = searcher.search(Or(terms), limit=wanted - taken, filter=BitsFilter(level))
