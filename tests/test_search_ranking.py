@@ -93,3 +93,36 @@ def test_agents_abbreviations_expand() -> None:
     assert "jeunes" in alternatives("ados")
     assert "risques psychosociaux" in alternatives("RPS")
     assert "association" in alternatives("assos")
+
+
+def test_pick_prefers_the_words_in_titles_and_summaries(tmp_path: Path) -> None:
+    from commons.search.results import FACETS
+    from commons.search.whoosh_cache import SearcherCache
+    from commons.search.whoosh_docsets import ids_of
+    from commons.search.whoosh_query import alternative_terms
+    from commons.search.whoosh_scoring import pick
+
+    index = WhooshIndex(tmp_path / "ix").create()
+    index.add(
+        [
+            doc("rex:1", "Une école", "Le budget participatif de la ville.", 0, {}),
+            doc("rex:2", "Le budget participatif", "Une école.", 0, {}),
+            doc("rex:3", "Une cantine", "Un budget.", 0, {"summary": "Un budget participatif."}),
+            doc("rex:4", "Un budget", "Une cantine participative.", 0, {}),
+        ]
+    )
+    searcher = index.ix.searcher()
+    try:
+        docsets = SearcherCache(searcher, FACETS).docsets
+        groups = [alternative_terms(("budget",)), alternative_terms(("participatif",))]
+        everything = docsets.live()
+
+        def picked(need: int) -> list[str]:
+            chosen = pick(groups, everything, need, docsets)
+            return sorted(searcher.stored_fields(d)["id"] for d in ids_of(chosen))
+
+        assert picked(2) == ["rex:2", "rex:3"]  # both words in the title or the summary
+        assert picked(3) == ["rex:2", "rex:3", "rex:4"]  # then one word there
+        assert len(picked(10)) == 4
+    finally:
+        searcher.close()
