@@ -123,7 +123,7 @@ def relaxed_conditions(
         func.ts_rank_cd(WEIGHTS, d.vector, anyone)
         + func.ts_rank_cd(WEIGHTS, d.vector, every)
         + exact_bonus(split)
-    )
+    ) * heading_factor(split)
     return conditions, anyone, complete + score * coord
 
 
@@ -184,7 +184,9 @@ def rank(query: Column[Any] | None, split: SplitQuery | None = None) -> Column[f
     if query is None:
         return literal(0.0)
     score = func.ts_rank_cd(WEIGHTS, d.vector, query)
-    return score + exact_bonus(split) if split is not None else score
+    if split is None:
+        return score
+    return (score + exact_bonus(split)) * heading_factor(split)
 
 
 #: Added to the rank for each typed word found as typed (accents and case aside) in the title.
@@ -204,3 +206,34 @@ def exact_bonus(split: SplitQuery) -> Column[float]:
         ),
         literal(0.0),
     )
+
+
+#: Each pair of typed words found next to each other (as stems, at most :data:`HEAD_DISTANCE`
+#: positions apart: one stop word and one other word between) in the title multiplies the rank
+#: by ``1 +`` :data:`TITLE_PAIR_BONUS`, in the summary by ``1 +`` :data:`SUMMARY_PAIR_BONUS`
+#: (a factor: ``ts_rank_cd`` of the any-word fallback is on another scale than the strict one;
+#: Whoosh: :mod:`.whoosh_bonus`). Title and summary are the ``A`` and ``B`` parts of the
+#: ``tsvector`` (positions kept), so nothing is parsed again.
+TITLE_PAIR_BONUS = 0.15
+SUMMARY_PAIR_BONUS = 0.075
+HEAD_DISTANCE = 3
+
+
+def heading_factor(split: SplitQuery) -> Column[float]:
+    """The factor of the typed words that follow each other in a title or a summary."""
+    pairs = split.proximity
+    if not pairs:
+        return literal(1.0)
+    title = func.ts_filter(d.vector, literal_column("'{a}'::\"char\"[]"))
+    summary = func.ts_filter(d.vector, literal_column("'{b}'::\"char\"[]"))
+    total: Column[float] = literal(1.0)
+    for a, b in pairs:
+        qa = func.plainto_tsquery(FRENCH, unaccent(literal(a)))
+        qb = func.plainto_tsquery(FRENCH, unaccent(literal(b)))
+        near = reduce(
+            func.tsquery_or,
+            [func.tsquery_phrase(qa, qb, n) for n in range(1, HEAD_DISTANCE + 1)],
+        )
+        total = total + case((title.bool_op("@@")(near), TITLE_PAIR_BONUS), else_=0.0)
+        total = total + case((summary.bool_op("@@")(near), SUMMARY_PAIR_BONUS), else_=0.0)
+    return total

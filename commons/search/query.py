@@ -130,6 +130,17 @@ class SplitQuery:
         return list(dict.fromkeys(pairs))
 
     @property
+    def stem_pairs(self) -> list[tuple[str, str]]:
+        """:attr:`proximity` as French analysed stems (``laboratoires`` -> ``laboratoir``),
+        for the bonus of typed words found next to each other in a title or a summary."""
+        pairs: list[tuple[str, str]] = []
+        for a, b in self.proximity:
+            sa, sb = analysed_tokens(a), analysed_tokens(b)
+            if sa and sb and sa[0] != sb[0]:
+                pairs.append((sa[0], sb[0]))
+        return list(dict.fromkeys(pairs))
+
+    @property
     def expansions(self) -> list[tuple[str, tuple[str, ...]]]:
         """``(word as typed, synonyms)`` applied, for the results page."""
         return [(c.raw, c.expansions) for c in self.concepts if c.expansions]

@@ -86,6 +86,38 @@ QUESTION_WORDS = frozenset(
         "quelques",
         "chose",
         "choses",
+        # adverbs and quantifiers of a question (prepositions stay: « entre collectivités »)
+        "tres",
+        "plus",
+        "moins",
+        "trop",
+        "tout",
+        "tous",
+        "toute",
+        "toutes",
+        "autre",
+        "autres",
+        "comme",
+        "aussi",
+        "bien",
+        "deja",
+        "encore",
+        "ainsi",
+        "alors",
+        "dont",
+        "existe",
+        "existent",
+        "connait",
+        "connaissez",
+        "connaitre",
+        "savoir",
+        # how agents ask: « svp », « qqn », « merci »
+        "svp",
+        "stp",
+        "qqn",
+        "qq",
+        "merci",
+        "bonjour",
     ]
 )
 
@@ -155,6 +187,34 @@ def load(path: Path = SYNONYMS_PATH) -> dict[tuple[str, ...], tuple[str, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
+@lru_cache(maxsize=4)
+def load_ignored(path: Path = SYNONYMS_PATH) -> frozenset[tuple[str, ...]]:
+    """The analysed expressions of the list's ``ignorer`` section (« retour d'expérience »,
+    « rex »: every REX is one), left out of queries unless nothing else is typed."""
+    if not path.is_file():
+        return frozenset()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(k for text in data.get("ignorer") or [] if (k := key(str(text))))
+
+
+def _without_ignored(words: list[str]) -> list[str]:
+    """``words`` without the runs of :func:`load_ignored` (the longest run first)."""
+    ignored = load_ignored()
+    if not ignored:
+        return words
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        for span in range(min(MAX_SPAN, len(words) - i), 0, -1):
+            if key(" ".join(words[i : i + span])) in ignored:
+                i += span
+                break
+        else:
+            kept.append(words[i])
+            i += 1
+    return kept
+
+
 def _single(text: str) -> Concept:
     alternatives = [text]
     words = text.split()
@@ -167,6 +227,7 @@ def concepts(words: list[str], *, synonyms: bool = True) -> list[Concept]:
     """The concepts of the positive words of a query, in order (see the module docstring);
     ``synonyms=False``: other forms only."""
     kept = [w for w in words if fold(w.lower()) not in QUESTION_WORDS] or list(words)
+    kept = _without_ignored(kept) or kept
     table = load() if synonyms else {}
     out: list[Concept] = []
     i = 0

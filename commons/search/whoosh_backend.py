@@ -213,15 +213,16 @@ class WhooshIndex:
                 out.facets[name] = sort_facet(counts[name])
             if matched:
                 limit = page * per_page
-                docsets, exact, near = cache.docsets, list(parsed.exact_terms), parsed.proximity
+                docsets = cache.docsets
                 if widened and sort != "date":
-                    hits = relaxed_top(
-                        searcher, docsets, parsed.concepts, exact, matched, limit, near
-                    )
+                    hits = relaxed_top(searcher, docsets, parsed, matched, limit)
                 else:
                     query = parsed.relaxed if widened else parsed.query
                     assert query is not None
-                    hits = _top_hits(searcher, docsets, query, matched, sort, limit, exact, near)
+                    extras = (parsed.exact_terms, parsed.proximity, parsed.stem_pairs)
+                    hits = _top_hits(
+                        searcher, docsets, query, matched, sort, limit, *extras, parsed.groups
+                    )
                 for stored in hits[(page - 1) * per_page : page * per_page]:
                     out.hits.append(_to_hit(stored, parsed.highlight_terms))
             if out.total < SUGGEST_BELOW or out.relaxed:

@@ -8,8 +8,12 @@ those documents only.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from whoosh.query import Term
 from whoosh.searching import Searcher
+
+from .analysis import french_analyzer
 
 #: Two typed words are close when at most this many words separate them in a document; each
 #: close pair adds :data:`PROXIMITY_BONUS` to the score (BM25F scores are a few units).
@@ -57,3 +61,69 @@ def _close(first: list[int], second: list[int]) -> bool:
     """Whether a position of ``second`` follows one of ``first`` within the slop."""
     following = set(second)
     return any(p + gap in following for p in first for gap in range(1, PROXIMITY_SLOP + 2))
+
+
+#: Each pair of typed words (as stems: *laboratoire* finds *laboratoires*) found next to each
+#: other in a document's title adds :data:`TITLE_PAIR_BONUS`, in its summary
+#: :data:`SUMMARY_PAIR_BONUS`: the words of the question describe what the document is about,
+#: not only words that its body happens to hold (PostgreSQL: :func:`.pg_query.heading_bonus`).
+TITLE_PAIR_BONUS = 3.0
+SUMMARY_PAIR_BONUS = 1.5
+#: At most this many other words (stop words aside) between the two words of a pair.
+HEAD_SLOP = 1
+_FR = french_analyzer()
+
+
+@lru_cache(maxsize=20_000)
+def _stem_positions(text: str) -> dict[str, tuple[int, ...]]:
+    """``{stem: positions}`` of a short text (titles and summaries repeat across searches)."""
+    out: dict[str, list[int]] = {}
+    for token in _FR(text, positions=True):
+        out.setdefault(token.text, []).append(token.pos)
+    return {stem: tuple(found) for stem, found in out.items()}
+
+
+def _pairs_close(text: str, pairs: list[tuple[str, str]]) -> int:
+    """How many of ``pairs`` of stems follow each other in ``text`` (within :data:`HEAD_SLOP`)."""
+    if not text:
+        return 0
+    where = _stem_positions(text)
+    found = 0
+    for a, b in pairs:
+        pa, pb = where.get(a), where.get(b)
+        if pa and pb:
+            following = set(pb)
+            found += any(p + gap in following for p in pa for gap in range(1, HEAD_SLOP + 2))
+    return found
+
+
+def add_heading_bonus(
+    searcher: Searcher, scores: dict[int, float], pairs: list[tuple[str, str]], limit: int
+) -> None:
+    """Add :func:`heading_scores` to ``scores``, reading only the documents that the bonus
+    could bring into the first ``limit`` (the ranking is the same as with every document)."""
+    if not pairs or not scores:
+        return
+    most = len(pairs) * (TITLE_PAIR_BONUS + SUMMARY_PAIR_BONUS)
+    ranked = sorted(scores.values(), reverse=True)
+    bar = ranked[limit - 1] if len(ranked) >= limit else float("-inf")
+    docs = sorted(d for d, s in scores.items() if s + most >= bar)
+    for doc, bonus in heading_scores(searcher, pairs, docs).items():
+        scores[doc] += bonus
+
+
+def heading_scores(
+    searcher: Searcher, pairs: list[tuple[str, str]], docs: list[int]
+) -> dict[int, float]:
+    """The title and summary bonus of ``pairs`` (stems of typed words that follow each other)
+    for each of ``docs`` (stored fields of these documents only; their analysis is cached)."""
+    out: dict[int, float] = {}
+    if not pairs:
+        return out
+    for doc in docs:
+        stored = searcher.stored_fields(doc)
+        bonus = TITLE_PAIR_BONUS * _pairs_close(stored.get("title") or "", pairs)
+        bonus += SUMMARY_PAIR_BONUS * _pairs_close(stored.get("summary") or "", pairs)
+        if bonus:
+            out[doc] = bonus
+    return out

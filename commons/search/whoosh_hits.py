@@ -21,8 +21,9 @@ from whoosh.searching import Searcher
 from . import analysis as an
 from .query import accent_pattern
 from .results import SearchHit
-from .whoosh_bonus import proximity_scores
+from .whoosh_bonus import add_heading_bonus, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, ids_of
+from .whoosh_scoring import PICK_ABOVE, Group, grouped_scores, pick, split_terms
 
 #: Long texts are highlighted in a window around the first likely match: analysing a whole
 #: 5,000-character REX cost ~19 ms a hit (measured), most of a results page.
@@ -38,6 +39,8 @@ def top_hits(
     limit: int,
     bonus: list[Term] | None = None,
     near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    groups: list[Group] | None = None,
 ) -> list[dict[str, Any]]:
     """Stored fields of the first ``limit`` documents of ``matched`` (a non-empty bitset of
     documents matching ``query`` that the caller may see), by score or by date (newest first).
@@ -63,9 +66,16 @@ def top_hits(
     terms = _positive_terms(query)
     bonus = bonus or []
     if terms and count * (len(terms) + len(bonus) + 2 * len(near)) <= DIRECT_WORK:
-        best = _score_directly(searcher, terms + bonus, matched, limit, near)
+        others = split_terms(terms, groups) + bonus if groups else terms + bonus
+        best = _score_directly(searcher, others, matched, limit, near, heads, groups or [])
         return [searcher.stored_fields(n) for n in best]
     flat = ranking_query(query, docsets)
+    wide = flat is None or len(terms) > PICK_TERMS
+    if groups and count > PICK_ABOVE and wide:  # score picked candidates only
+        few = pick(groups, matched, max(PICKED, limit), docsets)
+        others = split_terms(terms, groups) + bonus
+        best = _score_directly(searcher, others, few, limit, near, heads, groups)
+        return [searcher.stored_fields(n) for n in best]
     ranking, top = (_positive(query), None) if flat is None else (flat, limit)
     results = searcher.search(ranking, limit=top, filter=BitsFilter(matched))
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
@@ -96,39 +106,19 @@ def _score_directly(
     matched: int,
     limit: int,
     near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    heads: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    groups: list[Group] = (),  # type: ignore[assignment]
 ) -> list[int]:
     """The ``limit`` best documents of ``matched`` by the summed BM25F score of ``terms`` (the
-    score Whoosh gives them for the ``Or`` of ``terms``) plus :func:`proximity_scores` of
-    ``near``, best first, ties by document number."""
+    score Whoosh gives them for the ``Or`` of ``terms``), plus each concept of ``groups`` scored
+    as its best alternative (:mod:`.whoosh_scoring`), :func:`proximity_scores` of ``near`` and
+    the title/summary bonus of ``heads``; best first, ties by document number."""
     docs = list(ids_of(matched))
-    scores = direct_scores(searcher, terms, docs)
+    scores = grouped_scores(searcher, groups, terms, docs)
     for doc, bonus in proximity_scores(searcher, near, docs).items():
         scores[doc] += bonus
+    add_heading_bonus(searcher, scores, heads, limit)
     return heapq.nsmallest(limit, docs, key=lambda d: (-scores[d], d))
-
-
-def direct_scores(searcher: Searcher, terms: list[Query], docs: list[int]) -> dict[int, float]:
-    """The summed BM25F score of ``terms`` for each of ``docs`` (ascending document numbers),
-    each term's matcher moved to each document in turn."""
-    scores = dict.fromkeys(docs, 0.0)
-    context = searcher.context()
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = [d - offset for d in docs if offset <= d < end]
-        if not local:
-            continue
-        for term in terms:
-            matcher = term.matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum + offset] += matcher.score()
-    return scores
 
 
 def _positive(query: Query) -> Query:
@@ -173,6 +163,12 @@ def ranking_query(query: Query, docsets: DocSets) -> Query | None:
 
 #: Rank with the ``Or`` of the terms while their union is at most this many times the matches.
 UNION_FACTOR = 8
+#: Many matches of a query of more terms than this (synonyms of several words, each in every
+#: prose field), or whose terms' union is too wide for the ``Or``, are not ranked whole: the best
+#: :data:`PICKED` by :func:`.whoosh_scoring.pick` are scored (Whoosh's collector on 60 terms walks
+#: their every posting: 990 ms of CPU for « consultation … com com » on the ``large`` corpus).
+PICK_TERMS = 30
+PICKED = 100
 
 #: Date sort walks the index from the newest document while the walk is expected to be short
 #: (``limit * documents / matches`` steps) compared with sorting every match (``matches``).

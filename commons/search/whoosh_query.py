@@ -37,12 +37,17 @@ class ParsedQuery:
     #: (with the phrases and exclusions), used when no document matches them all.
     concepts: list[Query] = field(default_factory=list)
     relaxed: Query | None = None
+    #: The scoring terms of each alternative of each concept (a concept scores as its best
+    #: alternative, :mod:`.whoosh_scoring`).
+    groups: list[list[list[Term]]] = field(default_factory=list)
     expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     #: Exact forms of the typed words (``exact`` field): a bonus in ranking.
     exact_terms: list[Term] = field(default_factory=list)
     #: Pairs of typed words that follow each other: a bonus for documents where they are close
     #: (``exact`` field), when few documents are scored (:func:`.whoosh_hits.proximity_scores`).
     proximity: list[tuple[str, str]] = field(default_factory=list)
+    #: The same pairs as stems, for a bonus when they follow each other in a title or summary.
+    stem_pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _words_query(stems: list[str]) -> Query:
@@ -51,17 +56,34 @@ def _words_query(stems: list[str]) -> Query:
     return ands[0] if len(ands) == 1 else And(ands)
 
 
-def concept_query(alternatives: tuple[str, ...]) -> Query | None:
-    """Any alternative of a concept (each alternative: all its analysed words, anywhere; an
-    expression would cost a scan of positions over the whole index)."""
+def _alternative_stems(alternatives: tuple[str, ...]) -> list[tuple[str, ...]]:
     seen: list[tuple[str, ...]] = []
     for text in alternatives:
         stems = tuple(analysed_tokens(text))
         if stems and stems not in seen:
             seen.append(stems)
-    if not seen:
+    return seen
+
+
+def alternative_queries(alternatives: tuple[str, ...]) -> list[Query]:
+    """One query per distinct alternative of a concept: all its analysed words, anywhere (an
+    expression would cost a scan of positions over the whole index)."""
+    return [_words_query(list(stems)) for stems in _alternative_stems(alternatives)]
+
+
+def alternative_terms(alternatives: tuple[str, ...]) -> list[list[Term]]:
+    """The terms that score each alternative of a concept (every prose field of every word)."""
+    return [
+        [Term(f, stem) for stem in stems for f in TEXT_FIELDS]
+        for stems in _alternative_stems(alternatives)
+    ]
+
+
+def concept_query(alternatives: tuple[str, ...]) -> Query | None:
+    """Any alternative of a concept (:func:`alternative_queries`)."""
+    queries = alternative_queries(alternatives)
+    if not queries:
         return None
-    queries = [_words_query(list(stems)) for stems in seen]
     return queries[0] if len(queries) == 1 else Or(queries)
 
 
@@ -104,8 +126,10 @@ def parse_query(
             continue  # positive words: as concepts below
         (negative if part.negated else phrases).append(q)
     parsed.concepts = [q for c in split.concepts if (q := concept_query(c.alternatives))]
+    parsed.groups = [g for c in split.concepts if (g := alternative_terms(c.alternatives))]
     parsed.exact_terms = [Term("exact", tok) for c in split.concepts for tok in exact_tokens(c.raw)]
     parsed.proximity = split.proximity
+    parsed.stem_pairs = split.stem_pairs
     positive = parsed.concepts + phrases
     query: Query = And(positive) if positive else Every()
     parsed.query = AndNot(query, Or(negative)) if negative else query

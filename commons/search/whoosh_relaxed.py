@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.query import Or, Query
+from whoosh.query import Or
 from whoosh.searching import Searcher
 
-from .whoosh_bonus import proximity_scores
+from .whoosh_bonus import heading_scores, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
-from .whoosh_hits import _positive_terms, direct_scores
+from .whoosh_hits import _positive_terms
+from .whoosh_query import ParsedQuery
+from .whoosh_scoring import PICK_ABOVE, coverage_levels, grouped_scores, pick
 
 #: Documents scored one by one (the first page of results comes from these).
 CANDIDATES = 60
@@ -29,41 +31,13 @@ CANDIDATES = 60
 COORD_POWER = 2
 
 
-def coverage_levels(bitsets: list[int]) -> dict[int, int]:
-    """``{k: documents set in exactly k of bitsets}`` for k >= 1 (a bit-sliced counter)."""
-    planes: list[int] = []
-    for bits in bitsets:
-        carry = bits
-        for j, plane in enumerate(planes):
-            planes[j], carry = plane ^ carry, plane & carry
-            if not carry:
-                break
-        if carry:
-            planes.append(carry)
-    union = 0
-    for bits in bitsets:
-        union |= bits
-    levels: dict[int, int] = {}
-    for k in range(1, len(bitsets) + 1):
-        mask = union
-        for j, plane in enumerate(planes):
-            mask &= plane if (k >> j) & 1 else ~plane
-        if mask:
-            levels[k] = mask
-    return levels
-
-
 def relaxed_top(
-    searcher: Searcher,
-    docsets: DocSets,
-    concepts: list[Query],
-    bonus: list[Query],
-    matched: int,
-    limit: int,
-    near: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    searcher: Searcher, docsets: DocSets, parsed: ParsedQuery, matched: int, limit: int
 ) -> list[dict[str, Any]]:
     """Stored fields of the ``limit`` best of ``matched`` (documents matching at least one of
-    ``concepts`` that the caller may see), by coordination times BM25F (``bonus`` included)."""
+    ``parsed.concepts`` that the caller may see), by coordination times BM25F (each concept
+    scored as its best alternative, exact forms, proximity and title/summary bonus included)."""
+    concepts, bonus, groups = parsed.concepts, parsed.exact_terms, parsed.groups
     per_concept = [docsets.evaluate(q) & matched for q in concepts]
     terms = [t for q in concepts for t in _positive_terms(q)]
     wanted = max(limit, CANDIDATES)
@@ -73,6 +47,9 @@ def relaxed_top(
         if taken + size <= wanted:
             candidates |= level
             taken += size
+        elif size > PICK_ABOVE:
+            candidates |= pick(groups, level, wanted - taken, docsets)
+            taken = wanted
         else:
             best = searcher.search(Or(terms), limit=wanted - taken, filter=BitsFilter(level))
             candidates |= bits_of(sorted(hit.docnum for hit in best))
@@ -80,8 +57,10 @@ def relaxed_top(
         if taken >= wanted:
             break
     docs = list(ids_of(candidates))
-    scores = direct_scores(searcher, terms + bonus, docs)
-    for doc, extra in proximity_scores(searcher, near, docs).items():
+    scores = grouped_scores(searcher, groups, list(bonus), docs)
+    for doc, extra in proximity_scores(searcher, parsed.proximity, docs).items():
+        scores[doc] += extra
+    for doc, extra in heading_scores(searcher, parsed.stem_pairs, docs).items():  # few docs
         scores[doc] += extra
     n = len(concepts)
 
