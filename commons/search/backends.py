@@ -107,7 +107,7 @@ def get_backend(app: Flask) -> SearchBackend:
 
             backend = WhooshBackend(app)
         app.extensions[_EXTENSION] = backend
-    return backend  # type: ignore[no-any-return]
+    return backend
 
 
 @contextmanager

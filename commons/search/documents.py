@@ -13,7 +13,7 @@ of a post change rebuilds its thread). The cost: a hit links to the thread, not 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -188,10 +188,11 @@ def build(session: Session, doc_id: str) -> Document | None:
 def all_documents(session: Session) -> Iterator[Document]:
     """Every indexable document in the database (for a full reindex), in batches."""
     for model, builder in MODELS.values():
-        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        ids: list[int] = list(session.scalars(select(model.id).order_by(model.id)))
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for obj in session.scalars(select(model).where(model.id.in_(chunk))):
+            rows: Iterable[Any] = session.scalars(select(model).where(model.id.in_(chunk)))
+            for obj in rows:
                 doc = builder(session, obj)
                 if doc is not None:
                     yield doc

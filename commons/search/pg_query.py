@@ -40,13 +40,13 @@ from .query import Part, SplitQuery, accent_pattern
 from .results import check_filters
 
 d = search_document.c
-FRENCH = literal_column("'french'::regconfig")
+FRENCH: Column[Any] = literal_column("'french'::regconfig")
 #: Exponent of the coordination factor of the any-word fallback (as :mod:`.whoosh_relaxed`).
 COORD_POWER = 2
 #: Added to the rank of documents matching every concept, so they come first.
 COMPLETE_FIRST = 1e6
 #: Rank weights for D, C, B, A (others, body, summary, title).
-WEIGHTS = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
+WEIGHTS: Column[Any] = literal_column("'{0.1, 0.2, 0.5, 1.0}'::float4[]")
 
 
 def unaccent(expr: Any) -> Column[str]:

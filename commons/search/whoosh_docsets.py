@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import Any
 
 from whoosh.idsets import DocIdSet
@@ -56,7 +57,7 @@ def ids_of(bits: int) -> Iterator[int]:
             byte ^= low
 
 
-class BitsFilter(DocIdSet):  # type: ignore[misc]
+class BitsFilter(DocIdSet):
     """A read-only Whoosh ``filter=`` over a bitset (membership in O(1) via a bytes copy)."""
 
     def __init__(self, bits: int) -> None:
@@ -149,7 +150,7 @@ class DocSets:
                 continue
             bits = _cached_segment_bits(
                 (*_segment_id(leaf), field, btext),
-                lambda r=reader, b=btext: bits_of(r.postings(field, b).all_ids()),
+                partial(_postings_bits, reader, field, btext),
             )
             total |= (bits & segment_live(leaf)) << offset
         return total
@@ -207,3 +208,8 @@ class DocSets:
         else:
             self._queries.move_to_end(key)
         return found
+
+
+def _postings_bits(reader: Any, field: str, btext: bytes) -> int:
+    """The bitset of the documents holding ``btext`` in ``field`` (computed once, cached)."""
+    return bits_of(reader.postings(field, btext).all_ids())
