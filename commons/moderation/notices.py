@@ -8,24 +8,27 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from .. import db, mail
 from ..accounts.models import User
+from ..actor import Actor
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for, register_target
 from . import policy, queries
+from .decisions import ACTIONS
 from .models import REPORT_REASONS, Report, Statement
-from .services import ACTIONS
 
 PENDING_WINDOW = timedelta(days=7)
 
 
 def _by_id(model: Any, notes: list[Notification]) -> dict[int, Any]:
     ids = {n.target_id for n in notes if n.target_id is not None}
-    return (
-        {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
-    )
+    if not ids:
+        return {}
+    rows: list[Any] = list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    return {row.id: row for row in rows}
 
 
 def _entries(
@@ -42,7 +45,7 @@ def _entries(
     return out
 
 
-def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
+def _decisions(user: Actor, notes: list[Notification]) -> list[Entry]:
     def make(note: Notification, st: Statement) -> Entry:
         label = ACTIONS.get(st.action, st.action).lower()
         return Entry(
@@ -58,7 +61,7 @@ def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda st: policy.can_view_statement(user, st), make)
 
 
-def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
+def _reports(user: Actor, notes: list[Notification]) -> list[Entry]:
     found = _by_id(Report, notes)
     labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
 
@@ -77,7 +80,7 @@ def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda r: policy.can_act_in_scope(user, r.group_id), make)
 
 
-def _handled(user: Any, notes: list[Notification]) -> list[Entry]:
+def _handled(user: Actor, notes: list[Notification]) -> list[Entry]:
     found = _by_id(Report, notes)
     labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
 
@@ -96,7 +99,7 @@ def _handled(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda r: r.reporter_id == user.id, make)
 
 
-def _contests(user: Any, notes: list[Notification]) -> list[Entry]:
+def _contests(user: Actor, notes: list[Notification]) -> list[Entry]:
     def make(note: Notification, st: Statement) -> Entry:
         return Entry(
             note=note,
@@ -157,6 +160,5 @@ def send_pending() -> int:
 
 
 def current_base() -> str:
-    from flask import current_app
-
+    """The site's address, without a trailing slash."""
     return str(current_app.config["BASE_URL"]).rstrip("/")
