@@ -83,7 +83,7 @@ def state_reasons(
     reason: str,
 ) -> Statement | None:
     """Record the statement of reasons for ``user_id`` and its notification (e-mailed after
-    commit by :func:`commons.moderation.notices.send_pending`). None for no one or oneself."""
+    commit by :func:`commons.moderation.notices.queue_statements`). None for no one or oneself."""
     if user_id is None or user_id == actor.id:
         return None
     statement = Statement(

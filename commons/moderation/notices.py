@@ -1,6 +1,7 @@
 """How moderation reaches people: notification entries (statements of reasons to authors,
-reports and contested decisions to facilitators) and the statement e-mail, sent whatever the
-person's notification preferences (it is a decision about them, not a digestible event)."""
+reports and contested decisions to facilitators) and the statement e-mail, queued in the mail
+outbox whatever the person's notification preferences (it is a decision about them, not a
+digestible event)."""
 
 from __future__ import annotations
 
@@ -122,41 +123,42 @@ def register() -> None:
     register_target("moderation.handled", _handled)
 
 
-def send_pending() -> int:
-    """E-mail the statements of reasons not yet sent (each at most once); call after commit.
-    Commits its own bookkeeping; returns how many were sent."""
+def queue_statements() -> int:
+    """Queue the e-mails of the statements of reasons not yet sent (each at most once) in the
+    mail outbox, in the current transaction: they leave after its commit, and not at all if
+    it rolls back. Returns how many were queued."""
+    recent = db.utcnow() - PENDING_WINDOW
     ids = list(
         db.session.scalars(
             select(Statement.id).where(
-                Statement.emailed_at.is_(None),
-                Statement.created_at >= db.utcnow() - PENDING_WINDOW,
+                Statement.emailed_at.is_(None), Statement.created_at >= recent
             )
         )
     )
-    sent = 0
+    queued = 0
     for statement_id in ids:
         claimed = db.session.execute(
             update(Statement)
             .where(Statement.id == statement_id, Statement.emailed_at.is_(None))
             .values(emailed_at=db.utcnow())
         ).rowcount  # type: ignore[attr-defined]
-        db.session.commit()
         statement = db.session.get(Statement, statement_id)
         user = db.session.get(User, statement.user_id) if statement else None
         if not claimed or statement is None or user is None or user.email_confirmed_at is None:
             continue
+        action = ACTIONS.get(statement.action, statement.action)
         mail.send_template(
             user.email,
-            f"Décision de l'animation : {ACTIONS.get(statement.action, statement.action)}",
+            f"Décision de l'animation : {action}",
             "moderation/mail/statement",
             user=user,
             statement=statement,
-            action=ACTIONS.get(statement.action, statement.action),
+            action=action,
             url=mail.absolute_url("moderation.statement", statement_id=statement.id),
             content_url=(current_base() + statement.target_path if statement.target_path else ""),
         )
-        sent += 1
-    return sent
+        queued += 1
+    return queued
 
 
 def current_base() -> str:

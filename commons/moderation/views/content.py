@@ -59,7 +59,7 @@ def load_moderated(kind: str, target_id: int) -> targets.Target:
 
 def send_mail() -> None:
     """Statements of reasons and immediate notifications (the lead moves them to the outbox)."""
-    notices.send_pending()
+    notices.queue_statements()
     emails.deliver_pending()
 
 

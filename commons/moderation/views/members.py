@@ -94,6 +94,6 @@ def act(handle: str, action: str) -> Response:
     if not form.validate_on_submit():
         flash("Formulaire incomplet : " + " ".join(sum(form.errors.values(), [])), "error")
     elif lifecycle.attempt(None, ACTIONS[action], current_user, user, form) is not REFUSED:
-        notices.send_pending()
+        notices.queue_statements()
         flash("C'est enregistré.", "success")
     return redirect(url_for("moderation_members.show", handle=user.handle))
