@@ -29,6 +29,10 @@ class ReportForm(OnceForm, FlaskForm):
         "Précisions (obligatoires pour « Autre »)", [length(2000)], filters=[clean]
     )
 
+    def report(self) -> dict[str, str]:
+        """The arguments of :func:`commons.moderation.reports.report`."""
+        return {"reason": self.reason.data or "", "comment": self.comment.data or ""}
+
 
 class ReasonForm(FlaskForm):
     """A decision with a reason (required or not: the service decides)."""
@@ -43,9 +47,11 @@ class EditForm(ReasonForm):
     base = HiddenField()
     reason = TextAreaField("Motif de la modification", [required(), length(2000)], filters=[clean])
 
-    def base_version(self) -> int:
-        """The version the facilitator started from (-1 when the field was tampered with)."""
-        return int(self.base.data) if (self.base.data or "").isdigit() else -1
+    def edit(self) -> dict[str, object]:
+        """The arguments of :func:`commons.moderation.services.edit`: the version the
+        facilitator started from is -1 when the field was tampered with."""
+        base = int(self.base.data) if (self.base.data or "").isdigit() else -1
+        return {"body": self.body.data or "", "reason": self.reason.data or "", "base": base}
 
 
 class MoveForm(ReasonForm):

@@ -9,11 +9,22 @@ from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...audit import ACTIONS as AUDIT_ACTIONS
+from ...groups.models import Group
 from .. import dashboard, journal, policy, queries
 from ..models import REPORT_REASONS, TARGET_LABELS
 from . import board_bp as bp
 
 FACILITATORS_ONLY = "Cette page est réservée à l'animation du réseau et des groupes."
+
+
+def dashboard_page(group: Group | None, **parts: object) -> str:
+    """The dashboard of the network and the actor's groups (``group`` None) or of a group."""
+    parts.setdefault("groups", [])
+    parts.setdefault("counts", {})
+    panels = dashboard.panels(current_user, group)
+    return render_template(
+        "moderation/dashboard.html", group=group, panels=panels, reasons=REPORT_REASONS, **parts
+    )
 
 
 @bp.route("/animation/")
@@ -22,17 +33,14 @@ def index() -> str:
     lifecycle.require(policy.can_view_queue(current_user), FACILITATORS_ONLY)
     ids = policy.facilitated_group_ids(current_user)
     network = policy.is_global(current_user)
-    return render_template(
-        "moderation/dashboard.html",
-        group=None,
+    return dashboard_page(
+        None,
         groups=queries.groups_named(ids),
         counts=queries.group_counts(ids),
         requests=queries.join_requests(ids),
         queue=queries.queue(current_user, network_only=True) if network else [],
         contested=queries.contested(current_user),
         weeks=queries.activity(None) if network else [],
-        panels=dashboard.panels(current_user, None),
-        reasons=REPORT_REASONS,
     )
 
 
@@ -44,17 +52,12 @@ def group(slug: str) -> str:
     if grp is None or not (allowed or grp.listed):  # an unlisted group does not leak
         abort(404)
     lifecycle.require(allowed, "Ce tableau de bord est réservé à l'animation du groupe.")
-    return render_template(
-        "moderation/dashboard.html",
-        group=grp,
-        groups=[],
-        counts={},
+    return dashboard_page(
+        grp,
         requests=queries.join_requests(frozenset({grp.id})),
         queue=queries.queue(current_user, grp.id),
         contested=queries.contested(current_user, grp.id),
         weeks=queries.activity(grp.id),
-        panels=dashboard.panels(current_user, grp),
-        reasons=REPORT_REASONS,
     )
 
 

@@ -57,18 +57,18 @@ def load_moderated(kind: str, target_id: int) -> targets.Target:
     return target
 
 
-def send_mail() -> None:
-    """Statements of reasons and immediate notifications (the lead moves them to the outbox)."""
+def done(url: str, message: str) -> Response:
+    """After a decision: its e-mails, ``message`` flashed, and on to ``url``."""
     notices.queue_statements()
     emails.deliver_pending()
+    flash(message, "success")
+    return redirect(url)
 
 
 def back(kind: str, target_id: int, outcome: object, message: str) -> Response:
     """To the item's moderation page, saying ``message`` unless the service refused."""
-    if outcome is not REFUSED:
-        send_mail()
-        flash(message, "success")
-    return redirect(url_for("moderation.content", kind=kind, target_id=target_id))
+    url = url_for("moderation.content", kind=kind, target_id=target_id)
+    return redirect(url) if outcome is REFUSED else done(url, message)
 
 
 @bp.route(f"/signaler/{KIND}/<int:target_id>", methods=["GET", "POST"])
@@ -80,17 +80,12 @@ def report(kind: str, target_id: int) -> str | Response:
     if form.validate_on_submit():
         if first := form.replayed():
             return redirect(first)
-        comment = form.comment.data or ""
-        if (
-            lifecycle.attempt(
-                form.reason, reports.report, current_user, target, form.reason.data, comment
-            )
-            is not REFUSED
-        ):
+        outcome = lifecycle.attempt(
+            form.reason, reports.report, current_user, target, **form.report()
+        )
+        if outcome is not REFUSED:
             form.fulfil(target.path)
-            send_mail()
-            flash("Merci : votre signalement est transmis à l'animation.", "success")
-            return redirect(target.path)
+            return done(target.path, "Merci : votre signalement est transmis à l'animation.")
     return render_template("moderation/report.html", form=form, target=target)
 
 
@@ -105,9 +100,8 @@ def move_form(target: targets.Target) -> MoveForm | None:
     form = MoveForm(formdata=None)
     options = [(f"category:{c.id}", f"Agora : {c.name}") for c in forum_queries.categories()]
     groups = queries.groups_named(policy.facilitated_group_ids(current_user))
-    form.destination.choices = choices(
-        options + [(f"group:{g.id}", f"Groupe « {g.name} »") for g in groups]
-    )
+    options += [(f"group:{g.id}", f"Groupe « {g.name} »") for g in groups]
+    form.destination.choices = choices(options)
     return form
 
 
@@ -159,26 +153,31 @@ def move(target_id: int) -> Response:
 def edit(kind: str, target_id: int) -> str | Response:
     target = load_moderated(kind, target_id)
     form = EditForm()
-    conflict: services.Conflict | None = None
     if request.method == "GET":
         form.body.data, form.base.data = services.current_text(target)
+    conflict = None
     if form.validate_on_submit():
-        body, reason = form.body.data or "", form.reason.data or ""
         conflict = lifecycle.attempt(
-            form.body,
-            services.edit_unless_conflict,
-            current_user,
-            target,
-            body,
-            reason,
-            form.base_version(),
+            form.body, services.edit_unless_conflict, current_user, target, **form.edit()
         )
         if conflict is None:
             return back(kind, target_id, None, DONE["modifier"])
-        if conflict is not REFUSED:  # the next save starts from what is shown
+        if conflict:  # REFUSED is falsy; the next save starts from the text shown
             form.base.data = str(conflict.head)
     return render_template(
         "moderation/edit.html", form=form, target=target, conflict=conflict or None
+    )
+
+
+def statement_page(st: Statement, form: ContestForm) -> str:
+    """A statement of reasons, with the form contesting it."""
+    return render_template(
+        "moderation/statement.html",
+        st=st,
+        action=LABELS.get(st.action, st.action),
+        form=form,
+        can_contest=policy.can_contest(current_user, st),
+        addressee=current_user.id == st.user_id,
     )
 
 
@@ -189,21 +188,11 @@ def statement(statement_id: int) -> str | Response:
     form = ContestForm()
     if request.method == "POST":
         lifecycle.require(policy.can_contest(current_user, st), members.NOT_CONTESTABLE)
+        text = form.text.data or ""
         if (
             form.validate_on_submit()
-            and lifecycle.attempt(
-                form.text, members.contest, current_user, st, form.text.data or ""
-            )
-            is not REFUSED
+            and lifecycle.attempt(form.text, members.contest, current_user, st, text) is not REFUSED
         ):
-            send_mail()
-            flash("Votre contestation est transmise à l'animation.", "success")
-            return redirect(url_for("moderation.statement", statement_id=st.id))
-    return render_template(
-        "moderation/statement.html",
-        st=st,
-        action=LABELS.get(st.action, st.action),
-        form=form,
-        can_contest=policy.can_contest(current_user, st),
-        addressee=current_user.id == st.user_id,
-    )
+            url = url_for("moderation.statement", statement_id=st.id)
+            return done(url, "Votre contestation est transmise à l'animation.")
+    return statement_page(st, form)

@@ -13,9 +13,10 @@ from ... import lifecycle, params
 from ...accounts.models import User
 from ...forms import choices
 from ...lifecycle import REFUSED
-from .. import members, notices, policy, queries
+from .. import members, policy, queries
 from ..forms import LiftForm, NoteForm, SuspendForm, WarnForm
 from . import members_bp as bp
+from .content import done
 
 FORMS: dict[str, type[Any]] = {
     "note": NoteForm,
@@ -94,6 +95,5 @@ def act(handle: str, action: str) -> Response:
     if not form.validate_on_submit():
         flash("Formulaire incomplet : " + " ".join(sum(form.errors.values(), [])), "error")
     elif lifecycle.attempt(None, ACTIONS[action], current_user, user, form) is not REFUSED:
-        notices.queue_statements()
-        flash("C'est enregistré.", "success")
+        return done(url_for("moderation_members.show", handle=user.handle), "C'est enregistré.")
     return redirect(url_for("moderation_members.show", handle=user.handle))

@@ -46,18 +46,24 @@ def back(proposal: Proposal, outcome: object, message: str) -> Response:
     return redirect(url_for("publication.show", proposal_id=proposal.id))
 
 
-@bp.route("/rex/<slug>/proposer", methods=["GET", "POST"])
-@login_required
-def propose(slug: str) -> str | Response:
-    rex = load_rex(slug)
-    group = db.session.get(Group, rex.group_id) if rex.group_id else None
-    if rex.group_id is not None:
-        lifecycle.require(policy.can_propose(current_user, rex, group), services.NOT_PROPOSABLE)
+def propose_form(rex: Rex) -> ProposeForm:
+    """The proposal form, the REX's licence chosen at first."""
     form = ProposeForm()
     form.licence.choices = choices(registry.choices())
     form.mode.choices = choices(attribution.MODES.items())
     if request.method == "GET":
         form.licence.data = rex.licence_id
+    return form
+
+
+@bp.route("/rex/<slug>/proposer", methods=["GET", "POST"])
+@login_required
+def propose(slug: str) -> str | Response:
+    rex = load_rex(slug)
+    group = db.session.get(Group, rex.group_id) if rex.group_id else None
+    allowed = rex.group_id is None or policy.can_propose(current_user, rex, group)
+    lifecycle.require(allowed, services.NOT_PROPOSABLE)  # outside a group: the service says why
+    form = propose_form(rex)
     if form.validate_on_submit():
         if first := form.replayed():
             return redirect(first)
@@ -73,32 +79,36 @@ def propose(slug: str) -> str | Response:
 PROPOSED = "Proposition enregistrée : chaque contributeur·rice est invité·e à donner son accord."
 
 
-@bp.route("/<int:proposal_id>")
-@login_required
-def show(proposal_id: int) -> str:
-    proposal = load_proposal(proposal_id)
+def page_context(proposal: Proposal) -> dict[str, object]:
+    """What the proposal page shows: the preview, each consent, the current person's forms
+    and what they may do."""
     group = services.group_of(proposal)
     current = consent.preview(proposal)
     state = consent.state(proposal, current)
     mine = state.of(current_user.id)
     pending = proposal.status == Status.PENDING.value
-    return render_template(
-        "publication/show.html",
-        proposal=proposal,
-        group=group,
-        preview=current,
-        state=state,
-        mine=mine,
-        answer_form=AnswerForm(contributor=current_user.id, digest=current.digest),
-        attest_form=AttestForm(digest=current.digest),
-        cancel_form=CancelForm(),
-        can_answer=mine is not None and pending,
-        can_review=pending and policy.can_review(current_user, proposal, group),
-        can_cancel=policy.can_cancel(current_user, proposal, group),
-        member_ids=queries.member_ids(proposal.group_id),
-        rex=db.session.get(Rex, proposal.rex_id),
+    return {
+        "group": group,
+        "preview": current,
+        "state": state,
+        "mine": mine,
+        "answer_form": AnswerForm(contributor=current_user.id, digest=current.digest),
+        "attest_form": AttestForm(digest=current.digest),
+        "cancel_form": CancelForm(),
+        "can_answer": mine is not None and pending,
+        "can_review": pending and policy.can_review(current_user, proposal, group),
+        "can_cancel": policy.can_cancel(current_user, proposal, group),
+        "member_ids": queries.member_ids(proposal.group_id),
+        "rex": db.session.get(Rex, proposal.rex_id),
         **LABELS,
-    )
+    }
+
+
+@bp.route("/<int:proposal_id>")
+@login_required
+def show(proposal_id: int) -> str:
+    proposal = load_proposal(proposal_id)
+    return render_template("publication/show.html", proposal=proposal, **page_context(proposal))
 
 
 @bp.route("/<int:proposal_id>/reponse", methods=["POST"])
@@ -120,6 +130,20 @@ def remind(proposal_id: int) -> Response:
     return back(proposal, count, message)
 
 
+def review_form(rex: Rex) -> ReviewEditForm:
+    """The review form, starting from the REX's current text."""
+    form = ReviewEditForm()
+    if request.method == "GET":
+        form.base.data, form.body.data = str(rex.head), wiki.revision(rex, rex.head).source
+    return form
+
+
+ASKED_AGAIN = (
+    "Texte modifié : %(num)d accord à redemander.",
+    "Texte modifié : %(num)d accords à redemander.",
+)
+
+
 @bp.route("/<int:proposal_id>/relecture", methods=["GET", "POST"])
 @login_required
 def review(proposal_id: int) -> str | Response:
@@ -127,20 +151,13 @@ def review(proposal_id: int) -> str | Response:
     allowed = policy.can_review(current_user, proposal, services.group_of(proposal))
     lifecycle.require(allowed, services.REVIEWERS_ONLY)
     rex = lifecycle.load(Rex, proposal.rex_id)
-    form = ReviewEditForm()
-    if request.method == "GET":
-        form.base.data, form.body.data = str(rex.head), wiki.revision(rex, rex.head).source
+    form = review_form(rex)
     if form.validate_on_submit():
         asked = lifecycle.attempt(
             FormErrors(form), services.edit, current_user, proposal, **form.edit()
         )
         if asked is not REFUSED:
-            message = ngettext(
-                "Texte modifié : %(num)d accord à redemander.",
-                "Texte modifié : %(num)d accords à redemander.",
-                asked,
-            )
-            return back(proposal, asked, message)
+            return back(proposal, asked, ngettext(*ASKED_AGAIN, asked))
     return render_template("publication/review.html", proposal=proposal, rex=rex, form=form)
 
 

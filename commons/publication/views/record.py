@@ -24,16 +24,20 @@ def record(proposal_id: int) -> str:
     if proposal.status != Status.PUBLISHED.value or proposal.public_rex_id is None:
         abort(404)
     public = lifecycle.load(Rex, proposal.public_rex_id)
-    return render_template(
-        "publication/record.html",
-        proposal=proposal,
-        public=public,
-        credits=attribution.credits(public),
-        modes=attribution.MODES,
-        licence=registry.get(public.licence_id),
-        digests=queries.receipt_digests(public),
-        credited=queries.credit_of(current_user, proposal),
-    )
+    return render_template("publication/record.html", **record_context(proposal, public))
+
+
+def record_context(proposal: Proposal, public: Rex) -> dict[str, object]:
+    """What the record page shows of a publication and its public copy."""
+    return {
+        "proposal": proposal,
+        "public": public,
+        "credits": attribution.credits(public),
+        "modes": attribution.MODES,
+        "licence": registry.get(public.licence_id),
+        "digests": queries.receipt_digests(public),
+        "credited": queries.credit_of(current_user, proposal),
+    }
 
 
 @bp.route("/<int:proposal_id>/retrait-nom", methods=["POST"])
