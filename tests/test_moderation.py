@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from commons import db
+from commons import db, errors
 from commons.accounts.models import User
 from commons.audit.models import AuditEntry
 from commons.forum.models import Post, PostEdit, Thread
@@ -116,7 +116,7 @@ def test_report_needs_a_known_reason_and_details_for_other(world: World) -> None
 
 
 def test_outsiders_cannot_report_private_content(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         reports.report(world.b.reporter, targets.of(world.a.post), "hors-charte")
     login(client, world.b.reporter)
     response = client.get(f"/animation/signaler/post/{world.a.post.id}")
@@ -309,7 +309,7 @@ def test_move_thread_within_what_the_facilitator_controls(world: World, app) -> 
 
     groups.invite(world.b.creator, world.b.group, both)
     db.session.commit()
-    with pytest.raises(services.Forbidden):  # not (yet) facilitator of B
+    with pytest.raises(errors.Forbidden):  # not (yet) facilitator of B
         services.move_thread(
             both, targets.of(world.a.thread), group_id=world.b.group.id, category_id=None
         )
@@ -367,9 +367,9 @@ def test_suspend_for_a_period_or_indefinitely_and_lift(app, client, world: World
 
 
 def test_suspension_refusals(client, world: World) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(services.Forbidden, match="animateur·rices du réseau"):
+    with pytest.raises(errors.Forbidden, match="animateur·rices du réseau"):
         members.suspend(world.a.facilitator, world.a.author, "Abus", None)
-    with pytest.raises(services.Forbidden):  # a facilitator account: administrators only
+    with pytest.raises(errors.Forbidden):  # a facilitator account: administrators only
         members.suspend(world.global_fac, world.a.creator, "Abus", None)
     with pytest.raises(services.ModerationError, match="Indiquez le motif"):
         members.suspend(world.global_fac, world.a.author, "", None)

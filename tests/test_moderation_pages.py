@@ -11,11 +11,11 @@ from html import unescape
 import pytest
 from sqlalchemy import event, select
 
-from commons import audit, db
+from commons import audit, db, errors
 from commons.audit.models import AuditEntry
 from commons.groups import services as groups
 from commons.moderation import dashboard, members, queries, reports, services, targets
-from commons.moderation.board_views import defuse
+from commons.moderation.journal import defuse
 from commons.search import documents
 from tests.conftest import login as _login
 from tests.moderation_world import CANARY_A, World, world_fixture  # noqa: F401
@@ -268,7 +268,7 @@ def test_notes_are_private_to_facilitators(client, world: World) -> None:  # typ
         assert canary not in text(client.get(f"/agents/{a.author.handle}"))
     # Not in the audit log (only that a note was written), not in any search document.
     assert canary not in {e.reason for e in db.session.scalars(select(AuditEntry))}
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         members.add_note(world.b.facilitator, a.author, "x", a.group.id)
     with pytest.raises(services.ModerationError, match="La note est vide"):
         members.add_note(a.facilitator, a.author, "  ", a.group.id)

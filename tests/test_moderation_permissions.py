@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from commons import db
+from commons import db, errors
 from commons.audit.models import AuditEntry
 from commons.moderation import members, reports, services, targets
 from commons.moderation.models import MemberNote, Report, Statement
@@ -170,7 +170,7 @@ def test_no_power_outside_ones_groups(client, world: World, name, call, route, w
     actor = _actor(world, who)
     before = _snapshot(world)
     if call is not None:
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(errors.Forbidden):
             call(actor, world)
         db.session.rollback()
     method, path, data = route
@@ -196,7 +196,7 @@ def test_unlock_outside_ones_group_is_refused(world: World) -> None:  # type: ig
     services.set_lock(world.b.facilitator, targets.of(world.b.thread), True, "clos")
     db.session.commit()
     for actor in (world.a.facilitator, world.global_fac, world.admin, world.b.reporter):
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(errors.Forbidden):
             _unlock(actor, world)
         db.session.rollback()
     assert world.b.thread.locked

@@ -283,12 +283,12 @@ def test_receipts_are_immutable(app, world) -> None:  # type: ignore[no-untyped-
 
 def test_consenting_on_someone_elses_behalf_is_refused(app, world) -> None:  # type: ignore[no-untyped-def]
     proposal = _propose(world)
-    with pytest.raises(services.Forbidden, match="que pour vous-même"):
+    with pytest.raises(errors.Forbidden, match="que pour vous-même"):
         services.answer(
             world.a, proposal, contributor_id=world.b.id, value="yes", digest=_digest(proposal)
         )
     # A member who did not contribute cannot answer either.
-    with pytest.raises(services.Forbidden, match="contribué"):
+    with pytest.raises(errors.Forbidden, match="contribué"):
         services.answer(
             world.f, proposal, contributor_id=world.f.id, value="yes", digest=_digest(proposal)
         )
@@ -312,9 +312,9 @@ def test_only_the_groups_facilitator_attests(app, world) -> None:  # type: ignor
     proposal = _propose(w)
     _all_agree(w, proposal)
     for who in (w.a, w.o):  # a plain member; the facilitator of another group
-        with pytest.raises(services.Forbidden, match="Seule l'animation du groupe"):
+        with pytest.raises(errors.Forbidden, match="Seule l'animation du groupe"):
             services.attest(who, proposal, checklist=ALL_CHECKED, digest=_digest(proposal))
-        with pytest.raises(services.Forbidden, match="Seule l'animation du groupe"):
+        with pytest.raises(errors.Forbidden, match="Seule l'animation du groupe"):
             publish.publish(who, proposal)
     with pytest.raises(services.PublicationError, match="Cochez chaque point"):
         services.attest(
@@ -342,7 +342,7 @@ def test_double_publication_is_refused(app, world) -> None:  # type: ignore[no-u
 
 def test_proposing_outside_ones_group_or_a_non_group_rex_is_refused(app, world) -> None:  # type: ignore[no-untyped-def]
     w = world
-    with pytest.raises(services.Forbidden, match="REX de vos groupes"):
+    with pytest.raises(errors.Forbidden, match="REX de vos groupes"):
         services.propose(w.o, w.rex, licence_id="CC-BY-4.0", mode="named")
     network = wiki.create_rex(w.a, title="REX du réseau", body=BODY)
     with pytest.raises(services.PublicationError, match="espace privé d'un groupe"):
@@ -369,7 +369,7 @@ def test_imported_revisions_without_account_block_the_proposal(app, world) -> No
 def test_cancel_allows_a_new_proposal(app, world) -> None:  # type: ignore[no-untyped-def]
     w = world
     proposal = _propose(w)
-    with pytest.raises(services.Forbidden, match="annuler"):
+    with pytest.raises(errors.Forbidden, match="annuler"):
         publish.cancel(w.b, proposal)  # neither the proposer nor a facilitator
     publish.cancel(w.a, proposal, "trop tôt")
     db.session.commit()
@@ -423,7 +423,7 @@ def test_name_removal_switches_to_the_anonymous_form(app, world, client) -> None
     assert "Bruno Petit" not in page and "Alice Martin" in page
     with pytest.raises(services.PublicationError, match="déjà été retiré"):
         publish.remove_name(w.b, proposal)
-    with pytest.raises(services.Forbidden, match="seule la personne concernée"):
+    with pytest.raises(errors.Forbidden, match="seule la personne concernée"):
         publish.remove_name(w.f, proposal)  # not credited
     assert "publication.name_removal" in _actions()
 
@@ -479,7 +479,7 @@ def test_the_facilitator_of_another_group_has_no_power(app, world, action) -> No
         "publish": lambda: publish.publish(w.o, proposal),
         "cancel": lambda: publish.cancel(w.o, proposal),
     }
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         calls[action]()
     db.session.rollback()
     assert db.session.get(Proposal, proposal.id).status == "pending"

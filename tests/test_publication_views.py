@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from commons import db
+from commons import db, errors
 from commons.forum import services as forum
 from commons.groups import services as groups
 from commons.notifications import emails
@@ -204,7 +204,7 @@ def test_synthesis_by_the_facilitator(app, world, client) -> None:  # type: igno
     page = client.get(f"/rex/{synthesis.slug}").get_data(as_text=True)
     assert f"/forum/sujet/{thread.id}" in page and f'href="/rex/{w.rex.slug}"' in page
     # A member may not propose a synthesis; the facilitator may.
-    with pytest.raises(services.Forbidden, match="Seule l'animation"):
+    with pytest.raises(errors.Forbidden, match="Seule l'animation"):
         services.propose(w.a, synthesis, licence_id="CC-BY-4.0", mode="group")
     proposal = services.propose(w.f, synthesis, licence_id="CC-BY-4.0", mode="group")
     assert [u.id for u in consent.preview(proposal).contributors] == [w.f.id]
@@ -247,7 +247,7 @@ def test_a_contributor_who_left_blocks_and_is_shown(app, world, client) -> None:
     login(client, w.f)
     body = client.get(f"/publication/{proposal.id}").get_data(as_text=True)
     assert "a quitté le groupe" in body and "Chloé Durand" in body
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(errors.Forbidden):
         services.answer(
             w.c,
             proposal,

@@ -3,8 +3,9 @@ on members, dashboards and the audit log page.
 
 Imports ``wiki``, ``forum``, ``groups``, ``notifications``, ``accounts`` and ``audit``; no
 feature imports moderation. Feature templates reach it through Jinja globals registered here
-(``report_link``, ``moderation_link``, ``can_moderate``), guarded with ``is defined``; other
-packages add dashboard panels with :func:`commons.moderation.dashboard.register_panel`.
+(``report_link``, ``moderation_link``, ``can_moderate``: :mod:`.links`), guarded with
+``is defined``; other packages add dashboard panels with
+:func:`commons.moderation.dashboard.register_panel`.
 """
 
 from __future__ import annotations

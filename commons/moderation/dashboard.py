@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..actor import Actor
 from ..groups.models import Group
 
 
@@ -24,7 +25,7 @@ class Panel:
     empty: str = "Rien en attente."
 
 
-PanelFunction = Callable[[Any, Group | None], Panel | dict[str, Any] | None]
+PanelFunction = Callable[[Actor, Group | None], Panel | dict[str, Any] | None]
 _PANELS: list[PanelFunction] = []
 
 
@@ -34,7 +35,7 @@ def register_panel(fn: PanelFunction) -> None:
         _PANELS.append(fn)
 
 
-def panels(user: Any, group: Group | None) -> list[Panel]:
+def panels(user: Actor, group: Group | None) -> list[Panel]:
     """The registered panels for this user and dashboard."""
     out = []
     for fn in _PANELS:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
+from .. import dates, params
 from ..forms import choices, clean, length, required
 from ..integrity.forms import OnceForm
 from .models import REPORT_REASONS
@@ -25,6 +29,10 @@ class ReportForm(OnceForm, FlaskForm):
         "Précisions (obligatoires pour « Autre »)", [length(2000)], filters=[clean]
     )
 
+    def report(self) -> dict[str, str]:
+        """The arguments of :func:`commons.moderation.reports.report`."""
+        return {"reason": self.reason.data or "", "comment": self.comment.data or ""}
+
 
 class ReasonForm(FlaskForm):
     """A decision with a reason (required or not: the service decides)."""
@@ -39,11 +47,25 @@ class EditForm(ReasonForm):
     base = HiddenField()
     reason = TextAreaField("Motif de la modification", [required(), length(2000)], filters=[clean])
 
+    def edit(self) -> dict[str, object]:
+        """The arguments of :func:`commons.moderation.services.edit`: the version the
+        facilitator started from is -1 when the field was tampered with."""
+        base = int(self.base.data) if (self.base.data or "").isdigit() else -1
+        return {"body": self.body.data or "", "reason": self.reason.data or "", "base": base}
+
 
 class MoveForm(ReasonForm):
     """Move a thread: ``category:<id>`` or ``group:<id>``."""
 
     destination = SelectField("Destination", [required()], validate_choice=False)
+
+    def place(self) -> dict[str, int | None] | None:
+        """``group_id`` and ``category_id`` of the destination; ``None`` when it is not one."""
+        where, _, raw = (self.destination.data or "").partition(":")
+        ident = params.optional_number(raw, minimum=1)
+        if where not in ("category", "group") or ident is None:
+            return None
+        return {"group_id": None, "category_id": None, f"{where}_id": ident}
 
 
 class WarnForm(ReasonForm):
@@ -75,6 +97,12 @@ class SuspendForm(FlaskForm):
         format="%Y-%m-%d",
         id="suspendre-until",
     )
+
+    def until_moment(self) -> datetime | None:
+        """The end of the chosen day in Paris time (``None``: without limit)."""
+        if not self.until.data:
+            return None
+        return datetime.combine(self.until.data, time(23, 59), tzinfo=ZoneInfo(dates.TIMEZONE))
 
 
 class NoteForm(FlaskForm):

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .. import audit, db
+from .. import audit, dates, db
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..markup import clean_text
 from . import policy
+from .decisions import ModerationError, check_reason, notify, require, state_reasons
 from .models import MemberNote, Statement
-from .services import (
-    ModerationError,
-    check_reason,
-    facilitators_of,
-    notify,
-    require,
-    state_reasons,
-)
+from .queries import facilitators_of
 
 MAX_NOTE = 5000
+NOT_CONTESTABLE = "Vous ne pouvez pas contester cette décision."
 
 
 def _record(
@@ -74,7 +69,7 @@ def suspend(actor: User, user: User, reason: str, until: datetime | None) -> Non
     user.suspended_at, user.suspended_until = now, until
     user.suspension_reason = reason[:500]
     accounts.revoke_sessions(user)
-    period = f"jusqu'au {until:%d/%m/%Y à %H:%M} (UTC)" if until else "sans limite de durée"
+    period = f"jusqu'au {dates.short_when(until)}" if until else "sans limite de durée"
     _record(
         actor, "account.suspend", user, None, reason, until=until.isoformat() if until else None
     )
@@ -130,7 +125,7 @@ def add_note(actor: User, user: User, body: str, group_id: int | None) -> Member
 
 def contest(actor: User, statement: Statement, text: str) -> None:
     """The addressee contests a decision: recorded, audited, shown to the facilitators."""
-    require(policy.can_contest(actor, statement), "Vous ne pouvez pas contester cette décision.")
+    require(policy.can_contest(actor, statement), NOT_CONTESTABLE)
     text = check_reason(text)
     statement.contested_at, statement.contest_text = db.utcnow(), text
     audit.record(

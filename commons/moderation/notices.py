@@ -1,6 +1,7 @@
 """How moderation reaches people: notification entries (statements of reasons to authors,
-reports and contested decisions to facilitators) and the statement e-mail, sent whatever the
-person's notification preferences (it is a decision about them, not a digestible event)."""
+reports and contested decisions to facilitators) and the statement e-mail, queued in the mail
+outbox whatever the person's notification preferences (it is a decision about them, not a
+digestible event)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,27 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from .. import db, mail
 from ..accounts.models import User
+from ..actor import Actor
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for, register_target
 from . import policy, queries
+from .decisions import ACTIONS
 from .models import REPORT_REASONS, Report, Statement
-from .services import ACTIONS
 
 PENDING_WINDOW = timedelta(days=7)
 
 
 def _by_id(model: Any, notes: list[Notification]) -> dict[int, Any]:
     ids = {n.target_id for n in notes if n.target_id is not None}
-    return (
-        {o.id: o for o in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
-    )
+    if not ids:
+        return {}
+    rows: list[Any] = list(db.session.scalars(select(model).where(model.id.in_(ids))))
+    return {row.id: row for row in rows}
 
 
 def _entries(
@@ -42,7 +46,7 @@ def _entries(
     return out
 
 
-def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
+def _decisions(user: Actor, notes: list[Notification]) -> list[Entry]:
     def make(note: Notification, st: Statement) -> Entry:
         label = ACTIONS.get(st.action, st.action).lower()
         return Entry(
@@ -58,7 +62,7 @@ def _decisions(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda st: policy.can_view_statement(user, st), make)
 
 
-def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
+def _reports(user: Actor, notes: list[Notification]) -> list[Entry]:
     found = _by_id(Report, notes)
     labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
 
@@ -77,7 +81,7 @@ def _reports(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda r: policy.can_act_in_scope(user, r.group_id), make)
 
 
-def _handled(user: Any, notes: list[Notification]) -> list[Entry]:
+def _handled(user: Actor, notes: list[Notification]) -> list[Entry]:
     found = _by_id(Report, notes)
     labels = queries.labels({(r.target_type, r.target_id) for r in found.values()})
 
@@ -96,7 +100,7 @@ def _handled(user: Any, notes: list[Notification]) -> list[Entry]:
     return _entries(notes, found, lambda r: r.reporter_id == user.id, make)
 
 
-def _contests(user: Any, notes: list[Notification]) -> list[Entry]:
+def _contests(user: Actor, notes: list[Notification]) -> list[Entry]:
     def make(note: Notification, st: Statement) -> Entry:
         return Entry(
             note=note,
@@ -119,44 +123,44 @@ def register() -> None:
     register_target("moderation.handled", _handled)
 
 
-def send_pending() -> int:
-    """E-mail the statements of reasons not yet sent (each at most once); call after commit.
-    Commits its own bookkeeping; returns how many were sent."""
+def queue_statements() -> int:
+    """Queue the e-mails of the statements of reasons not yet sent (each at most once) in the
+    mail outbox, in the current transaction: they leave after its commit, and not at all if
+    it rolls back. Returns how many were queued."""
+    recent = db.utcnow() - PENDING_WINDOW
     ids = list(
         db.session.scalars(
             select(Statement.id).where(
-                Statement.emailed_at.is_(None),
-                Statement.created_at >= db.utcnow() - PENDING_WINDOW,
+                Statement.emailed_at.is_(None), Statement.created_at >= recent
             )
         )
     )
-    sent = 0
+    queued = 0
     for statement_id in ids:
         claimed = db.session.execute(
             update(Statement)
             .where(Statement.id == statement_id, Statement.emailed_at.is_(None))
             .values(emailed_at=db.utcnow())
         ).rowcount  # type: ignore[attr-defined]
-        db.session.commit()
         statement = db.session.get(Statement, statement_id)
         user = db.session.get(User, statement.user_id) if statement else None
         if not claimed or statement is None or user is None or user.email_confirmed_at is None:
             continue
+        action = ACTIONS.get(statement.action, statement.action)
         mail.send_template(
             user.email,
-            f"Décision de l'animation : {ACTIONS.get(statement.action, statement.action)}",
+            f"Décision de l'animation : {action}",
             "moderation/mail/statement",
             user=user,
             statement=statement,
-            action=ACTIONS.get(statement.action, statement.action),
+            action=action,
             url=mail.absolute_url("moderation.statement", statement_id=statement.id),
             content_url=(current_base() + statement.target_path if statement.target_path else ""),
         )
-        sent += 1
-    return sent
+        queued += 1
+    return queued
 
 
 def current_base() -> str:
-    from flask import current_app
-
+    """The site's address, without a trailing slash."""
     return str(current_app.config["BASE_URL"]).rstrip("/")

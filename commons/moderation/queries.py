@@ -9,15 +9,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, func, select
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
 from ..forum.models import Post, Thread
-from ..groups.models import Group, JoinRequest, RequestStatus
+from ..groups.models import Group, GroupRole, JoinRequest, Membership, RequestStatus
+from ..notifications.services import path_for, post_path
 from ..wiki.models import Revision, Rex
 from . import policy
-from .models import Report, ReportStatus, Statement
+from .models import MemberNote, Report, ReportStatus, Statement
 
 WEEKS = 8
 
@@ -40,29 +42,29 @@ def labels(keys: set[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]
     for kind, target_id in keys:
         ids[kind].add(target_id)
     if ids["rex"]:
-        rows = db.session.execute(select(Rex.id, Rex.title, Rex.slug).where(Rex.id.in_(ids["rex"])))
-        for rex_id, title, slug in rows:
-            out[("rex", rex_id)] = (f"REX « {title} »", f"/rex/{slug}")
+        for rex in db.session.execute(
+            select(Rex.id, Rex.title, Rex.slug).where(Rex.id.in_(ids["rex"]))
+        ):
+            out[("rex", rex.id)] = (f"REX « {rex.title} »", path_for("wiki.show", slug=rex.slug))
     if ids["thread"]:
-        rows = db.session.execute(
-            select(Thread.id, Thread.title).where(Thread.id.in_(ids["thread"]))
-        )
-        for thread_id, title in rows:
-            out[("thread", thread_id)] = (f"Discussion « {title} »", f"/forum/sujet/{thread_id}")
+        threads = select(Thread.id, Thread.title).where(Thread.id.in_(ids["thread"]))
+        for thread in db.session.execute(threads):
+            path = path_for("forum.thread", thread_id=thread.id)
+            out[("thread", thread.id)] = (f"Discussion « {thread.title} »", path)
     if ids["post"]:
-        rows = db.session.execute(
-            select(Post.id, Post.number, Thread.id, Thread.title)
+        posts = (
+            select(Post.id, Post.number, Thread.id.label("thread_id"), Thread.title)
             .join(Thread, Thread.id == Post.thread_id)
             .where(Post.id.in_(ids["post"]))
         )
-        for post_id, number, thread_id, title in rows:
-            path = f"/forum/sujet/{thread_id}/message/{number}"
-            out[("post", post_id)] = (f"Message {number} de « {title} »", path)
+        for post in db.session.execute(posts):
+            path = post_path(post.thread_id, post.number)
+            out[("post", post.id)] = (f"Message {post.number} de « {post.title} »", path)
     return out
 
 
 def queue(
-    actor: Any, group_id: int | None = None, *, network_only: bool = False
+    actor: Actor, group_id: int | None = None, *, network_only: bool = False
 ) -> list[QueueItem]:
     """Open reports the actor handles, grouped by item, oldest first (four queries)."""
     stmt = (
@@ -97,7 +99,7 @@ def reports_on(kind: str, target_id: int) -> list[tuple[Report, str]]:
     return [(r, name or "Ancien membre") for r, name in db.session.execute(stmt)]
 
 
-def contested(actor: Any, group_id: int | None = None) -> list[Statement]:
+def contested(actor: Actor, group_id: int | None = None) -> list[Statement]:
     """Contested decisions in the actor's scope, newest first."""
     scope = [Statement.group_id.in_(policy.facilitated_group_ids(actor))]
     if policy.is_global(actor):
@@ -163,7 +165,7 @@ def activity(group_id: int | None, now: datetime | None = None) -> list[Week]:
         select(Thread.created_at).where(thread_scope, Thread.created_at >= since)
     ):
         weeks[_monday(created)].threads += 1
-    posts: Select[Any] = (
+    posts = (
         select(Post.created_at, Post.author_id)
         .join(Thread, Thread.id == Post.thread_id)
         .where(thread_scope, Post.created_at >= since)
@@ -179,7 +181,8 @@ def activity(group_id: int | None, now: datetime | None = None) -> list[Week]:
         .where(rex_scope, Revision.created_at >= since, Revision.author_id.is_not(None))
     )
     for created, author in db.session.execute(revisions):
-        weeks[_monday(created)].active.add(author)
+        if author is not None:
+            weeks[_monday(created)].active.add(author)
     return list(weeks.values())
 
 
@@ -202,6 +205,49 @@ def group_counts(group_ids: frozenset[int]) -> dict[int, tuple[int, int]]:
         .where(Report.group_id.in_(group_ids), Report.status == ReportStatus.OPEN.value)
         .group_by(Report.group_id)
     )
-    for gid, n in reports:
-        out[gid][1] = n
+    for report_group, n in reports:
+        if report_group is not None:
+            out[report_group][1] = n
     return {gid: (a, b) for gid, (a, b) in out.items()}
+
+
+def facilitators_of(group_id: int | None) -> list[int]:
+    """Ids of the people who moderate a group's space (``None``: the network's)."""
+    if group_id is not None:
+        stmt = select(Membership.user_id).where(
+            Membership.group_id == group_id, Membership.role == GroupRole.FACILITATOR.value
+        )
+    else:
+        stmt = select(User.id).where(User.role.in_(("facilitator", "admin")))
+    return list(db.session.scalars(stmt))
+
+
+def groups_named(ids: frozenset[int]) -> list[Group]:
+    """The groups with these ids, by name (no query when there is none)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Group).where(Group.id.in_(ids)).order_by(Group.name)))
+
+
+def group_by_slug(slug: str) -> Group | None:
+    """The group at ``slug``, if any."""
+    return db.session.scalar(select(Group).where(Group.slug == slug))
+
+
+def member_by_handle(handle: str) -> User | None:
+    """The account with this handle (handles are lower case), if any."""
+    return db.session.scalar(select(User).where(User.handle == handle.lower()))
+
+
+def member_notes(actor: Actor, user: User) -> list[Any]:
+    """The notes on ``user`` the actor may read, newest first, with their author's and
+    group's names (one query)."""
+    return list(
+        db.session.execute(
+            select(MemberNote, User.display_name, Group.name)
+            .outerjoin(User, User.id == MemberNote.author_id)
+            .outerjoin(Group, Group.id == MemberNote.group_id)
+            .where(MemberNote.subject_id == user.id, policy.visible_notes(actor))
+            .order_by(MemberNote.created_at.desc())
+        ).all()
+    )

@@ -9,14 +9,17 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, db
 from ..accounts.models import User
 from . import policy
+from .decisions import ModerationError, check_reason, notify, require
 from .models import REPORT_REASONS, Report, ReportStatus
-from .services import ModerationError, check_reason, facilitators_of, notify, require
+from .queries import facilitators_of
 from .targets import Target
+
+NOT_REPORTABLE = "Vous ne pouvez pas signaler ce contenu."
 
 
 def report(actor: User, target: Target, reason: str, comment: str = "") -> Report:
     """Report an item to the facilitators of its space (notified in their centre)."""
-    require(policy.can_report(actor, target), "Vous ne pouvez pas signaler ce contenu.")
+    require(policy.can_report(actor, target), NOT_REPORTABLE)
     if reason not in REPORT_REASONS:
         raise ModerationError("Choisissez un motif de signalement dans la liste.")
     comment = check_reason(comment, required=reason == "autre")[:2000]
@@ -55,7 +58,7 @@ def report(actor: User, target: Target, reason: str, comment: str = "") -> Repor
     return entry
 
 
-def _open_reports(target: Target) -> Select[tuple[Report]]:
+def _open_reports(target: Target) -> Select[Report]:
     return select(Report).where(
         Report.target_type == target.kind,
         Report.target_id == target.id,

@@ -6,95 +6,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import audit, db, errors
+from .. import audit, db
 from ..accounts.models import User
 from ..forum import services as forum
 from ..forum.models import Category, Post, Thread, ThreadSpace
 from ..groups.models import Group
-from ..markup import clean_text
-from ..notifications.models import Notification
 from ..text import single_line
 from ..wiki import services as wiki
 from ..wiki.models import Rex
 from ..wiki.rendering import refresh_referrers
 from . import policy
-from .models import Report, ReportStatus, Statement
+from .decisions import ModerationError, check_reason, notify, require, state_reasons
+from .models import Report, ReportStatus
 from .targets import Target
 
-MAX_REASON = 2000
-
-#: Audit keys and their French labels (also the actions of statements of reasons).
-ACTIONS = {
-    "moderation.report": "Signalement",
-    "moderation.dismiss": "Signalement classé sans suite",
-    "moderation.hide": "Contenu masqué",
-    "moderation.restore": "Contenu rétabli",
-    "moderation.edit": "Contenu modifié par l'animation",
-    "moderation.lock": "Discussion verrouillée",
-    "moderation.unlock": "Discussion déverrouillée",
-    "moderation.move": "Discussion déplacée",
-    "moderation.warn": "Avertissement",
-    "moderation.note": "Note privée sur un membre",
-    "moderation.contest": "Contestation d'une décision",
-    "account.suspend": "Compte suspendu",
-    "account.lift": "Suspension levée",
-}
-for _key, _label in ACTIONS.items():
-    audit.register_action(_key, _label)
-
-
-class ModerationError(errors.Refused):
-    """A refused moderation operation, with a French message."""
-
-
-class Forbidden(ModerationError):
-    """The actor may not do this."""
-
-
-def require(allowed: bool, message: str = "") -> None:
-    """Raise :class:`Forbidden` unless ``allowed``."""
-    if not allowed:
-        raise Forbidden(
-            message
-            or "Vous n'avez pas le droit de modérer ce contenu : il ne relève pas "
-            "d'un espace que vous animez."
-        )
-
-
-def check_reason(reason: str, *, required: bool = True) -> str:
-    """A reason: trimmed, bounded, mandatory unless ``required`` is false."""
-    reason = clean_text(reason or "").strip()
-    if required and not reason:
-        raise ModerationError("Indiquez le motif de la décision : il est transmis à l'auteur·rice.")
-    if len(reason) > MAX_REASON:
-        raise ModerationError(f"Le motif dépasse {MAX_REASON} caractères.")
-    return reason
-
-
-def notify(user_id: int, actor: User, kind: str, ref: int, *, emailed: bool = False) -> None:
-    """A notification about a moderation object (described by :mod:`.notices`)."""
-    db.session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            actor_id=actor.id,
-            target_type=f"moderation.{kind}",
-            target_id=ref,
-            emailed_at=db.utcnow() if emailed else None,
-        )
-    )
-
-
-def facilitators_of(group_id: int | None) -> list[int]:
-    from ..groups.models import GroupRole, Membership
-
-    if group_id is not None:
-        stmt = select(Membership.user_id).where(
-            Membership.group_id == group_id, Membership.role == GroupRole.FACILITATOR.value
-        )
-    else:
-        stmt = select(User.id).where(User.role.in_(("facilitator", "admin")))
-    return list(db.session.scalars(stmt))
+#: An edit that met a newer change at the same place: shown to the facilitator, nothing saved.
+CONFLICTS = (forum.PostConflict, wiki.EditConflict)
+Conflict = forum.PostConflict | wiki.EditConflict
 
 
 def _close_reports(actor: User, target: Target, outcome: str, status: str) -> int:
@@ -114,43 +42,6 @@ def _close_reports(actor: User, target: Target, outcome: str, status: str) -> in
             notify(report.reporter_id, actor, "handled", report.id)
     db.session.flush()
     return len(open_reports)
-
-
-# -- statements of reasons -------------------------------------------------------------------
-
-
-def state_reasons(
-    actor: User,
-    user_id: int | None,
-    action: str,
-    *,
-    target_type: str,
-    target_id: int | None,
-    label: str,
-    path: str = "",
-    group_id: int | None,
-    reason: str,
-) -> Statement | None:
-    """Record the statement of reasons for ``user_id`` and its notification (e-mailed after
-    commit by :func:`commons.moderation.emails.send_pending`). None for no one or oneself."""
-    if user_id is None or user_id == actor.id:
-        return None
-    statement = Statement(
-        user_id=user_id,
-        actor_id=actor.id,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=label[:300],
-        target_path=path,
-        group_id=group_id,
-        reason=reason,
-    )
-    db.session.add(statement)
-    db.session.flush()
-    # The statement has its own e-mail, sent whatever the preferences: never mailed twice.
-    notify(user_id, actor, "decision", statement.id, emailed=True)
-    return statement
 
 
 def _done(actor: User, target: Target, action: str, reason: str, **detail: object) -> None:
@@ -229,10 +120,6 @@ def restore(actor: User, target: Target, reason: str = "") -> None:
     _done(actor, target, "moderation.restore", reason)
 
 
-#: An edit that met a newer change at the same place: shown to the facilitator, nothing saved.
-CONFLICTS = (forum.PostConflict, wiki.EditConflict)
-
-
 def edit(actor: User, target: Target, body: str, reason: str, base: int | None = None) -> None:
     """Edit a post (through the forum, history kept) or a REX (a new revision whose comment
     is the reason), from the version ``base`` the facilitator saw (``None``: the current one,
@@ -268,6 +155,27 @@ def edit(actor: User, target: Target, body: str, reason: str, base: int | None =
     if not changed:
         raise ModerationError("Le texte est identique : rien n'a été modifié.")
     _done(actor, target, "moderation.edit", reason)
+
+
+def edit_unless_conflict(
+    actor: User, target: Target, body: str, reason: str, base: int | None = None
+) -> Conflict | None:
+    """:func:`edit` in a savepoint; a conflict with a newer change undoes it and is returned
+    (to be shown to the facilitator with both texts) instead of raised."""
+    try:
+        with db.session.begin_nested():
+            edit(actor, target, body, reason, base)
+    except CONFLICTS as exc:
+        return exc
+    return None
+
+
+def current_text(target: Target) -> tuple[str, str]:
+    """The text a facilitator starts editing from, and its version (the edit's base)."""
+    if isinstance(target.obj, Post):
+        return target.obj.source, str(forum.version(target.obj))
+    assert isinstance(target.obj, Rex)
+    return wiki.revision(target.obj, target.obj.head).source, str(target.obj.head)
 
 
 def set_lock(actor: User, target: Target, locked: bool, reason: str = "") -> None:

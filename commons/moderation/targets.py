@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .. import db
 from ..forum.models import Post, Thread
 from ..forum.services import group_of
+from ..notifications.services import path_for, post_path
 from ..wiki.models import Rex, Space
 
 KINDS = ("post", "thread", "rex")
@@ -50,7 +51,7 @@ def load(kind: str, target_id: int) -> Target | None:
             group_id,
             rex.created_by_id,
             f"REX « {rex.title} »",
-            f"/rex/{rex.slug}",
+            path_for("wiki.show", slug=rex.slug),
         )
     if kind == "thread":
         thread = db.session.get(Thread, target_id)
@@ -63,7 +64,7 @@ def load(kind: str, target_id: int) -> Target | None:
             group_of(thread),
             thread.author_id,
             f"Discussion « {thread.title} »",
-            f"/forum/sujet/{thread.id}",
+            path_for("forum.thread", thread_id=thread.id),
         )
     if kind == "post":
         post = db.session.get(Post, target_id)
@@ -78,7 +79,7 @@ def load(kind: str, target_id: int) -> Target | None:
             group_of(thread),
             post.author_id,
             f"Message {post.number} de « {thread.title} »",
-            f"/forum/sujet/{thread.id}/message/{post.number}",
+            post_path(thread.id, post.number),
         )
     return None
 

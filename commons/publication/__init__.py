@@ -7,6 +7,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the room's pages, commands and hooks (imported here: the factory's part)."""
-    from . import record_views
+    from . import views
 
-    record_views.init_app(app)
+    views.init_app(app)

@@ -21,31 +21,31 @@ from .models import Proposal, PublishedCredit, Status
 from .services import (
     HIDDEN,
     PUBLIC_AUTHOR,
-    Forbidden,
     PublicationError,
-    _check_ready,
-    _open,
-    _record,
-    _require,
+    attest,
+    check_ready,
     group_of,
+    lock_open,
+    record,
+    require,
 )
 
 
 def publish(actor: User, proposal: Proposal) -> Rex:
     """Publish the attested, consented text as a public copy; return it."""
     group = group_of(proposal)
-    _require(
+    require(
         policy.can_review(actor, proposal, group),
         "Seule l'animation du groupe peut publier un texte dans les communs.",
     )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     rex = db.session.execute(
         select(Rex).where(Rex.id == proposal.rex_id).with_for_update()
     ).scalar_one()
     if getattr(rex, "hidden", False):
         raise PublicationError(HIDDEN)
     current = consent.preview(proposal, rex)
-    _check_ready(proposal, current)
+    check_ready(proposal, current)
     if not proposal.attested_digest:
         raise PublicationError("Publication impossible sans l'attestation de l'animation.")
     if proposal.attested_digest != current.digest:
@@ -86,7 +86,7 @@ def publish(actor: User, proposal: Proposal) -> Rex:
     proposal.published_at = db.utcnow()
     db.session.flush()
     notify.notify(current.contributors, "publication.published", proposal, actor)
-    _record(
+    record(
         actor,
         "publication.publish",
         proposal,
@@ -101,16 +101,16 @@ def publish(actor: User, proposal: Proposal) -> Rex:
 def cancel(actor: User, proposal: Proposal, reason: str = "") -> None:
     """Cancel an open proposal (the proposer or the facilitators); a new one may follow."""
     group = group_of(proposal)
-    _require(
+    require(
         policy.can_cancel(actor, proposal, group),
         "Seules la personne qui a proposé la publication et l'animation peuvent l'annuler.",
     )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     proposal.status = Status.CANCELLED.value
     proposal.cancelled_at = db.utcnow()
     proposal.cancel_reason = reason.strip()[:1000]
     db.session.flush()
-    _record(actor, "publication.cancel", proposal, reason=proposal.cancel_reason)
+    record(actor, "publication.cancel", proposal, reason=proposal.cancel_reason)
 
 
 def remove_name(actor: User, proposal: Proposal) -> None:
@@ -123,7 +123,7 @@ def remove_name(actor: User, proposal: Proposal) -> None:
             PublishedCredit.proposal_id == proposal.id, PublishedCredit.user_id == actor.id
         )
     )
-    _require(
+    require(
         policy.can_remove_name(actor, credit.user_id if credit else None),
         "Vous n'êtes pas crédité·e dans cette publication : seule la personne concernée peut "
         "demander le retrait de son nom.",
@@ -141,7 +141,13 @@ def remove_name(actor: User, proposal: Proposal) -> None:
     public.updated_at = db.utcnow()  # feeds and exports see the change
     credit.name_removed_at = db.utcnow()
     db.session.flush()
-    _record(actor, "publication.name_removal", proposal, public_rex=public.slug)
+    record(actor, "publication.name_removal", proposal, public_rex=public.slug)
 
 
-__all__ = ["Forbidden", "PublicationError", "cancel", "publish", "remove_name"]
+def attest_and_publish(
+    actor: User, proposal: Proposal, *, checklist: dict[str, bool], digest: str
+) -> Rex:
+    """The facilitator attests the reviewed text (:func:`.services.attest`) and publishes it
+    at once; return the public copy."""
+    attest(actor, proposal, checklist=checklist, digest=digest)
+    return publish(actor, proposal)

@@ -6,11 +6,12 @@ Public helpers never return consent identities: ``receipt_digests`` gives digest
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
 from .. import db
+from ..accounts.models import User
+from ..actor import Actor
 from ..forum.models import Thread
 from ..groups import policy as groups
 from ..groups.models import Group, GroupRole, Membership
@@ -49,7 +50,7 @@ def receipt_digests(rex: Rex) -> list[str]:
     return [r.digest for r in sorted(latest.values(), key=lambda r: r.id) if r.answer == Answer.YES]
 
 
-def of_group(actor: Any, group_id: int, limit: int = 20) -> list[tuple[Proposal, Rex]]:
+def of_group(actor: Actor, group_id: int, limit: int = 20) -> list[tuple[Proposal, Rex]]:
     """A group's proposals the actor may see, newest first, with their REX."""
     rows = db.session.execute(
         select(Proposal, Rex)
@@ -70,7 +71,7 @@ class Pending:
     group_name: str
 
 
-def pending_for(user: Any, group: Group | None = None) -> list[Pending]:
+def pending_for(user: Actor, group: Group | None = None) -> list[Pending]:
     """Open proposals in the groups the user facilitates (or in ``group`` only): what the
     facilitators' dashboard lists as "publications en attente de consentement ou de relecture".
     """
@@ -93,7 +94,7 @@ def pending_for(user: Any, group: Group | None = None) -> list[Pending]:
     return [Pending(p, title, name) for p, title, name in db.session.execute(stmt)]
 
 
-def credited_publications(user: Any) -> list[tuple[Proposal, PublishedCredit, Rex]]:
+def credited_publications(user: Actor) -> list[tuple[Proposal, PublishedCredit, Rex]]:
     """Publications where the user is credited (for name removal)."""
     rows = db.session.execute(
         select(Proposal, PublishedCredit, Rex)
@@ -124,3 +125,37 @@ def synthesis_sources(group: Group, limit: int = 30) -> tuple[list[Thread], list
         )
     )
     return threads, rex
+
+
+def facilitators(group_id: int) -> list[User]:
+    """The facilitators of a group."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.group_id == group_id,
+                Membership.role == GroupRole.FACILITATOR.value,
+            )
+        )
+    )
+
+
+def member_ids(group_id: int) -> set[int]:
+    """Ids of a group's members."""
+    return set(
+        db.session.scalars(select(Membership.user_id).where(Membership.group_id == group_id))
+    )
+
+
+def group_by_slug(slug: str) -> Group | None:
+    """The group at ``slug``, if any."""
+    return db.session.scalar(select(Group).where(Group.slug == slug))
+
+
+def credit_of(user: Actor, proposal: Proposal) -> PublishedCredit | None:
+    """How ``user`` is credited in a publication (``None``: not credited, or anonymous)."""
+    if not user.is_authenticated:
+        return None
+    rows = credited_publications(user)
+    return next((credit for p, credit, _rex in rows if p.id == proposal.id), None)

@@ -11,19 +11,22 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db, errors
 from ..accounts.models import User
-from ..groups.models import Group, GroupRole, Membership
+from ..groups.models import Group
+from ..groups.policy import group_ids_of
 from ..licensing import compat, registry
 from ..text import single_line
 from ..wiki import attribution
 from ..wiki import services as wiki
 from ..wiki.models import Rex, Space
-from . import consent, notify, policy
+from . import consent, notify, policy, queries
 from .models import CHECKLIST, Answer, ConsentReceipt, Proposal, Status
 
 #: The author shown on the single revision of a public copy (never a person's name: the
 #: revision is immutable, and a contributor may later have their name removed).
 PUBLIC_AUTHOR = "Publication par consentement"
 HIDDEN = "Ce REX a été masqué par l'animation : il ne peut pas être publié."
+NOT_PROPOSABLE = "Vous ne pouvez proposer à la publication que les REX de vos groupes."
+REVIEWERS_ONLY = "Seule l'animation du groupe peut relire et modifier un texte proposé."
 
 for _key, _label in {
     "publication.propose": "Proposition de publication",
@@ -42,22 +45,21 @@ class PublicationError(errors.Refused):
     """A refused publication operation, with a French message."""
 
 
-class Forbidden(PublicationError):
-    """The actor may not do this."""
-
-
-def _require(allowed: bool, message: str) -> None:
+def require(allowed: bool, message: str) -> None:
+    """Raise :class:`commons.errors.Forbidden` with ``message`` unless ``allowed``."""
     if not allowed:
-        raise Forbidden(message)
+        raise errors.Forbidden(message)
 
 
 def group_of(proposal: Proposal) -> Group:
+    """The group a proposal belongs to."""
     group = db.session.get(Group, proposal.group_id)
     assert group is not None
     return group
 
 
-def _record(actor: User | None, action: str, proposal: Proposal, **kw: object) -> None:
+def record(actor: User | None, action: str, proposal: Proposal, **kw: object) -> None:
+    """The audit entry of ``action`` on ``proposal`` (``reason`` and details from ``kw``)."""
     rex = db.session.get(Rex, proposal.rex_id)
     audit.record(
         actor,
@@ -71,7 +73,7 @@ def _record(actor: User | None, action: str, proposal: Proposal, **kw: object) -
     )
 
 
-def _open(proposal: Proposal) -> Proposal:
+def lock_open(proposal: Proposal) -> Proposal:
     """The proposal re-read and locked for this transaction; it must still be open."""
     proposal = db.session.execute(
         select(Proposal)
@@ -84,19 +86,6 @@ def _open(proposal: Proposal) -> Proposal:
     if proposal.status != Status.PENDING.value:
         raise PublicationError("Cette proposition de publication a été annulée.")
     return proposal
-
-
-def facilitators(group_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.group_id == group_id,
-                Membership.role == GroupRole.FACILITATOR.value,
-            )
-        )
-    )
 
 
 def check_licence(rex: Rex, licence_id: str) -> None:
@@ -123,11 +112,11 @@ def propose(actor: User, rex: Rex, *, licence_id: str, mode: str, message: str =
             "consentement ; ce REX est déjà visible hors du groupe."
         )
     group = db.session.get(Group, rex.group_id)
-    _require(
+    require(
         policy.can_propose(actor, rex, group),
         "Seule l'animation du groupe peut proposer une synthèse à la publication."
-        if rex.kind == policy.SYNTHESIS and rex.group_id in _ids(actor)
-        else "Vous ne pouvez proposer à la publication que les REX de vos groupes.",
+        if rex.kind == policy.SYNTHESIS and rex.group_id in group_ids_of(actor)
+        else NOT_PROPOSABLE,
     )
     if getattr(rex, "hidden", False):
         raise PublicationError(HIDDEN)
@@ -165,14 +154,8 @@ def propose(actor: User, rex: Rex, *, licence_id: str, mode: str, message: str =
             + ") : leur accord ne peut pas être recueilli, le texte ne peut pas être publié."
         )
     notify.notify(current.contributors, "publication.consent", proposal, actor)
-    _record(actor, "publication.propose", proposal, licence=licence_id, mode=mode)
+    record(actor, "publication.propose", proposal, licence=licence_id, mode=mode)
     return proposal
-
-
-def _ids(actor: User) -> frozenset[int]:
-    from ..groups import policy as groups
-
-    return groups.group_ids_of(actor)
 
 
 def answer(
@@ -181,13 +164,13 @@ def answer(
     """Record the actor's own answer (``yes``, ``no`` or ``withdrawn``) about the text whose
     digest they saw; a receipt is written, never changed."""
     if contributor_id != actor.id:
-        raise Forbidden(
+        raise errors.Forbidden(
             "Vous ne pouvez répondre que pour vous-même : chaque contributeur·rice donne "
             "son accord personnellement."
         )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     current = consent.preview(proposal)
-    _require(
+    require(
         policy.can_answer(actor, proposal, {u.id for u in current.contributors}),
         "Seules les personnes qui ont contribué à ce texte peuvent donner leur accord.",
     )
@@ -213,33 +196,33 @@ def answer(
     )
     db.session.add(receipt)
     db.session.flush()
-    _record(actor, "publication.consent", proposal, answer=value, digest=current.digest)
+    record(actor, "publication.consent", proposal, answer=value, digest=current.digest)
     after = consent.state(proposal, current)
     if value == Answer.NO.value:
-        people = [*facilitators(proposal.group_id)]
+        people = [*queries.facilitators(proposal.group_id)]
         proposer = db.session.get(User, proposal.proposed_by_id or 0)
         notify.notify(
             [*people, *([proposer] if proposer else [])], "publication.refused", proposal, actor
         )
     elif value == Answer.YES.value and after.ready:
-        notify.notify(facilitators(proposal.group_id), "publication.ready", proposal, actor)
+        notify.notify(queries.facilitators(proposal.group_id), "publication.ready", proposal, actor)
     return receipt
 
 
 def remind(actor: User, proposal: Proposal) -> int:
     """Ask again those who have not agreed to the current text; return how many."""
     group = group_of(proposal)
-    _require(
+    require(
         policy.can_cancel(actor, proposal, group),
         "Seules la personne qui a proposé la publication et l'animation peuvent relancer.",
     )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     current = consent.preview(proposal)
     waiting = [c for c in consent.state(proposal, current).consents if c.status != "yes"]
     for c in waiting:
         kind = "publication.renew" if c.receipt is not None else "publication.consent"
         notify.notify([c.user], kind, proposal, actor)
-    _record(actor, "publication.remind", proposal, count=len(waiting))
+    record(actor, "publication.remind", proposal, count=len(waiting))
     return len(waiting)
 
 
@@ -248,16 +231,13 @@ def edit(actor: User, proposal: Proposal, *, base: int, body: str, comment: str)
     the previous text no longer match its digest: the contributors are asked again (return
     how many)."""
     group = group_of(proposal)
-    _require(
-        policy.can_review(actor, proposal, group),
-        "Seule l'animation du groupe peut relire et modifier un texte proposé.",
-    )
+    require(policy.can_review(actor, proposal, group), REVIEWERS_ONLY)
     comment = single_line(comment)
     if not comment:
         raise PublicationError(
             "Indiquez la raison de la modification (elle figure à l'historique)."
         )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     rex = db.session.get(Rex, proposal.rex_id)
     assert rex is not None
     result = wiki.save(actor, rex, base=base, body=body, comment=f"Relecture : {comment}")
@@ -266,11 +246,12 @@ def edit(actor: User, proposal: Proposal, *, base: int, body: str, comment: str)
     current = consent.preview(proposal, rex)
     stale = [c for c in consent.state(proposal, current).consents if c.status == "stale"]
     notify.notify([c.user for c in stale], "publication.renew", proposal, actor)
-    _record(actor, "publication.edit", proposal, reason=comment, revision=result.revision.number)
+    record(actor, "publication.edit", proposal, reason=comment, revision=result.revision.number)
     return len(stale)
 
 
-def _check_ready(proposal: Proposal, current: consent.Preview) -> None:
+def check_ready(proposal: Proposal, current: consent.Preview) -> None:
+    """Refuse unless every contributor agreed to the current text (one refusal blocks)."""
     state = consent.state(proposal, current)
     refused = [c.user.display_name for c in state.consents if c.status == "no"]
     if refused:
@@ -289,11 +270,11 @@ def _check_ready(proposal: Proposal, current: consent.Preview) -> None:
 def attest(actor: User, proposal: Proposal, *, checklist: dict[str, bool], digest: str) -> None:
     """The facilitator attests the reviewed text (every checklist item ticked)."""
     group = group_of(proposal)
-    _require(
+    require(
         policy.can_review(actor, proposal, group),
         "Seule l'animation du groupe peut relire et attester une publication.",
     )
-    proposal = _open(proposal)
+    proposal = lock_open(proposal)
     if not all(checklist.get(key) for key in CHECKLIST):
         raise PublicationError("Cochez chaque point de la liste de relecture pour attester.")
     current = consent.preview(proposal)
@@ -301,10 +282,10 @@ def attest(actor: User, proposal: Proposal, *, checklist: dict[str, bool], diges
         raise PublicationError(
             "Le texte a changé depuis que vous l'avez relu : relisez l'aperçu puis attestez."
         )
-    _check_ready(proposal, current)
+    check_ready(proposal, current)
     proposal.attested_by_id = actor.id
     proposal.attested_at = db.utcnow()
     proposal.attested_digest = current.digest
     proposal.checklist = dict.fromkeys(CHECKLIST, True)
     db.session.flush()
-    _record(actor, "publication.attest", proposal, digest=current.digest)
+    record(actor, "publication.attest", proposal, digest=current.digest)

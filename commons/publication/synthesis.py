@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import db
+from .. import db, errors
 from ..accounts.models import User
 from ..forum.models import Thread
 from ..groups.models import Group
@@ -14,7 +14,7 @@ from ..notifications.services import path_for
 from ..wiki import services as wiki
 from ..wiki.models import Rex, Space
 from . import policy
-from .services import Forbidden, PublicationError
+from .services import PublicationError
 
 
 def create(
@@ -31,7 +31,7 @@ def create(
     group's audience, so every member may see what it names). Its public copy, if it is ever
     published, carries none of these references (:mod:`.references`)."""
     if not policy.can_write_synthesis(actor, group):
-        raise Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")
+        raise errors.Forbidden("Seule l'animation du groupe rédige les synthèses du groupe.")
     threads = list(
         db.session.scalars(
             select(Thread).where(

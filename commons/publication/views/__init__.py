@@ -1,0 +1,55 @@
+"""Publication pages: the proposal and its consents in :mod:`.proposal`, the public record,
+name removal and one's publications in :mod:`.record`, group syntheses in :mod:`.synthesis`.
+
+Every page of a proposal first loads it with :func:`load_proposal`: 404 unless the reader is a
+member of the group (nothing leaks to outsiders, not even the title).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+from ... import lifecycle
+from ...groups.views import add_private_section
+from ...moderation.dashboard import register_panel
+from ...notifications.services import register_target
+from ...wiki.views import add_rex_section
+from .. import notify, policy, sections
+from ..forms import ProposeForm, ReviewEditForm, SynthesisForm
+from ..models import Proposal, install_guards
+
+bp = Blueprint("publication", __name__, url_prefix="/publication", template_folder="../templates")
+
+
+def load_proposal(proposal_id: int) -> Proposal:
+    """The proposal if the current user may see it, else 404."""
+    return lifecycle.load(Proposal, proposal_id, can=policy.can_view_proposal)
+
+
+class FormErrors:
+    """A form's own error list (``form.form_errors``, shown above the form) as the target of
+    :func:`commons.lifecycle.attempt`."""
+
+    def __init__(self, form: ProposeForm | ReviewEditForm | SynthesisForm) -> None:
+        self.form = form
+
+    @property
+    def errors(self) -> list[str]:
+        """The form's own errors."""
+        return list(self.form.form_errors)
+
+    @errors.setter
+    def errors(self, value: list[str]) -> None:
+        self.form.form_errors = list(value)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and the sections shown by other rooms."""
+    from . import proposal, record, synthesis  # noqa: F401 - their routes join the blueprint
+
+    install_guards()
+    app.register_blueprint(bp)
+    add_rex_section(app, sections.rex_section)
+    add_private_section(app, sections.group_section)
+    register_target(notify.TARGET, notify.describe)
+    register_panel(sections.dashboard_panel)
