@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import Role, User
+from ..actor import Actor
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for, register_target
 from ..text import single_line
@@ -41,7 +42,7 @@ def pending() -> list[tuple[Collectivite, User | None]]:
     return [(c, people.get(c.proposed_by_id or 0)) for c in rows]
 
 
-def _notify(user_ids: list[int], kind: str, collectivite: Collectivite, actor: Any) -> None:
+def _notify(user_ids: list[int], kind: str, collectivite: Collectivite, actor: Actor) -> None:
     for user_id in sorted(set(user_ids)):
         if actor is not None and user_id == actor.id:
             continue
