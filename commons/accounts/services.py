@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import db, errors, mail
 from ..security import clear_events, count_events, oldest_event_age, record_event
 from ..text import single_line, slugify
+from . import sessions
 from .models import Role, User
 from .passwords import (
     dummy_hash,
@@ -149,15 +150,11 @@ def authenticate(email: str, password: str, address: str) -> Authentication:
 
 def load_user(identifier: str) -> User | None:
     """Flask-Login loader: the cookie names a server-side session (see :mod:`.sessions`)."""
-    from . import sessions
-
     return sessions.load(identifier)
 
 
 def revoke_sessions(user: User) -> None:
     """Log the user out everywhere: every session and "remember me" cookie dies."""
-    from . import sessions
-
     sessions.end_all(user)
 
 
