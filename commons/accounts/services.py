@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -241,7 +242,7 @@ def user_from_reset_token(token: str) -> User:
 # Mail (call after commit) ---------------------------------------------------------------------
 
 
-def _send(user: User, subject: str, template: str, **context: object) -> None:
+def _send(user: User, subject: str, template: str, **context: Any) -> None:
     mail.send_template(user.email, subject, f"accounts/mail/{template}", user=user, **context)
 
 

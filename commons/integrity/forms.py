@@ -45,11 +45,11 @@ class BasedForm:
 
     def set_base(self, values: Mapping[str, Any]) -> None:
         """Record the values the user is about to see (on GET, and after a conflict)."""
-        self.fields_base.data = seal(values)  # type: ignore[attr-defined]
+        self.fields_base.data = seal(values)
 
     def base_values(self) -> dict[str, Any] | None:
         """The values the edit started from, or ``None`` when the form did not say."""
-        return unseal(self.fields_base.data)  # type: ignore[attr-defined]
+        return unseal(self.fields_base.data)
 
 
 class OnceForm:
@@ -62,11 +62,11 @@ class OnceForm:
     def replayed(self) -> str | None:
         """Claim the token in the current transaction; the URL of the first result when it
         was already used (the caller then redirects there and creates nothing)."""
-        return submissions.claim(current_user, self.submission.data or "")  # type: ignore[attr-defined]
+        return submissions.claim(current_user, self.submission.data or "")
 
     def fulfil(self, url: str) -> None:
         """Record where the creation lives, in the transaction that creates it."""
-        submissions.fulfil(current_user, self.submission.data or "", url)  # type: ignore[attr-defined]
+        submissions.fulfil(current_user, self.submission.data or "", url)
 
     def create_once(
         self, create: Callable[[], T], url_of: Callable[[T], str]

@@ -179,20 +179,22 @@ def member(slug: str, handle: str, action: str) -> Response:
     group = load_group(slug)
     user = accounts.by_handle(handle) or abort(404)
     if action == "retirer":
-        call, message = (
-            services.remove_member,
-            f"{user.display_name} ne fait plus partie du groupe.",
-        )
-        args: tuple[Any, ...] = (current_user, group, user)
+        outcome = lifecycle.attempt(None, services.remove_member, current_user, group, user)
+        message = f"{user.display_name} ne fait plus partie du groupe."
     else:
-        form = RoleForm()
-        if not form.validate():
-            abort(400)
-        call, message = services.set_role, f"Le rôle de {user.display_name} est modifié."
-        args = (current_user, group, user, form.role.data)
-    if lifecycle.attempt(None, call, *args) is REFUSED:
+        outcome = lifecycle.attempt(None, services.set_role, current_user, group, user, role())
+        message = f"Le rôle de {user.display_name} est modifié."
+    if outcome is REFUSED:
         return back(slug, "groups.private")
     return done(message, slug, "groups.private")
+
+
+def role() -> str:
+    """The role asked by the role form (400 when it is not one)."""
+    form = RoleForm()
+    if not form.validate():
+        abort(400)
+    return str(form.role.data)
 
 
 @bp.route("/<slug>/animation", methods=["POST"])

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...accounts.forms import ConfirmForm
+from ...accounts.models import User
 from ...lifecycle import REFUSED
 from .. import oidc, policy, services, twofactor
 from ..models import ExternalIdentity
@@ -41,11 +42,9 @@ def link_start(provider: str) -> Response:
     return to_provider(provider, url_for("identity.security"))
 
 
-def own_identity(user: object, identity: ExternalIdentity) -> bool:
+def own_identity(user: User, identity: ExternalIdentity) -> bool:
     """One's own external identity, that one may manage."""
-    return identity.user_id == getattr(user, "id", None) and policy.can_manage_identities(
-        user, user
-    )
+    return identity.user_id == user.id and policy.can_manage_identities(user, user)
 
 
 @bp.route("/compte/securite/delier/<int:identity_id>", methods=["POST"])
