@@ -14,7 +14,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import db, errors, mail
+from .. import dates, db, errors, mail
 from ..security import clear_events, count_events, oldest_event_age, record_event
 from ..text import single_line, slugify
 from . import sessions
@@ -135,7 +135,7 @@ def authenticate(email: str, password: str, address: str) -> Authentication:
         )
     if user.is_suspended:
         until = (
-            f"jusqu'au {user.suspended_until:%d/%m/%Y à %H:%M} (UTC)"
+            f"jusqu'au {dates.short_when(user.suspended_until)}"
             if user.suspended_until
             else "pour une durée indéterminée"
         )
