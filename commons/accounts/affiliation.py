@@ -31,10 +31,8 @@ def offer(
     if allow_new:
         options.append((NEW, "Ma collectivité n'est pas dans la liste : la proposer"))
     form.collectivite.choices = as_choices(options)
-    form.new_collectivite_kind.choices = as_choices([("", "—"), *vocab.kinds().items()])
-    form.new_collectivite_departement.choices = as_choices(
-        [("", "—")] + [(code, f"{code} — {d.name}") for code, d in vocab.departements().items()]
-    )
+    form.new_collectivite_kind.choices = as_choices(vocab.kind_options())
+    form.new_collectivite_departement.choices = as_choices(vocab.departement_options())
 
 
 def check(form: RegistrationForm | ProfileForm) -> bool:

@@ -57,6 +57,10 @@ class JoinForm(OnceForm, FlaskForm):
         [required("Vous devez accepter la charte du groupe.")],
     )
 
+    def request(self) -> dict[str, Any]:
+        """The arguments of :func:`.services.request_join`."""
+        return {"message": self.message.data or "", "accept_charter": self.accept_charter.data}
+
 
 class DecisionForm(FlaskForm):
     note = TextAreaField("Message à l'agent (facultatif)", [length(1000)], filters=[clean])

@@ -107,28 +107,24 @@ def set_texts(group: Group, *, name: str, summary: str, description: str, charte
     group.charter_html = str(render_markdown(charter))
 
 
+def role_count(group_id: int, role: GroupRole) -> int:
+    """The group's memberships with ``role`` (any account state)."""
+    count = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.group_id == group_id, Membership.role == role.value
+        )
+    )
+    return int(count or 0)
+
+
 def member_count(group_id: int) -> int:
     """Members holding a seat (role ``member``)."""
-    return int(
-        db.session.scalar(
-            select(func.count(Membership.id)).where(
-                Membership.group_id == group_id, Membership.role == GroupRole.MEMBER.value
-            )
-        )
-        or 0
-    )
+    return role_count(group_id, GroupRole.MEMBER)
 
 
 def facilitator_count(group_id: int) -> int:
     """The group's facilitators (any account state)."""
-    return int(
-        db.session.scalar(
-            select(func.count(Membership.id)).where(
-                Membership.group_id == group_id, Membership.role == GroupRole.FACILITATOR.value
-            )
-        )
-        or 0
-    )
+    return role_count(group_id, GroupRole.FACILITATOR)
 
 
 def lock(group: Group) -> Group:

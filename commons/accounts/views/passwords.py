@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ... import lifecycle, mail
+from ... import lifecycle
 from ...lifecycle import REFUSED
-from ...security import client_address
 from .. import enrolment, services, sessions
-from ..forms import PasswordChangeForm, ResetPasswordForm, ResetRequestForm
+from ..forms import PasswordChangeForm, ResetPasswordForm
 from . import bp
+from .signup import by_mail
 
 
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
@@ -42,14 +42,9 @@ def wrong_field_to_current(form: PasswordChangeForm) -> None:
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 def reset_request() -> str | tuple[str, int]:
-    form = ResetRequestForm()
-    if not form.validate_on_submit():
-        return render_template("accounts/reset_request.html", form=form)
-    if not enrolment.mail_allowed(form.email.data, client_address()):
-        form.form_errors.append(enrolment.THROTTLED)
-        return render_template("accounts/reset_request.html", form=form), 429
-    mail.deliver_after_response(enrolment.request_reset(form.email.data))
-    return render_template("accounts/reset_sent.html", email=form.email.data)
+    return by_mail(
+        "accounts/reset_request.html", enrolment.request_reset, "accounts/reset_sent.html"
+    )
 
 
 @bp.route("/mot-de-passe-oublie/<token>", methods=["GET", "POST"])

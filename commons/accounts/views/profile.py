@@ -12,6 +12,7 @@ from ...lifecycle import REFUSED
 from ...notifications import emails
 from .. import affiliation, policy, queries
 from ..forms import ProfileForm
+from ..models import User
 from . import bp
 
 
@@ -32,18 +33,17 @@ def edit_profile() -> str | Response:
     affiliation.offer(form, allow_new=True, current=user.collectivite)
     if request.method == "GET":
         form.collectivite.data = str(user.collectivite_id or "")
-    if not form.validate_on_submit() or not proposal_checked(form):
-        return render_template("accounts/edit_profile.html", form=form)
-    if (
-        lifecycle.attempt(form.new_collectivite_name, affiliation.save_profile, user, form)
-        is REFUSED
-    ):
-        return render_template("accounts/edit_profile.html", form=form)
-    emails.deliver_pending()
-    flash("Votre profil est enregistré.", "success")
-    return redirect(url_for("accounts.profile", handle=user.handle))
+    if form.validate_on_submit() and saved(user, form):
+        emails.deliver_pending()
+        flash("Votre profil est enregistré.", "success")
+        return redirect(url_for("accounts.profile", handle=user.handle))
+    return render_template("accounts/edit_profile.html", form=form)
 
 
-def proposal_checked(form: ProfileForm) -> bool:
-    """A collectivité proposed from the profile must be usable (any other choice is kept)."""
-    return form.collectivite.data != affiliation.NEW or affiliation.check(form)
+def saved(user: User, form: ProfileForm) -> bool:
+    """Whether the profile was saved (else the reason is on the form). A collectivité proposed
+    from the profile must be usable; any other choice is kept."""
+    if form.collectivite.data == affiliation.NEW and not affiliation.check(form):
+        return False
+    save = affiliation.save_profile
+    return lifecycle.attempt(form.new_collectivite_name, save, user, form) is not REFUSED

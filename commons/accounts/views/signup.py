@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from email.message import EmailMessage
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -57,11 +60,19 @@ def confirm(token: str) -> str | Response:
 
 @bp.route("/inscription/renvoyer", methods=["GET", "POST"])
 def resend_confirmation() -> Page:
+    return by_mail(
+        "accounts/resend.html", enrolment.request_confirmation, "accounts/registered.html"
+    )
+
+
+def by_mail(template: str, message_for: Callable[[str], EmailMessage | None], sent: str) -> Page:
+    """A form asking for a mail to an address (a new link): throttled per address and client
+    (429), then the same ``sent`` page whether or not the address has an account."""
     form = ResetRequestForm()
     if not form.validate_on_submit():
-        return render_template("accounts/resend.html", form=form)
+        return render_template(template, form=form)
     if not enrolment.mail_allowed(form.email.data, client_address()):
         form.form_errors.append(enrolment.THROTTLED)
-        return render_template("accounts/resend.html", form=form), 429
-    mail.deliver_after_response(enrolment.request_confirmation(form.email.data))
-    return render_template("accounts/registered.html", email=form.email.data)
+        return render_template(template, form=form), 429
+    mail.deliver_after_response(message_for(form.email.data))
+    return render_template(sent, email=form.email.data)

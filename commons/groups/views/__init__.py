@@ -32,6 +32,11 @@ def load_group(slug: str) -> Group:
 _group = load_group
 
 
+def show_url(slug: str) -> str:
+    """The group's page."""
+    return url_for("groups.show", slug=slug)
+
+
 def done(message: str, slug: str, endpoint: str = "groups.show") -> Response:
     """Flash ``message`` and go to the group's page (or ``endpoint`` of the group)."""
     flash(message, "success")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from ... import lifecycle
@@ -18,9 +19,10 @@ from ...lifecycle import REFUSED
 from .. import mailing, policy, queries, services
 from ..forms import AnswerInvitationForm, DecisionForm, EmptyForm, InviteForm, JoinForm, RoleForm
 from ..models import Group, Invitation, JoinRequest
-from . import bp, done, load_group
+from . import bp, done, load_group, show_url
 from .pages import show_page
 
+F = TypeVar("F", bound=FlaskForm)
 NOBODY = "Aucun compte actif ne correspond : vérifiez l'adresse ou l'identifiant."
 #: action → (service, message, where to go next) for a join request.
 DECISIONS: dict[str, tuple[Callable[[Any, JoinRequest, str], object], str, str]] = {
@@ -65,20 +67,12 @@ def join(slug: str) -> str | Response:
     form = JoinForm()
     if not form.validate():
         return show_page(group, form)
-    message, charter = form.message.data or "", form.accept_charter.data
-    ask = partial(
-        services.request_join, current_user, group, message=message, accept_charter=charter
-    )
-    made = lifecycle.attempt(None, form.create_once, ask, lambda _j: group_url(slug))
+    ask = partial(services.request_join, current_user, group, **form.request())
+    made = lifecycle.attempt(None, form.create_once, ask, lambda _j: show_url(slug))
     if made is REFUSED or made[1] is None:
         return back(slug) if made is REFUSED else redirect(made[0])
     mailing.request_received(made[1], group, current_user)
     return done("Votre demande est envoyée à l'animation du groupe.", slug)
-
-
-def group_url(slug: str) -> str:
-    """The group's page."""
-    return url_for("groups.show", slug=slug)
 
 
 @bp.route(
@@ -88,11 +82,9 @@ def group_url(slug: str) -> str:
 def decide(slug: str, request_id: int, action: str) -> Response:
     group = load_group(slug)
     join = lifecycle.load(JoinRequest, request_id, can=lambda _u, j: j.group_id == group.id)
-    form = DecisionForm()
-    if not form.validate():
-        abort(400)
     call, message, endpoint = DECISIONS[action]
-    if lifecycle.attempt(None, call, current_user, join, form.note.data or "") is REFUSED:
+    note = valid(DecisionForm()).note.data or ""
+    if lifecycle.attempt(None, call, current_user, join, note) is REFUSED:
         return back(slug, "groups.private")
     if action != "retirer":
         mailing.request_decided(join, group, lifecycle.load(User, join.user_id))
@@ -124,17 +116,9 @@ def invite(slug: str) -> Response:
 def answer(slug: str, invitation_id: int, action: str) -> Response:
     group = load_group(slug)
     invitation = lifecycle.load(Invitation, invitation_id, can=lambda _u, i: i.group_id == group.id)
-    form = AnswerInvitationForm()
-    if not form.validate():
-        abort(400)
-    accept, charter = action == "accepter", form.accept_charter.data
-    answer = services.answer_invitation
-    if (
-        lifecycle.attempt(
-            None, answer, current_user, invitation, accept=accept, accept_charter=charter
-        )
-        is REFUSED
-    ):
+    charter, accept = valid(AnswerInvitationForm()).accept_charter.data, action == "accepter"
+    reply = partial(services.answer_invitation, accept=accept, accept_charter=charter)
+    if lifecycle.attempt(None, reply, current_user, invitation) is REFUSED:
         return back(slug)
     if accept:
         return done("Bienvenue dans le groupe !", slug, "groups.private")
@@ -191,10 +175,14 @@ def member(slug: str, handle: str, action: str) -> Response:
 
 def role() -> str:
     """The role asked by the role form (400 when it is not one)."""
-    form = RoleForm()
+    return str(valid(RoleForm()).role.data)
+
+
+def valid(form: F) -> F:
+    """``form`` once validated (its CSRF token, its choices), else 400."""
     if not form.validate():
         abort(400)
-    return str(form.role.data)
+    return form
 
 
 @bp.route("/<slug>/animation", methods=["POST"])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -23,7 +24,7 @@ from ..forms import (
 )
 from ..models import Group
 from ..sections import private_sections
-from . import bp, done, load_group
+from . import bp, done, load_group, show_url
 
 EDITED = {
     False: "Le groupe est modifié.",
@@ -61,15 +62,12 @@ def create() -> str | Response:
     form = GroupForm()
     if form.validate_on_submit():
         create = partial(services.create_group, current_user, **form.settings())
-        made = lifecycle.attempt(FormLevel(form), form.create_once, create, group_url)
+        made = lifecycle.attempt(
+            FormLevel(form), form.create_once, create, lambda g: show_url(g.slug)
+        )
         if made is not REFUSED:
             return done(CREATED, made[1].slug) if made[1] else redirect(made[0])
     return render_template("groups/edit.html", form=form, group=None)
-
-
-def group_url(group: Group) -> str:
-    """Where a group lives."""
-    return url_for("groups.show", slug=group.slug)
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
@@ -80,18 +78,17 @@ def edit(slug: str) -> str | Response:
     form = GroupForm(obj=None)
     if request.method == "GET":
         form.fill(editing.editable_values(group))
-    result, conflict = None, None
+    conflict = None
     if form.validate_on_submit():
-        saved = editing.save_edit
-        result = lifecycle.attempt(
-            FormLevel(form), saved, current_user, group, form.base_values(), **form.settings()
-        )
+        save = partial(editing.save_edit, current_user, group, form.base_values())
+        result = lifecycle.attempt(FormLevel(form), save, **form.settings())
         if isinstance(result, bool):
             return done(EDITED[result], group.slug)
-        conflict = result if isinstance(result, editing.GroupConflict) else None
+        conflict = result or None  # a conflict, or REFUSED (its message is on the form)
         form.set_base(editing.editable_values(group))  # the next save starts from these
-    context = {"conflict": conflict, "labels": LABELS}
-    return render_template("groups/edit.html", form=form, group=group, **context)
+    return render_template(
+        "groups/edit.html", form=form, group=group, conflict=conflict, labels=LABELS
+    )
 
 
 @bp.route("/<slug>")
@@ -123,17 +120,22 @@ def show_page(group: Group, join_form: JoinForm | None = None) -> str:
 def private(slug: str) -> str:
     group = load_group(slug)
     lifecycle.require(policy.can_view_private(current_user, group))
+    return render_template("groups/private.html", **private_space(group))
+
+
+def private_space(group: Group) -> dict[str, Any]:
+    """What the private space shows: the rooms' sections, the members, and for its
+    facilitators the pending requests and the forms to manage members."""
     manage = policy.can_manage_members(current_user, group)
-    return render_template(
-        "groups/private.html",
-        sections=private_sections(group),
-        group=group,
-        members=queries.members_of(group),
-        requests=queries.pending_requests(group) if manage else [],
-        manage=manage,
-        decision_form=DecisionForm(),
-        invite_form=InviteForm(),
-        role_form=RoleForm(),
-        empty_form=EmptyForm(),
-        seats=services.member_count(group.id),
-    )
+    return {
+        "sections": private_sections(group),
+        "group": group,
+        "members": queries.members_of(group),
+        "requests": queries.pending_requests(group) if manage else [],
+        "manage": manage,
+        "decision_form": DecisionForm(),
+        "invite_form": InviteForm(),
+        "role_form": RoleForm(),
+        "empty_form": EmptyForm(),
+        "seats": services.member_count(group.id),
+    }

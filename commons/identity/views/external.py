@@ -4,6 +4,7 @@ sign-out at the provider."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -130,10 +131,8 @@ def welcome() -> str | Response:
     if request.method == "GET":
         form.display_name.data = services.display_name_of(claims)
     if form.validate_on_submit():
-        create, fields = services.create_account, form.account(collectivite is None)
-        user = lifecycle.attempt(
-            form.collectivite_name, create, pending["provider"], claims, **fields
-        )
+        create = partial(services.create_account, pending["provider"], claims)
+        user = lifecycle.attempt(form.collectivite_name, create, **form.account(not collectivite))
         if user is not REFUSED:
             session.pop(PENDING, None)
             return open_session(user, pending)
@@ -143,10 +142,8 @@ def welcome() -> str | Response:
 
 def offer(form: FirstSignInForm) -> FirstSignInForm:
     """The kinds and départements a new collectivité may have."""
-    form.collectivite_kind.choices = as_choices([("", "—"), *vocab.kinds().items()])
-    form.collectivite_departement.choices = as_choices(
-        [("", "—")] + [(code, f"{code} — {d.name}") for code, d in vocab.departements().items()]
-    )
+    form.collectivite_kind.choices = as_choices(vocab.kind_options())
+    form.collectivite_departement.choices = as_choices(vocab.departement_options())
     return form
 
 
@@ -154,22 +151,21 @@ def offer(form: FirstSignInForm) -> FirstSignInForm:
 def link_existing() -> str | Response:
     pending = pending_visit()
     claims, form = pending["claims"], LinkForm()
-    if form.validate_on_submit():
-        result = accounts.authenticate(claims["email"], form.password.data, client_address())
-        if result.user is None:  # the failure is recorded for the throttle
-            form.password.errors = [result.error or accounts.GENERIC_LOGIN_ERROR]
-        elif (
-            lifecycle.attempt(None, services.link, result.user, pending["provider"], claims)
-            is REFUSED
-        ):
-            return to_login()
-        else:
-            session.pop(PENDING, None)
-            flash(
-                f"Votre compte est désormais lié à {services.PROVIDER_NAMES[pending['provider']]}."
-            )
-            return open_session(result.user, pending)
-    return render_template("identity/link.html", form=form, claims=claims, pending=pending)
+    if not form.validate_on_submit():
+        return render_template("identity/link.html", form=form, claims=claims, pending=pending)
+    result = accounts.authenticate(claims["email"], form.password.data, client_address())
+    if result.user is None:  # the failure is recorded for the throttle
+        form.password.errors = [result.error or accounts.GENERIC_LOGIN_ERROR]
+        return render_template("identity/link.html", form=form, claims=claims, pending=pending)
+    link = partial(services.link, result.user, pending["provider"], claims)
+    return to_login() if lifecycle.attempt(None, link) is REFUSED else linked(result.user, pending)
+
+
+def linked(user: User, pending: dict[str, Any]) -> Response:
+    """The first visit linked the provider to an existing account: sign in to it."""
+    session.pop(PENDING, None)
+    flash(f"Votre compte est désormais lié à {services.PROVIDER_NAMES[pending['provider']]}.")
+    return open_session(user, pending)
 
 
 def provider_logout() -> Response | None:

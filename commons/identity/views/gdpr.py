@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, session, url_for
@@ -55,21 +56,17 @@ def delete_account() -> str | Response:
         flash("Cochez la case de confirmation (et saisissez votre mot de passe).", "error")
         return redirect(url_for("gdpr.my_data"))
     by_provider = str(session.get("signin_method", "")).startswith("oidc:")
-    ask = deletion.request
-    row = lifecycle.attempt(
-        None, ask, user, password=form.password.data, proved_by_provider=by_provider
-    )
-    if row is REFUSED:
+    ask = partial(deletion.request, password=form.password.data, proved_by_provider=by_provider)
+    if (row := lifecycle.attempt(None, ask, user)) is REFUSED:
         return redirect(url_for("gdpr.my_data"))
     when = dates.short_day(row.due_at)
     notice(user, "Suppression de votre compte programmée", *SCHEDULED, when=when)
     logout_user()
-    flash(
-        f"Votre compte sera supprimé le {when}. Reconnectez-vous d'ici là pour annuler.", "success"
-    )
+    flash(f"Votre compte sera supprimé le {when}. {CANCEL}", "success")
     return redirect(url_for("pages.home"))
 
 
+CANCEL = "Reconnectez-vous d'ici là pour annuler."
 SCHEDULED = (
     "Votre compte sera supprimé le {when}. Jusque-là, il vous suffit de vous "
     "reconnecter pour annuler la suppression.",
