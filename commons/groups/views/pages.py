@@ -78,17 +78,22 @@ def edit(slug: str) -> str | Response:
     form = GroupForm(obj=None)
     if request.method == "GET":
         form.fill(editing.editable_values(group))
-    conflict = None
-    if form.validate_on_submit():
-        save = partial(editing.save_edit, current_user, group, form.base_values())
-        result = lifecycle.attempt(FormLevel(form), save, **form.settings())
-        if isinstance(result, bool):
-            return done(EDITED[result], group.slug)
-        conflict = result or None  # a conflict, or REFUSED (its message is on the form)
-        form.set_base(editing.editable_values(group))  # the next save starts from these
-    return render_template(
-        "groups/edit.html", form=form, group=group, conflict=conflict, labels=LABELS
-    )
+    outcome = save(form, group) if form.validate_on_submit() else None
+    if isinstance(outcome, Response):
+        return outcome
+    context = {"group": group, "conflict": outcome, "labels": LABELS}
+    return render_template("groups/edit.html", form=form, **context)
+
+
+def save(form: GroupForm, group: Group) -> Response | editing.GroupConflict | None:
+    """Save an edit: off to the group's page, or the conflict to show (``None``: refused, the
+    reason is on the form). The next save starts from the values saved meanwhile."""
+    save = partial(editing.save_edit, current_user, group, form.base_values())
+    result = lifecycle.attempt(FormLevel(form), save, **form.settings())
+    if isinstance(result, bool):
+        return done(EDITED[result], group.slug)
+    form.set_base(editing.editable_values(group))
+    return result or None
 
 
 @bp.route("/<slug>")
