@@ -6,13 +6,14 @@ PORT   ?= 5000
 INSTANCE ?= $(CURDIR)/instance
 export COMMONS_INSTANCE_PATH ?= $(INSTANCE)
 
-.PHONY: help venv install run test e2e vnu lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http bench-relevance
+.PHONY: help venv install run test e2e a11y-sr vnu lint format check-migrations clean chromium wrk bench bench-search bench-export bench-http bench-relevance
 
 help:
 	@echo "make run    — installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   — installe et lance toute la suite de tests (SQLite, + PostgreSQL si TEST_DATABASE_URL)"
 	@echo "make e2e    — parcours dans Chromium (Playwright) et contrôles axe-core"
-	@echo "make lint   — ruff"
+	@echo "make a11y-sr — parcours au lecteur d'écran Orca (paquets Debian, hors CI), transcriptions dans docs/accessibilite/lecteur-ecran/"
+	@echo "make lint   — ruff et mypy"
 	@echo "make bench  — benchmarks (résultats datés dans tests/benchmarks/results/)"
 
 $(BIN)/python:
@@ -38,8 +39,11 @@ run: install $(INSTANCE)/config.py
 	COMMONS_SHOW_DEMO_ACCOUNTS=1 COMMONS_TWO_FACTOR_REQUIRED_ROLES= COMMONS_BASE_URL=http://127.0.0.1:$(PORT) \
 	  $(BIN)/commons run --host 127.0.0.1 --port $(PORT)
 
+# One worker per core (pytest-xdist), a test file per worker at a time; each worker has its own
+# PostgreSQL database (tests/conftest.py). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -59,6 +63,16 @@ vnu: $(VNU_JAR)
 
 e2e: install chromium $(VNU_JAR)
 	COMMONS_E2E_VNU=$(VNU_JAR) $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e
+
+# Screen-reader run (RGAA 7.1): Orca and Chromium on a virtual desktop, real key presses, what Orca
+# says checked and written to docs/accessibilite/lecteur-ecran/. Needs Debian packages (below) and
+# the fr_FR.UTF-8 locale for French speech; not part of CI (about 6 minutes).
+A11Y_SR_PACKAGES := orca xvfb at-spi2-core speech-dispatcher espeak-ng dbus-x11 xdotool python3-pyatspi chromium
+
+a11y-sr: install
+	@command -v orca >/dev/null 2>&1 && command -v Xvfb >/dev/null 2>&1 && command -v xdotool >/dev/null 2>&1 || { \
+	  echo "Paquets nécessaires : apt-get install $(A11Y_SR_PACKAGES)"; exit 1; }
+	$(BIN)/python -m tests.a11y.screenreader
 
 # Benchmarks: they measure, they assert nothing; results go to tests/benchmarks/results/<date>/.
 $(VENV)/.bench-installed: $(VENV)/.installed
@@ -91,6 +105,7 @@ bench: bench-search bench-export bench-http
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check commons tests wsgi.py
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -80,4 +80,5 @@ def _conditional(response: Response) -> Response:
         response.headers["Cache-Control"] = f"{scope}, no-cache"
     if "ETag" not in response.headers:
         response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place (304…)
+    return response

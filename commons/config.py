@@ -39,6 +39,15 @@ class Defaults:
     MAIL_SMTP_USER = ""
     MAIL_SMTP_PASSWORD = ""
     MAIL_SMTP_STARTTLS = False
+    #: Seconds an SMTP connection may take; a slow server delays only the outbox worker.
+    MAIL_SMTP_TIMEOUT = 10
+    #: Outbox: attempts before a message is given up, and the first retry delay (doubled
+    #: after each failure, at most six hours).
+    MAIL_MAX_ATTEMPTS = 10
+    MAIL_RETRY_SECONDS = 60
+    #: The worker that served a request delivers its messages once the response is sent;
+    #: ``False``: only ``commons mail send --watch`` delivers (a dedicated process).
+    MAIL_DELIVER_AFTER_REQUEST = True
     #: Public base URL used in emails and citations (no trailing slash).
     BASE_URL = "http://127.0.0.1:5000"
     #: Name shown in the interface and in citations.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import func, select
@@ -118,7 +119,7 @@ def load_demo(path: Path, report: LoadReport) -> None:
         publication_demo.load(data.get("group_rex", []), users)
 
 
-def _load_demo_forum(data: dict, users: dict[str, User]) -> None:  # type: ignore[type-arg]
+def _load_demo_forum(data: dict[str, Any], users: dict[str, User]) -> None:
     """Agora categories, a few threads (Agora and group) and agenda topics with votes."""
     from .forum import agenda
     from .forum import services as forum
@@ -148,6 +149,7 @@ def _load_demo_forum(data: dict, users: dict[str, User]) -> None:  # type: ignor
             forum.reply(users[post["author"]], thread, post["body"])
     for item in data.get("topics", []):
         group = db.session.scalar(select(Group).where(Group.slug == item["group"]))
+        assert group is not None, item["group"]  # the demo file names its groups
         topic = agenda.propose(users[item["author"]], group, item["title"], "")
         for voter in item.get("voters", []):
             agenda.vote(users[voter], topic)

@@ -77,7 +77,7 @@ def _scope() -> int:
     request_ctx = _cv_request.get(None)
     if request_ctx is not None:
         return id(request_ctx)
-    return id(app_ctx._get_current_object())
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]  # a LocalProxy
 
 
 #: The session of the current application context.

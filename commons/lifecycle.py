@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from flask import Flask, abort, flash, g, render_template
+from flask import Flask, abort, current_app, flash, g, render_template
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -90,7 +90,7 @@ def attempt(target: _Field | None, call: Callable[..., T], *args: Any, **kwargs:
             return call(*args, **kwargs)
     except (errors.Refused, errors.Conflict, errors.TooMany) as exc:
         show_error(target, exc.message)
-        return REFUSED  # type: ignore[no-any-return]
+        return REFUSED
 
 
 def _error_page(exc: errors.CommonsError) -> tuple[str, int, dict[str, str]]:
@@ -100,12 +100,26 @@ def _error_page(exc: errors.CommonsError) -> tuple[str, int, dict[str, str]]:
     return render_template(template, description=exc.message), exc.status, headers
 
 
+AFTER_COMMIT = "commons.after_commit"
+
+
+def after_commit(app: Flask, hook: Callable[[Response], None]) -> None:
+    """Run ``hook(response)`` after each request's commit (outboxes: mail…), failed or not:
+    a hook only ever sees what was committed."""
+    app.extensions.setdefault(AFTER_COMMIT, []).append(hook)
+
+
 def _commit(response: Response) -> Response:
     """Commit the request's transaction once the view has returned (see the module)."""
+    response = _commit_or_roll_back(response)
+    for hook in current_app.extensions.get(AFTER_COMMIT, []):
+        hook(response)
+    return response
+
+
+def _commit_or_roll_back(response: Response) -> Response:
     if g.pop("commons_failed", False) or response.status_code >= 500:
         db.session.rollback()  # an error page, or a view that reports a failure (503…)
-        return response
-    if not db.session().in_transaction():
         return response
     try:
         db.session.commit()

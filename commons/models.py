@@ -9,6 +9,7 @@ from .forum.models import Category, Post, PostEdit, Thread, Topic, TopicVote
 from .groups.models import Group, Invitation, JoinRequest, Membership
 from .identity.models import AccountDeletion, ExternalIdentity, RecoveryCode, TotpDevice
 from .integrity.models import SubmissionToken
+from .mail.models import OutgoingMail
 from .moderation.models import MemberNote, Report, Statement
 from .notifications.models import Notification, Preference, ThreadRead, Watch
 from .pagecache import ContentGeneration
@@ -41,6 +42,7 @@ __all__ = [
     "SynthesisSource",
     "Attachment",
     "AuditEntry",
+    "OutgoingMail",
     "MemberNote",
     "Report",
     "Statement",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Flask, request
-from sqlalchemy import BigInteger, event, insert, inspect, select, update
+from sqlalchemy import BigInteger, Table, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.http import is_resource_modified, unquote_etag
 
@@ -129,6 +129,7 @@ def _bump(session: Session) -> None:
     if not session.info.pop("content_changed", False):
         return
     table = ContentGeneration.__table__
+    assert isinstance(table, Table)
     done = session.execute(update(table).where(table.c.id == 1).values(value=table.c.value + 1))
     if not done.rowcount:  # type: ignore[attr-defined]
         session.execute(insert(table).values(id=1, value=1))

@@ -94,12 +94,12 @@ def _refuse_nul() -> None:
     """NUL in the path is a 404; in query strings and forms it is removed before any view."""
     if "\x00" in request.path:
         abort(404)
-    request.args = _without_nul(request.args)  # type: ignore[misc]
+    request.args = _without_nul(request.args)
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        request.form = _without_nul(request.form)  # type: ignore[misc]
+        request.form = _without_nul(request.form)
 
 
 def init_app(app: Flask) -> None:

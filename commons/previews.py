@@ -9,13 +9,17 @@ from datetime import timedelta
 from flask import current_app
 from markupsafe import Markup
 
-from .markup import MAX_SOURCE_BYTES, render_markdown, structure_problem
+from .markup import MAX_SOURCE_BYTES, layout_reason, render_markdown
 from .security import hit
 
 BUCKET = "preview"
 TOO_LARGE = (
     f"Le texte dépasse la taille maximale ({MAX_SOURCE_BYTES // 1024} Ko) : l'aperçu n'est pas "
     "affiché. Raccourcissez-le ; votre texte est conservé ci-dessous."
+)
+LAYOUT = (
+    "Aperçu sans mise en forme : {reason}. Le REX ne pourra pas être enregistré ainsi : "
+    "allégez sa mise en page ou découpez-le. Votre texte est conservé ci-dessous."
 )
 THROTTLED = (
     "Vous avez demandé beaucoup d'aperçus en peu de temps : patientez une minute avant le "
@@ -34,11 +38,14 @@ class Preview:
 
 def preview(actor_id: int, text: str, **render: object) -> Preview:
     """View side: render ``text`` for its author unless it is too large or the author asked
-    for too many previews this minute (``PREVIEWS_PER_MINUTE``; the count is committed). When a
-    structural limit drops the layout, the preview says which."""
+    for too many previews this minute (``PREVIEWS_PER_MINUTE``; the count is committed). Past a
+    structural limit the preview shows the text without layout and says which limit, as saving
+    will refuse it (:func:`commons.markup.layout_refusal`)."""
     if len(text.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         return Preview(None, TOO_LARGE, 413)
     limit = int(current_app.config["PREVIEWS_PER_MINUTE"])
     if not hit(BUCKET, str(actor_id), limit, timedelta(minutes=1)):
         return Preview(None, THROTTLED, 429)
-    return Preview(render_markdown(text, **render), structure_problem(text))  # type: ignore[arg-type]
+    html = render_markdown(text, **render)  # type: ignore[arg-type]
+    reason = layout_reason(text)
+    return Preview(html, LAYOUT.format(reason=reason) if reason else None)

@@ -111,7 +111,7 @@ def is_safe_next(target: str | None) -> bool:
 
 def safe_next(target: str | None, default: str) -> str:
     """``target`` when it is a local path, else ``default``."""
-    return target if is_safe_next(target) else default
+    return target if target is not None and is_safe_next(target) else default
 
 
 def client_address() -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from commons import db
-from commons.pages import split_front_matter
+from commons.frontmatter import split_front_matter
 from commons.wiki import services
 from commons.wiki.models import Rex
 

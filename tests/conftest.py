@@ -25,6 +25,32 @@ from commons.groups.models import Group
 from commons.models import Base
 
 PASSWORD = "mot-de-passe-de-test"
+
+
+def _database_of_this_worker() -> None:
+    """Under pytest-xdist (``make test`` runs one worker per core), each worker gets its own
+    PostgreSQL database, ``<name>_<worker>``, created on first use: the tests drop and rebuild
+    their schema, so two workers must never share one."""
+    url, worker = os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(db.normalise_url(url))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
+_database_of_this_worker()
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 _pg_schema_ready = False

@@ -168,6 +168,16 @@ def test_site_map_and_menu_order(client) -> None:  # type: ignore[no-untyped-def
         assert f'href="{path}"' in page, path
 
 
+def test_menu_marks_only_the_current_section(client) -> None:  # type: ignore[no-untyped-def]
+    """« Accueil » is the current page on the home page only, not on the other pages of its
+    blueprint (site map, statement); found while reviewing the screen-reader journeys."""
+    assert '<a href="/" aria-current="page">Accueil</a>' in html(client.get("/"))
+    for path in ("/plan-du-site", "/accessibilite"):
+        page = html(client.get(path))
+        assert '<a href="/">Accueil</a>' in page and 'href="/" aria-current' not in page, path
+    assert 'href="/rex/" aria-current="page"' in html(client.get("/rex/"))
+
+
 def test_grid_has_the_106_criteria_and_the_statement_matches(client) -> None:  # type: ignore[no-untyped-def]
     rows = a11y.read_grid()
     assert len(rows) == 106 and len({r["critere"] for r in rows}) == 106
@@ -232,3 +242,18 @@ def test_grid_names_tests_that_exist() -> None:
             assert not name or f"def {name}(" in source, (row["critere"], reference)
             cited += 1
     assert cited >= 30
+
+
+def test_screen_reader_transcripts_back_the_grid() -> None:
+    """Criterion 7.1 is met on the evidence of the Orca run (``make a11y-sr``): one transcript
+    per journey, every expected utterance heard, no control without a name."""
+    from tests.a11y.journeys import JOURNEYS
+
+    folder = a11y.GRID.parent / "lecteur-ecran"
+    passed = True
+    for name in JOURNEYS:
+        text = (folder / f"{name}.txt").read_text(encoding="utf-8")
+        assert "Orca 43" in text and "Date : " in text, name
+        passed &= "Résultat : toutes les attentes entendues" in text and " : NON" not in text
+    statuses = {row["critere"]: row["statut"] for row in a11y.read_grid()}
+    assert statuses["7.1"] == ("C" if passed else "NC")

@@ -247,3 +247,26 @@ def test_one_forbidden_class() -> None:
 def test_feature_init_app_in_package(room: str) -> None:
     init = (ROOT / room / "__init__.py").read_text(encoding="utf-8")
     assert "def init_app" in init, f"commons/{room}/__init__.py must define init_app"
+
+
+#: Rooms that read the others (the public commons, search, the site pages, moderation, the
+#: personal data export): no other room imports them (ARCHITECTURE.md, « The import graph »).
+READERS = {"search", "export", "site", "moderation", "identity"}
+#: Modules that see every room by design: the factory, the command line, the model registry.
+SEE_ALL = {"commons", "commons.cli", "commons.models"}
+
+
+def test_no_room_imports_a_reader() -> None:
+    def room(module: str) -> str:
+        return module.split(".")[1] if "." in module else module
+
+    offenders = sorted(
+        f"{source} → {target}"
+        for source, targets in import_graph().items()
+        for target in targets
+        if room(target) in READERS
+        and room(source) not in READERS
+        and source not in SEE_ALL
+        and not target.endswith(".models")  # a model is data, not behaviour
+    )
+    assert not offenders, offenders

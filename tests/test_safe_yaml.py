@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 
 from commons import db
 from commons.export import archive
-from commons.pages import FrontMatterError, split_front_matter
+from commons.frontmatter import FrontMatterError, split_front_matter
 from commons.wiki.models import Rex
 from commons.wiki.rexfile import RexImportError, parse_rex_file
 

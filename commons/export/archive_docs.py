@@ -9,8 +9,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from ..frontmatter import split_front_matter
 from ..licensing import registry
-from ..pages import split_front_matter
 from ..wiki.attribution import MODES
 
 #: No database id: an exported id would tell how many REX (private ones included) exist here.

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from ..collectivites import vocab as coll_vocab
 from ..licensing import registry
+from ..navigation import add_nav
 from ..pagecache import for_visitors
-from ..pages import add_nav
 from ..wiki.models import STATUS_LABELS, Rex
 from ..wiki.vocab import themes as theme_vocab
 from . import public

@@ -27,9 +27,9 @@ from ..forms import choices
 from ..groups import policy as group_policy
 from ..groups.models import Group
 from ..integrity.bookkeeping import best_effort
+from ..navigation import add_nav
 from ..notifications import emails as notification_emails
 from ..notifications import reading
-from ..pages import add_nav
 from ..wiki import policy as wiki_policy
 from ..wiki import services as wiki_services
 from ..wiki.models import Rex

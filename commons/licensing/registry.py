@@ -17,8 +17,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .. import errors
+from ..frontmatter import split_front_matter
 from ..markup import render_markdown
-from ..pages import split_front_matter
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content" / "licences"
 

@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the room's pages, commands and hooks (imported here: the factory's part)."""
-    from . import views
+    from . import emails, views
 
     views.init_app(app)
+    emails.init_app(app)

@@ -1,18 +1,25 @@
 """Notification e-mails: one message per notification (immediate mode) or a daily digest.
 
-Visibility is checked again when sending: a notification about a thread the recipient can no
-longer see is marked handled and never mailed. Each message carries an unsubscribe link that
-works without signing in. Called after a commit; these functions commit their own bookkeeping.
+Immediate messages are queued in the mail outbox *in the transaction that created the
+notification* (a ``before_commit`` hook: :func:`queue_immediate`), so they leave after the
+commit, never inside the request, and never for a change that rolled back. Notifications
+written with the ORM are noticed at flush; code inserting them in bulk calls
+:func:`note_created`. Visibility is checked when the message is written: a notification about
+something the recipient can no longer see is marked handled and never mailed. Each message
+carries an unsubscribe link that works without signing in. Digests (``commons notify digests``)
+run from the command line and commit their own bookkeeping.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from .. import db, mail
 from ..accounts.models import User
@@ -83,19 +90,9 @@ def send_immediate(notifications: list[Notification]) -> int:
         if user is None or not user.is_active:
             continue
         for entry in services.describe(user, [n for n in notes if n.id in claimed]):
-            if not entry.visible:
-                continue
-            mail.send_template(
-                user.email,
-                f"{entry.sentence} « {entry.title} »"[:180],
-                "notifications/mail/immediate",
-                attachments=entry.attachments,
-                user=user,
-                entry=entry,
-                url=_absolute(entry.path),
-                **_links(user),
-            )
-            sent += 1
+            if entry.visible:
+                _send_entry(user, entry)
+                sent += 1
     return sent
 
 
@@ -164,3 +161,76 @@ def send_digests(now: datetime) -> int:
         )
         sent += 1
     return sent
+
+
+NEW_NOTES = "commons.new_notifications"
+
+
+def note_created(session: Session, ids: list[int]) -> None:
+    """Tell the mailer that notifications ``ids`` were inserted in this transaction."""
+    session.info.setdefault(NEW_NOTES, []).extend(ids)
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, Notification)]
+    if ids:
+        note_created(session, ids)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    if not session.in_transaction():
+        session.info.pop(NEW_NOTES, None)
+
+
+def queue_immediate(session: Session) -> None:
+    """Before commit: queue one message per notification of this transaction whose recipient
+    is in immediate mode (the default) and can still see its subject; mark them e-mailed."""
+    ids = session.info.pop(NEW_NOTES, None)
+    if not ids:
+        return
+    mode = func.coalesce(Preference.email_mode, EmailMode.IMMEDIATE.value)
+    notes = session.scalars(
+        select(Notification)
+        .outerjoin(Preference, Preference.user_id == Notification.user_id)
+        .where(
+            Notification.id.in_(ids),
+            Notification.emailed_at.is_(None),
+            mode == EmailMode.IMMEDIATE.value,
+        )
+        .order_by(Notification.id)
+    ).all()
+    now = db.utcnow()
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for note in notes:
+        note.emailed_at = now
+        by_user[note.user_id].append(note)
+    for user_id, user_notes in by_user.items():
+        user = session.get(User, user_id)
+        if user is not None and user.is_active:
+            for entry in services.describe(user, user_notes):
+                if entry.visible:
+                    _send_entry(user, entry)
+
+
+def _send_entry(user: User, entry: services.Entry) -> None:
+    mail.send_template(
+        user.email,
+        f"{entry.sentence} « {entry.title} »"[:180],
+        "notifications/mail/immediate",
+        attachments=entry.attachments,
+        user=user,
+        entry=entry,
+        url=_absolute(entry.path),
+        **_links(user),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Queue immediate e-mails with the transaction that notifies (once per process)."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", queue_immediate),
+        ("after_rollback", _forget),
+    ):
+        if not event.contains(db.AppSession, name, listener):
+            event.listen(db.AppSession, name, listener)

@@ -2,7 +2,7 @@
 suggests only people who can read the content being written.
 
 The link is added when a page is shown (the ``mentions`` template filter over the stored,
-already sanitised HTML), so nothing is stored twice and ``markup.py`` stays the only Markdown
+already sanitised HTML), so nothing is stored twice and ``commons.markup`` stays the only Markdown
 renderer. Text inside links, ``code`` and ``pre`` is left as it is.
 """
 

@@ -121,7 +121,7 @@ def search() -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     """Register the search page and its navigation entry."""
-    from ..pages import add_nav
+    from ..navigation import add_nav
 
     app.register_blueprint(bp)
     add_nav(app, "search.search", "Recherche")

@@ -11,15 +11,15 @@ e-mailed, :func:`describe` reloads it and re-checks :func:`.policy.can_view_rex`
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from .. import db
 from ..accounts.models import User
+from ..notifications.emails import note_created
 from ..notifications.models import Notification, Watch, WatchLevel
 from ..notifications.services import Entry, path_for, register_target
 from . import policy
@@ -32,7 +32,6 @@ EVENT_SENTENCES = {
     "licence": "{actor} a changé la licence de",
     "derivation": "{actor} a indiqué une source pour",
 }
-PENDING = "commons.rex_notified"
 
 
 def _ensure_watch(conn: Any, user_id: int, rex_id: int) -> None:
@@ -94,20 +93,8 @@ def _after_flush(session: Session, _context: Any) -> None:
             for user_id in _watchers(session, rex_id, actor_id)
         ]
         if rows:
-            conn.execute(insert(Notification), rows)
-            session.info[PENDING] = True
-
-
-def _forget(session: Session, *_args: Any) -> None:
-    session.info.pop(PENDING, None)
-
-
-def _note_commit(session: Session) -> None:
-    if session.info.pop(PENDING, False):
-        # e-mailed after the request's commit (see init_app); outside a request (CLI, tests)
-        # `commons notify` sends them
-        with contextlib.suppress(RuntimeError):
-            g.rex_notified = True
+            inserted = conn.execute(insert(Notification).returning(Notification.id), rows)
+            note_created(session, list(inserted.scalars()))  # e-mailed with the commit
 
 
 def _revision_entry(user: Any, note: Notification, rev: Revision, rex: Rex, actor: str) -> Entry:
@@ -169,25 +156,8 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe to flushes (once per process), describe the notifications, and e-mail the
-    immediate-mode watchers after a request that notified someone."""
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("after_rollback", _forget),
-        ("after_commit", _note_commit),
-    ):
-        if not event.contains(db.AppSession, name, listener):
-            event.listen(db.AppSession, name, listener)
+    """Subscribe to flushes (once per process) and describe the notifications."""
+    if not event.contains(db.AppSession, "after_flush", _after_flush):
+        event.listen(db.AppSession, "after_flush", _after_flush)
     register_target(REVISION, describe)
     register_target(EVENT, describe)
-
-    @app.after_request
-    def _deliver(response: Any) -> Any:
-        if g.pop("rex_notified", False):
-            from ..notifications import emails
-
-            try:
-                emails.deliver_pending()
-            except Exception:  # never fail a saved edit because of the mail
-                app.logger.exception("notifications: REX edit e-mails not sent (kept for later)")
-        return response

@@ -15,8 +15,8 @@ import yaml
 
 from .. import errors
 from ..collectivites import vocab as collectivite_vocab
+from ..frontmatter import FrontMatterError, split_front_matter
 from ..licensing import registry
-from ..pages import FrontMatterError, split_front_matter
 from ..text import single_line
 from . import provenance, services, vocab
 from .models import Status

@@ -18,7 +18,7 @@ from ..collectivites.models import Collectivite
 from ..integrity.merge import FieldConflict, merge_fields
 from ..integrity.names import NameTaken
 from ..licensing import compat, registry
-from ..markup import clean_text
+from ..markup import clean_text, layout_refusal
 from ..text import single_line
 from . import description, links, policy, slugs
 from .merge import merge
@@ -81,13 +81,16 @@ def check_title(title: str) -> str:
 
 
 def check_body(body: str) -> str:
-    """Normalised Markdown source within the size limit, or :class:`RexError`."""
+    """Normalised Markdown source within the size limit and the layout limits that bound its
+    rendering (:func:`~commons.markup.layout_refusal`), or :class:`RexError`."""
     body = clean_text(body)
     if len(body.encode("utf-8")) > MAX_BODY_BYTES:
         raise RexError(
             f"Le texte dépasse la taille maximale ({MAX_BODY_BYTES // 1024} Ko). "
             "Découpez-le en plusieurs REX ou allégez-le : rien n'a été enregistré."
         )
+    if refusal := layout_refusal(body):
+        raise RexError(refusal)
     return body.rstrip() + "\n" if body.strip() else ""
 
 

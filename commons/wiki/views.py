@@ -32,9 +32,9 @@ from ..forms import choices
 from ..groups.models import Group
 from ..groups.queries import groups_of
 from ..licensing import compat, registry
+from ..navigation import add_nav
 from ..notifications.services import register_target
 from ..pagecache import for_visitors
-from ..pages import add_nav
 from . import agreements, attribution, audience, description, policy, queries, rendering, services
 from .forms import DeriveForm, DescriptionForm, LicenceForm, MoveForm, NewForm
 from .models import SPACE_LABELS, STATUS_LABELS, Rex, Space

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from ...pages import add_nav
+from ...navigation import add_nav
 from .. import cli
 from .. import review as proposals
 

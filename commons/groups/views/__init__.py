@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, abort, flash, redirect, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ...navigation import add_nav
 from ...notifications.services import register_target
-from ...pages import add_nav
 from .. import notices, policy, queries
 from ..models import Group
 from ..sections import add_private_section

@@ -1,22 +1,23 @@
-"""Outgoing mail: real RFC 5322 messages through a console, file or SMTP backend.
+"""Outgoing mail: real RFC 5322 messages, queued in the outbox and delivered after commit.
 
-``file`` (the default) writes one ``.eml`` file per message into ``MAIL_FILE_DIR`` so tests, the
-demo and e2e journeys can read what would have been sent; ``console`` logs it; ``smtp`` sends it
-with the ``MAIL_SMTP_*`` settings.
+:func:`send` and :func:`send_template` build a French message and :func:`outbox.queue` it in the
+current transaction (see :mod:`.outbox` for delivery and retries, :mod:`.transport` for the
+``file``/``console``/``smtp`` backends). No code sends mail inside a request.
 """
 
 from __future__ import annotations
 
-import smtplib
-import uuid
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
-from .db import utcnow
+from .. import lifecycle
+from ..db import utcnow
+from . import cli, outbox
 
 #: An attachment: file name, MIME type (``text/calendar; method=REQUEST``…) and content.
 Attachment = tuple[str, str, bytes]
@@ -58,35 +59,13 @@ def send(
     html: str | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
-    """Build and deliver a message through the configured backend; return it."""
+    """Build a message and queue it in the outbox (sent after commit); return it."""
     message = build_message(to, subject, text, html, attachments)
-    deliver(message)
+    outbox.queue(message)
     return message
 
 
-def deliver(message: EmailMessage) -> None:
-    """Hand a built message to the configured backend."""
-    backend = current_app.config["MAIL_BACKEND"]
-    if backend == "smtp":
-        cfg = current_app.config
-        with smtplib.SMTP(cfg["MAIL_SMTP_HOST"], int(cfg["MAIL_SMTP_PORT"]), timeout=30) as smtp:
-            if cfg["MAIL_SMTP_STARTTLS"]:
-                smtp.starttls()
-            if cfg["MAIL_SMTP_USER"]:
-                smtp.login(cfg["MAIL_SMTP_USER"], cfg["MAIL_SMTP_PASSWORD"])
-            smtp.send_message(message)
-    elif backend == "file":
-        folder = Path(current_app.config["MAIL_FILE_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.eml"
-        tmp = folder / (name + ".tmp")
-        tmp.write_bytes(bytes(message))
-        tmp.rename(folder / name)
-    else:
-        current_app.logger.info("Courriel (console) :\n%s", message.as_string())
-
-
-def absolute_url(endpoint: str, **values: object) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """An absolute link for emails, on ``BASE_URL``."""
     from flask import url_for
 
@@ -118,25 +97,13 @@ def render_message(to: str, subject: str, template: str, **context: object) -> E
 
 
 def deliver_after_response(message: EmailMessage | None) -> None:
-    """Deliver ``message`` once the response has been sent (``None``: nothing to send). The
-    time a visitor waits then says nothing about whether a mail left (no account oracle)."""
-    from flask import after_this_request
-
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    @after_this_request
-    def _later(response):  # type: ignore[no-untyped-def]
-        if message is not None:
-
-            def _deliver() -> None:
-                with app.app_context():
-                    try:
-                        deliver(message)
-                    except Exception:  # noqa: BLE001 - the response is gone: log, never raise
-                        app.logger.exception("Courriel non remis à %s", message["To"])
-
-            response.call_on_close(_deliver)
-        return response
+    """Queue ``message`` (``None``: nothing): like every message, it leaves after the commit and
+    once the response has been sent, so the time a visitor waits says nothing about whether a
+    mail left (no account oracle)."""
+    if message is None:
+        outbox.queue_decoy()  # the same work either way
+    else:
+        outbox.queue(message)
 
 
 def read_outbox(folder: str | Path) -> list[EmailMessage]:
@@ -146,10 +113,14 @@ def read_outbox(folder: str | Path) -> list[EmailMessage]:
 
     parser = BytesParser(policy=policy.default)
     paths = sorted(Path(folder).glob("*.eml"))
-    return [parser.parsebytes(p.read_bytes()) for p in paths]  # type: ignore[misc]
+    return [parser.parsebytes(p.read_bytes()) for p in paths]
 
 
 def init_app(app: Flask) -> None:
-    """Check the backend name early so a typo fails at start-up."""
+    """Check the backend name early (a typo fails at start-up), deliver each request's
+    messages after its commit, and add ``commons mail``."""
     if app.config["MAIL_BACKEND"] not in {"console", "file", "smtp"}:
         raise RuntimeError("COMMONS_MAIL_BACKEND doit valoir console, file ou smtp.")
+    outbox.listen()
+    lifecycle.after_commit(app, outbox.after_request_commit)
+    app.cli.add_command(cli.mail_group)
