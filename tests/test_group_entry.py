@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from commons import db
+from commons import db, errors
 from commons.audit.models import AuditEntry
 from commons.groups import services as groups
 from commons.groups.models import Invitation, JoinRequest, Membership
@@ -254,14 +254,14 @@ def test_services_refuse_self_entry_too(make_user, make_group) -> None:  # type:
 
     admin = make_user(role="admin")
     group = make_group()
-    with pytest.raises(groups.Forbidden):
+    with pytest.raises(errors.Forbidden):
         groups.invite(admin, group, admin)
     db.session.rollback()
-    with pytest.raises(groups.Forbidden):
+    with pytest.raises(errors.Forbidden):
         groups.appoint_facilitator(admin, group, admin)
     db.session.rollback()
     join = groups.request_join(admin, group, message="", accept_charter=True)
-    with pytest.raises(groups.Forbidden):
+    with pytest.raises(errors.Forbidden):
         groups.approve(admin, join)
     db.session.rollback()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,7 +76,7 @@ class User(Base):
 
     #: The token of the server-side session this object was signed in or loaded through (not a
     #: column: set by :mod:`commons.accounts.sessions`).
-    session_token = None
+    session_token = cast("str | None", None)
 
     def get_id(self) -> str:
         """The session token: the cookie names a server-side session, not the user, so deleting

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import db, errors, mail
+from .. import dates, db, errors, mail
 from ..security import clear_events, count_events, oldest_event_age, record_event
 from ..text import single_line, slugify
+from . import sessions
 from .models import Role, User
 from .passwords import (
     dummy_hash,
@@ -133,7 +135,7 @@ def authenticate(email: str, password: str, address: str) -> Authentication:
         )
     if user.is_suspended:
         until = (
-            f"jusqu'au {user.suspended_until:%d/%m/%Y à %H:%M} (UTC)"
+            f"jusqu'au {dates.short_when(user.suspended_until)}"
             if user.suspended_until
             else "pour une durée indéterminée"
         )
@@ -149,15 +151,11 @@ def authenticate(email: str, password: str, address: str) -> Authentication:
 
 def load_user(identifier: str) -> User | None:
     """Flask-Login loader: the cookie names a server-side session (see :mod:`.sessions`)."""
-    from . import sessions
-
     return sessions.load(identifier)
 
 
 def revoke_sessions(user: User) -> None:
     """Log the user out everywhere: every session and "remember me" cookie dies."""
-    from . import sessions
-
     sessions.end_all(user)
 
 
@@ -244,7 +242,7 @@ def user_from_reset_token(token: str) -> User:
 # Mail (call after commit) ---------------------------------------------------------------------
 
 
-def _send(user: User, subject: str, template: str, **context: object) -> None:
+def _send(user: User, subject: str, template: str, **context: Any) -> None:
     mail.send_template(user.email, subject, f"accounts/mail/{template}", user=user, **context)
 
 

@@ -15,11 +15,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
+from ..security import client_address
 from .models import User, UserSession
 
 #: Last activity is written at most this often (a write per request would serialise readers).
@@ -54,10 +55,6 @@ class RequestInfo:
     @classmethod
     def from_request(cls) -> RequestInfo:
         """The current request's browser and address (view side)."""
-        from flask import request
-
-        from ..security import client_address
-
         return cls(user_agent=request.headers.get("User-Agent", "")[:500], ip=client_address())
 
 

@@ -7,6 +7,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import db
+from ..dates import ngettext
+from .merging import merge
+from .models import Collectivite
+from .services import CollectiviteError
 
 
 @click.group("collectivites", help="Annuaire des collectivités.")
@@ -21,10 +25,6 @@ def collectivites_group() -> None:
 @click.argument("gardee")
 @with_appcontext
 def merge_command(doublon: str, gardee: str) -> None:
-    from .merging import merge
-    from .models import Collectivite
-    from .services import CollectiviteError
-
     found = {
         c.slug: c
         for c in db.session.scalars(
@@ -43,6 +43,7 @@ def merge_command(doublon: str, gardee: str) -> None:
     db.session.commit()
     total = sum(result.moved.values())
     click.echo(
-        f"« {doublon} » fusionnée dans « {gardee} » : {total} rattachement(s) déplacé(s). "
-        "Lancez `commons search reindex` pour mettre à jour les filtres de recherche."
+        f"« {doublon} » fusionnée dans « {gardee} » : "
+        + ngettext("%(num)d rattachement déplacé.", "%(num)d rattachements déplacés.", total)
+        + " Lancez `commons search reindex` pour mettre à jour les filtres de recherche."
     )

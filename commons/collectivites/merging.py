@@ -7,8 +7,9 @@ module imports no feature. Flush only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import Column, Table, and_, delete, exists, select, update
 
 from .. import db
 from ..db import Base
@@ -23,9 +24,9 @@ class Merged:
     moved: dict[str, int]
 
 
-def _references() -> list[tuple[object, object]]:
+def _references() -> list[tuple[Table, Column[Any]]]:
     """(table, column) pairs with a foreign key to ``collectivite.id``."""
-    found = []
+    found: list[tuple[Table, Column[Any]]] = []
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
             if any(fk.column.table.name == "collectivite" for fk in column.foreign_keys):

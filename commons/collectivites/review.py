@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import Role, User
+from ..actor import Actor
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for, register_target
 from ..text import single_line
 from . import policy
 from .models import Collectivite
-from .services import CollectiviteError, normalise_siren
+from .services import CollectiviteError, normalise_siren, siren_is_valid
 
 TARGET = "collectivite"
 MAX_REASON = 500
@@ -41,7 +42,7 @@ def pending() -> list[tuple[Collectivite, User | None]]:
     return [(c, people.get(c.proposed_by_id or 0)) for c in rows]
 
 
-def _notify(user_ids: list[int], kind: str, collectivite: Collectivite, actor: Any) -> None:
+def _notify(user_ids: list[int], kind: str, collectivite: Collectivite, actor: Actor) -> None:
     for user_id in sorted(set(user_ids)):
         if actor is not None and user_id == actor.id:
             continue
@@ -73,8 +74,6 @@ def validate(actor: User, collectivite: Collectivite, siren: str | None = None) 
         raise CollectiviteError("Seuls les administrateurs valident les collectivités.")
     siren = normalise_siren(siren)
     if siren:
-        from .services import siren_is_valid
-
         if not siren_is_valid(siren):
             raise CollectiviteError("Ce numéro SIREN n'est pas valide (9 chiffres, clé de Luhn).")
         taken = db.session.scalar(
@@ -113,6 +112,21 @@ def refuse(actor: User, collectivite: Collectivite, reason: str) -> None:
     if collectivite.proposed_by_id is not None:
         _notify([collectivite.proposed_by_id], "collectivite.refused", collectivite, actor)
     db.session.flush()
+
+
+def is_pending(collectivite: Collectivite) -> bool:
+    """A proposal waiting for review (neither validated nor refused)."""
+    return not collectivite.validated and collectivite.refused_at is None
+
+
+def decide(actor: User, collectivite: Collectivite, decision: str, reason: str, siren: str) -> str:
+    """Refuse (``decision == "refuser"``, with ``reason``) or validate (with ``siren``) a
+    proposal; the French message that says what was done."""
+    if decision == "refuser":
+        refuse(actor, collectivite, reason)
+        return f"« {collectivite.name} » est refusée ; la personne est informée du motif."
+    validate(actor, collectivite, siren)
+    return f"« {collectivite.name} » est validée."
 
 
 def describe(user: Any, notes: list[Notification]) -> list[Entry]:

@@ -50,3 +50,13 @@ def kinds() -> dict[str, str]:
 def population_bands() -> dict[str, str]:
     """Population band code -> French label."""
     return {row["code"]: row["libelle"] for row in _rows("tranches_population.csv")}
+
+
+def kind_options() -> list[tuple[str, str]]:
+    """The kinds for a form's select, after an empty choice."""
+    return [("", "—"), *kinds().items()]
+
+
+def departement_options() -> list[tuple[str, str]]:
+    """The départements (« 35 — Ille-et-Vilaine ») for a form's select, after an empty choice."""
+    return [("", "—")] + [(code, f"{code} — {d.name}") for code, d in departements().items()]

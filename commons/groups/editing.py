@@ -13,7 +13,7 @@ from ..integrity.merge import FieldConflict, merge_fields
 from ..text import single_line
 from . import policy
 from .models import Group
-from .services import GroupError, _check_cap, _lock, _require, _set_texts, member_count
+from .rules import GroupError, check_cap, lock, member_count, require, set_texts
 
 TEXTS = ("description", "charter")
 EDITABLE = ("name", "summary", "description", "charter", "themes", "member_cap", "listed")
@@ -65,8 +65,8 @@ def update_group(
     changed by both are merged line by line; other double changes raise
     :class:`GroupConflict`. The cap cannot go below the current member count. Returns whether
     a concurrent change was merged."""
-    _require(policy.can_edit_group(actor, group))
-    group = _lock(group)
+    require(policy.can_edit_group(actor, group))
+    group = lock(group)
     mine = {
         "name": single_line(name),
         "summary": single_line(summary)[:300],
@@ -84,14 +84,32 @@ def update_group(
     name, summary, description, charter = (values[k] for k in EDITABLE[:4])
     themes, member_cap, listed = values["themes"], values["member_cap"], values["listed"]
     members = member_count(group.id)
-    if _check_cap(member_cap) < members:
+    if check_cap(member_cap) < members:
         raise GroupError(
             f"Le groupe compte déjà {members} membres : "
             "la taille maximale ne peut pas être inférieure."
         )
-    _set_texts(group, name=name, summary=summary, description=description, charter=charter)
+    set_texts(group, name=name, summary=summary, description=description, charter=charter)
     group.themes = list(themes)
     group.member_cap = member_cap
     group.listed = listed
     db.session.flush()
     return result.merged
+
+
+def save_edit(
+    actor: User, group: Group, base: dict[str, Any] | None, **values: Any
+) -> bool | GroupConflict:
+    """The edit form's save: :func:`update_group` from the ``base`` the form carried, in a
+    savepoint; a conflict is returned (nothing saved, the form shows it), other refusals raise.
+    Returns whether a concurrent change was merged, or the conflict."""
+    if base is None:
+        raise GroupError(
+            "La version de départ de cette modification est inconnue : vérifiez les "
+            "valeurs actuelles puis enregistrez à nouveau."
+        )
+    try:
+        with db.session.begin_nested():
+            return update_group(actor, group, base=base, **values)
+    except GroupConflict as conflict:
+        return conflict

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange
@@ -27,6 +29,26 @@ class GroupForm(OnceForm, BasedForm, FlaskForm):
     )
     listed = BooleanField("Visible dans l'annuaire des groupes", default=True)
 
+    def settings(self) -> dict[str, Any]:
+        """The typed values, as the group services take them."""
+        return {
+            "name": self.name.data,
+            "summary": self.summary.data or "",
+            "description": self.description.data or "",
+            "charter": self.charter.data,
+            "themes": [t.strip() for t in (self.themes.data or "").split(",") if t.strip()][:20],
+            "member_cap": self.member_cap.data,
+            "listed": self.listed.data,
+        }
+
+    def fill(self, values: dict[str, Any]) -> None:
+        """Show a group's current values (:func:`.editing.editable_values`), as the base."""
+        self.name.data, self.summary.data = values["name"], values["summary"]
+        self.description.data, self.charter.data = values["description"], values["charter"]
+        self.themes.data, self.member_cap.data = ", ".join(values["themes"]), values["member_cap"]
+        self.listed.data = values["listed"]
+        self.set_base(values)
+
 
 class JoinForm(OnceForm, FlaskForm):
     message = TextAreaField("Votre message à l'animation", [length(2000)], filters=[clean])
@@ -34,6 +56,10 @@ class JoinForm(OnceForm, FlaskForm):
         "J'ai lu la charte du groupe et je m'engage à la respecter",
         [required("Vous devez accepter la charte du groupe.")],
     )
+
+    def request(self) -> dict[str, Any]:
+        """The arguments of :func:`.services.request_join`."""
+        return {"message": self.message.data or "", "accept_charter": self.accept_charter.data}
 
 
 class DecisionForm(FlaskForm):

@@ -7,6 +7,8 @@ links that still ask for permission when opened.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from .. import db, mail
@@ -14,7 +16,7 @@ from ..accounts.models import User
 from .models import Group, GroupRole, Invitation, JoinRequest, Membership
 
 
-def _send(to: User, subject: str, template: str, **context: object) -> None:
+def _send(to: User, subject: str, template: str, **context: Any) -> None:
     mail.send_template(to.email, subject, f"groups/mail/{template}", user=to, **context)
 
 

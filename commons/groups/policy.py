@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from .. import db
+from ..accounts.models import User
 from ..accounts.policy import is_member_user
-from .models import Group, GroupRole, Membership
+from ..actor import Actor
+from .models import Group, GroupRole, Invitation, Membership, RequestStatus
 
 
-def membership_of(actor: Any, group: Group) -> Membership | None:
+def membership_of(actor: Actor, group: Group) -> Membership | None:
     """The actor's membership of the group, memoised per request on the user object."""
     if not is_member_user(actor):
         return None
@@ -30,7 +32,7 @@ def membership_of(actor: Any, group: Group) -> Membership | None:
     return cache[group.id]
 
 
-def forget_memberships(actor: Any) -> None:
+def forget_memberships(actor: Actor) -> None:
     """Drop the memoised memberships (after joining or leaving)."""
     if is_member_user(actor):
         actor.__dict__.pop("_memberships", None)
@@ -38,7 +40,7 @@ def forget_memberships(actor: Any) -> None:
         actor.__dict__.pop("_facilitated_ids", None)
 
 
-def group_ids_of(actor: Any) -> frozenset[int]:
+def group_ids_of(actor: Actor) -> frozenset[int]:
     """Ids of the groups whose private space the actor sees (one query, memoised)."""
     if not is_member_user(actor):
         return frozenset()
@@ -49,23 +51,23 @@ def group_ids_of(actor: Any) -> frozenset[int]:
     return actor.__dict__["_group_ids"]
 
 
-def is_member(actor: Any, group: Group) -> bool:
+def is_member(actor: Actor, group: Group) -> bool:
     """Member of the group, in any group role."""
     return membership_of(actor, group) is not None
 
 
-def is_group_facilitator(actor: Any, group: Group) -> bool:
+def is_group_facilitator(actor: Actor, group: Group) -> bool:
     """Facilitator of this group."""
     membership = membership_of(actor, group)
     return membership is not None and membership.role == GroupRole.FACILITATOR.value
 
 
-def can_create_group(actor: Any) -> bool:
+def can_create_group(actor: Actor) -> bool:
     """Network facilitators and administrators create groups."""
     return is_member_user(actor) and actor.is_facilitator
 
 
-def can_view_group(actor: Any, group: Group) -> bool:
+def can_view_group(actor: Actor, group: Group) -> bool:
     """The public card (name, description, charter, members): listed groups to everyone,
     unlisted ones to members, to agents with a pending invitation, and to administrators when
     the group is left without facilitator (so that they can name one; never its private space)."""
@@ -78,22 +80,22 @@ def can_view_group(actor: Any, group: Group) -> bool:
     return has_pending_invitation(actor, group) or (bool(actor.is_admin) and is_orphan(group))
 
 
-def can_view_members(actor: Any, group: Group) -> bool:
+def can_view_members(actor: Actor, group: Group) -> bool:
     """Members' names are shown to signed-in users who can see the group."""
     return is_member_user(actor) and can_view_group(actor, group)
 
 
-def can_view_private(actor: Any, group: Group) -> bool:
+def can_view_private(actor: Actor, group: Group) -> bool:
     """The private space: members and the group's facilitators only."""
     return is_member(actor, group)
 
 
-def can_request_join(actor: Any, group: Group) -> bool:
+def can_request_join(actor: Actor, group: Group) -> bool:
     """A signed-in agent outside the group may ask to join a group they can see."""
     return is_member_user(actor) and not is_member(actor, group) and can_view_group(actor, group)
 
 
-def can_manage_members(actor: Any, group: Group) -> bool:
+def can_manage_members(actor: Actor, group: Group) -> bool:
     """Approve, decline, invite, remove, change roles: the group's own facilitators only.
 
     Administrators run the instance, not the groups: they enter no group by their own hand
@@ -104,8 +106,6 @@ def can_manage_members(actor: Any, group: Group) -> bool:
 
 def active_facilitator_ids(group: Group) -> list[int]:
     """Ids of the group's facilitators whose account is active (confirmed, not suspended)."""
-    from ..accounts.models import User
-
     users = db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -119,7 +119,7 @@ def is_orphan(group: Group) -> bool:
     return not active_facilitator_ids(group)
 
 
-def can_appoint_facilitator(actor: Any, group: Group, user: Any) -> bool:
+def can_appoint_facilitator(actor: Actor, group: Group, user: Any) -> bool:
     """Make ``user`` a facilitator of the group: a facilitator of that group; or, for a group
     left without any active facilitator, an administrator. Never oneself: nobody enters a
     private space, nor takes its animation, by their own hand."""
@@ -130,21 +130,19 @@ def can_appoint_facilitator(actor: Any, group: Group, user: Any) -> bool:
     return bool(actor.is_admin) and is_orphan(group)
 
 
-def can_edit_group(actor: Any, group: Group) -> bool:
+def can_edit_group(actor: Actor, group: Group) -> bool:
     """Edit name, description, charter, cap, listing: the group's facilitators and admins
     (the directory card; editing it shows nothing of the private space)."""
     return is_group_facilitator(actor, group) or (is_member_user(actor) and actor.is_admin)
 
 
-def can_leave(actor: Any, group: Group) -> bool:
+def can_leave(actor: Actor, group: Group) -> bool:
     """Any member may leave (the last facilitator is refused by the service)."""
     return is_member(actor, group)
 
 
-def has_pending_invitation(actor: Any, group: Group) -> bool:
+def has_pending_invitation(actor: Actor, group: Group) -> bool:
     """Whether the actor has a pending invitation into the group."""
-    from .models import Invitation, RequestStatus
-
     return (
         db.session.scalar(
             select(Invitation.id).where(
@@ -157,12 +155,10 @@ def has_pending_invitation(actor: Any, group: Group) -> bool:
     )
 
 
-def visible_groups(actor: Any) -> ColumnElement[bool]:
+def visible_groups(actor: Actor) -> ColumnElement[bool]:
     """SQL filter matching :func:`can_view_group` for the group directory."""
     if not is_member_user(actor):
         return Group.listed.is_(true())
-    from .models import Invitation, RequestStatus
-
     mine = select(Membership.group_id).where(Membership.user_id == actor.id)
     invited = select(Invitation.group_id).where(
         Invitation.user_id == actor.id, Invitation.status == RequestStatus.PENDING.value
@@ -176,8 +172,6 @@ def visible_groups(actor: Any) -> ColumnElement[bool]:
 def _active_facilitated() -> Any:
     """Ids of the groups with at least one active facilitator (SQL twin of
     :func:`is_orphan`: confirmed e-mail, not suspended now)."""
-    from ..accounts.models import User
-
     now = db.utcnow()
     return (
         select(Membership.group_id)
@@ -193,14 +187,14 @@ def _active_facilitated() -> Any:
     )
 
 
-def private_groups_of(actor: Any) -> ColumnElement[bool]:
+def private_groups_of(actor: Actor) -> ColumnElement[bool]:
     """SQL filter matching :func:`can_view_private`: groups whose private space the actor sees."""
     if not is_member_user(actor):
         return false()
     return Group.id.in_(select(Membership.group_id).where(Membership.user_id == actor.id))
 
 
-def facilitated_group_ids(actor: Any) -> frozenset[int]:
+def facilitated_group_ids(actor: Actor) -> frozenset[int]:
     """Ids of the groups the actor facilitates (one query, memoised like :func:`group_ids_of`)."""
     if not is_member_user(actor):
         return frozenset()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import db
 from ..accounts.models import User
+from ..actor import Actor
 from . import policy
 from .models import Group, GroupRole, Invitation, JoinRequest, Membership, RequestStatus
 
@@ -21,7 +22,7 @@ def listed_groups(limit: int | None = None) -> list[Group]:
     return list(db.session.scalars(stmt))
 
 
-def directory(actor: Any) -> list[tuple[Group, int]]:
+def directory(actor: Actor) -> list[tuple[Group, int]]:
     """Groups the actor can see, with their member counts, in one query."""
     seats = (
         select(func.count(Membership.id))
@@ -80,3 +81,23 @@ def groups_of(user: Any) -> list[Group]:
         .order_by(Group.name)
     )
     return list(db.session.scalars(stmt))
+
+
+def group_by_slug(slug: str) -> Group | None:
+    """The group at ``slug`` (whoever asks: check :func:`policy.can_view_group`)."""
+    return db.session.scalar(select(Group).where(Group.slug == slug))
+
+
+def active_account(raw: str) -> User | None:
+    """The active account named by an e-mail address or an ``@identifiant``."""
+    who = raw.strip()
+    if "@" in who.lstrip("@"):
+        user = db.session.scalar(select(User).where(User.email_key == who.lower()))
+    else:
+        user = db.session.scalar(select(User).where(User.handle == who.lstrip("@").lower()))
+    return user if user is not None and user.is_active else None
+
+
+def invitation_to(group: Group, user: User) -> Invitation | None:
+    """The user's pending invitation into the group, if any."""
+    return next((i for i in pending_invitations_for(user) if i.group_id == group.id), None)

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import db
+from . import deletion, retention
 
 
 @click.group("privacy", help="Données personnelles : conservation et suppressions (cron).")
@@ -16,8 +17,6 @@ def privacy_group() -> None:
 @privacy_group.command("purge", help="Supprime ce qui dépasse les durées de conservation.")
 @with_appcontext
 def purge_command() -> None:
-    from . import retention
-
     result = retention.purge()
     db.session.commit()
     click.echo(
@@ -31,8 +30,6 @@ def purge_command() -> None:
 @privacy_group.command("delete-due", help="Efface les comptes dont le délai de grâce est passé.")
 @with_appcontext
 def delete_due_command() -> None:
-    from . import deletion
-
     erased = deletion.erase_due()
     db.session.commit()
     click.echo(f"Comptes supprimés : {len(erased)}")

@@ -13,9 +13,10 @@ import hashlib
 import hmac
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import aliased
 
 from .. import db, errors
@@ -31,6 +32,10 @@ from ..publication import publish
 from ..publication.models import ConsentReceipt, Proposal, PublishedCredit
 from ..wiki import attribution
 from .models import AccountDeletion, ExternalIdentity, RecoveryCode, TotpDevice
+
+#: The append-only tables whose name snapshots become the pseudonym (Core statements).
+AUDIT = cast(Table, AuditEntry.__table__)
+RECEIPTS = cast(Table, ConsentReceipt.__table__)
 
 PSEUDONYM_PREFIX = "ancien-membre-"
 for _key, _label in {
@@ -170,24 +175,16 @@ def erase(user: User) -> str:
         db.session.execute(delete(model).where(column == uid))
     # Snapshots of the name in append-only records become the pseudonym (Core statements: the
     # ORM guards refuse any change; the audit triggers let exactly this one through).
+    db.session.execute(update(AUDIT).where(AUDIT.c.actor_id == uid).values(actor_name=alias))
     db.session.execute(
-        update(AuditEntry.__table__)
-        .where(AuditEntry.__table__.c.actor_id == uid)
-        .values(actor_name=alias)
-    )
-    db.session.execute(
-        update(AuditEntry.__table__)
+        update(AUDIT)
         .where(
-            AuditEntry.__table__.c.target_type == "user",
-            AuditEntry.__table__.c.target_id == uid,
+            AUDIT.c.target_type == "user",
+            AUDIT.c.target_id == uid,
         )
         .values(target_label=alias)
     )
-    db.session.execute(
-        update(ConsentReceipt.__table__)
-        .where(ConsentReceipt.__table__.c.user_id == uid)
-        .values(credit=anonymous)
-    )
+    db.session.execute(update(RECEIPTS).where(RECEIPTS.c.user_id == uid).values(credit=anonymous))
     user.email = user.email_key = f"{alias}@supprime.invalid"
     user.display_name = anonymous[:80]
     user.handle = alias

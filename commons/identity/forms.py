@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import Optional
@@ -20,6 +22,22 @@ class FirstSignInForm(FlaskForm):
     )
     collectivite_kind = SelectField("Type de collectivité", coerce=str, validate_choice=False)
     collectivite_departement = SelectField("Département", coerce=str, validate_choice=False)
+
+    def account(self, collectivite_unknown: bool) -> dict[str, Any]:
+        """The arguments of :func:`.services.create_account` (a new collectivité is named
+        only when the provider's SIREN matched none)."""
+        new = None
+        if collectivite_unknown and self.collectivite_name.data:
+            new = {
+                "name": self.collectivite_name.data,
+                "kind": self.collectivite_kind.data or "",
+                "departement": self.collectivite_departement.data or "",
+            }
+        return {
+            "display_name": self.display_name.data,
+            "job_title": self.job_title.data,
+            "new_collectivite": new,
+        }
 
 
 class LinkForm(FlaskForm):

@@ -9,7 +9,7 @@ ProConnect answers the userinfo endpoint with a signed JWT: it is checked with t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -102,7 +102,7 @@ def _client(name: str) -> Any:
 def authorize_redirect(name: str, redirect_uri: str) -> Response:
     """Send the browser to the provider (state, nonce and PKCE verifier go in the session)."""
     extra = {}
-    acr = _settings(current_app._get_current_object(), name) or {}
+    acr = _settings(current_app, name) or {}
     if acr.get("acr"):
         extra["acr_values"] = acr["acr"]
     try:
@@ -169,7 +169,7 @@ def decode_signed_userinfo(
     """Verify a signed userinfo answer (signature, and ``iss``/``aud`` when present)."""
     token = jwt.decode(
         text,
-        KeySet.import_key_set(jwks),
+        KeySet.import_key_set(cast(Any, jwks)),
         registry=JWSRegistry(algorithms=algorithms or ["RS256", "ES256"]),
     )
     claims = dict(token.claims)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import inspect, or_, select
 
-from .. import db
+from .. import dates, db
 from ..accounts.models import User, UserSession
 from ..audit.models import AuditEntry
 from ..forum.models import Post, PostEdit, Thread, Topic, TopicVote
@@ -192,7 +192,7 @@ def archive(user: User, site_name: str) -> bytes:
             "README.txt",
             README.format(
                 site=site_name,
-                now=db.utcnow().strftime("%d/%m/%Y %H:%M UTC"),
+                now=dates.short_when(db.utcnow()),
                 name=user.display_name,
                 email=user.email,
                 files=files,

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, false
 
 from ..accounts.models import User
+from ..actor import Actor
 from .models import ExternalIdentity
 
 
-def can_manage_identities(actor: Any, user: User) -> bool:
+def can_manage_identities(actor: Actor, user: User) -> bool:
     """Only the person links, unlinks and sets up a second factor for their own account."""
     return bool(getattr(actor, "is_authenticated", False)) and actor.id == user.id
 
 
-def visible_identities(actor: Any) -> ColumnElement[bool]:
+def visible_identities(actor: Actor) -> ColumnElement[bool]:
     """SQL twin of :func:`can_manage_identities` on :class:`ExternalIdentity` rows."""
     if not getattr(actor, "is_authenticated", False):
         return false()

@@ -176,6 +176,11 @@ def unlink(user: User, identity: ExternalIdentity) -> None:
     )
 
 
+def account_of(identity: ExternalIdentity) -> User | None:
+    """The account an external identity is linked to."""
+    return db.session.get(User, identity.user_id)
+
+
 def record_sign_in(identity: ExternalIdentity, claims: dict[str, Any]) -> None:
     """Refresh the kept claims and sign-in times after a sign-in through the provider."""
     identity.claims = kept_claims(claims)

@@ -203,3 +203,17 @@ def send_change_notice(user: User, action: str) -> None:
         change=CHANGES[action],
         link=mail.absolute_url("identity.security"),
     )
+
+
+def try_code(user: User, code: str) -> str | TwoFactorError:
+    """:func:`verify`, with a wrong code returned instead of raised, so that its failure stays
+    recorded for the throttle when the request commits."""
+    try:
+        return verify(user, code)
+    except TwoFactorError as exc:
+        return exc
+
+
+def account(user_id: int) -> User | None:
+    """The account half-way through signing in."""
+    return db.session.get(User, user_id)

@@ -3,8 +3,8 @@ submission token of a form that creates something (:class:`OnceForm`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask_login import current_user
@@ -14,6 +14,7 @@ from wtforms import HiddenField
 from . import submissions
 
 _SALT = "commons.edit-base"
+T = TypeVar("T")
 
 
 def _serializer() -> URLSafeSerializer:
@@ -44,11 +45,11 @@ class BasedForm:
 
     def set_base(self, values: Mapping[str, Any]) -> None:
         """Record the values the user is about to see (on GET, and after a conflict)."""
-        self.fields_base.data = seal(values)  # type: ignore[attr-defined]
+        self.fields_base.data = seal(values)
 
     def base_values(self) -> dict[str, Any] | None:
         """The values the edit started from, or ``None`` when the form did not say."""
-        return unseal(self.fields_base.data)  # type: ignore[attr-defined]
+        return unseal(self.fields_base.data)
 
 
 class OnceForm:
@@ -61,8 +62,38 @@ class OnceForm:
     def replayed(self) -> str | None:
         """Claim the token in the current transaction; the URL of the first result when it
         was already used (the caller then redirects there and creates nothing)."""
-        return submissions.claim(current_user, self.submission.data or "")  # type: ignore[attr-defined]
+        return submissions.claim(current_user, self.submission.data or "")
 
     def fulfil(self, url: str) -> None:
         """Record where the creation lives, in the transaction that creates it."""
-        submissions.fulfil(current_user, self.submission.data or "", url)  # type: ignore[attr-defined]
+        submissions.fulfil(current_user, self.submission.data or "", url)
+
+    def create_once(
+        self, create: Callable[[], T], url_of: Callable[[T], str]
+    ) -> tuple[str, T | None]:
+        """Claim the token, ``create``, record where the result lives: ``(url, result)``, or
+        ``(url of the first result, None)`` on a replay. Run it through
+        :func:`commons.lifecycle.attempt`, so that a refusal undoes the claim with the rest."""
+        if first := self.replayed():
+            return first, None
+        made = create()
+        url = url_of(made)
+        self.fulfil(url)
+        return url, made
+
+
+class FormLevel:
+    """A form's own error list (``form.form_errors``) seen as a field, so that
+    :func:`commons.lifecycle.attempt` can put a refusal there (shown above the form)."""
+
+    def __init__(self, form: Any) -> None:
+        self.form = form
+
+    @property
+    def errors(self) -> list[str]:
+        """The form-level errors."""
+        return list(self.form.form_errors)
+
+    @errors.setter
+    def errors(self, value: list[str]) -> None:
+        self.form.form_errors[:] = list(value)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from .. import db
-from . import sessions
-from .forms import ConfirmForm
+from .. import sessions
+from ..forms import ConfirmForm
 
 bp = Blueprint("account_sessions", __name__, url_prefix="/compte/sessions")
 
@@ -33,15 +32,9 @@ def end(session_id: int) -> Response:
     was_current = sessions.current_id(user) == session_id
     if not sessions.end_one(user, session_id):
         abort(404)
-    db.session.commit()
     if was_current:
         logout_user()
         flash("Cette session est fermée : vous êtes déconnecté·e.", "success")
         return redirect(url_for("accounts.login"))
     flash("La session est fermée : cet appareil devra se reconnecter.", "success")
     return redirect(url_for("account_sessions.index"))
-
-
-def init_app(app: Flask) -> None:
-    """Register the « Mes sessions » pages."""
-    app.register_blueprint(bp)

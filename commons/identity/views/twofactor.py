@@ -20,14 +20,15 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from .. import db
-from ..accounts import signin
-from ..accounts.models import User
-from ..security import CONTENT_SECURITY_POLICY
-from . import policy, twofactor
-from .forms import CodeForm
+from ... import db, lifecycle
+from ...accounts import signin
+from ...accounts.models import User
+from ...lifecycle import REFUSED
+from ...security import CONTENT_SECURITY_POLICY
+from .. import policy, twofactor
+from ..forms import CodeForm
 
-bp = Blueprint("twofactor", __name__, template_folder="templates")
+bp = Blueprint("twofactor", __name__, template_folder="../templates")
 PENDING = "twofactor_pending"
 PENDING_SECONDS = 600
 #: Pages a person who must set up a second factor may still reach.
@@ -68,11 +69,12 @@ def _version(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
-def _pending_user() -> tuple[User, dict[str, Any]] | None:
+def pending_user() -> tuple[User, dict[str, Any]] | None:
+    """The person half-way through signing in, and how (``None``: expired or changed)."""
     pending = session.get(PENDING)
     if not pending or db.utcnow().timestamp() - pending["at"] > PENDING_SECONDS:
         return None
-    user = db.session.get(User, pending["user"])
+    user = twofactor.account(pending["user"])
     if user is None or _version(user) != pending["version"] or not user.is_active:
         return None
     return user, pending
@@ -80,7 +82,7 @@ def _pending_user() -> tuple[User, dict[str, Any]] | None:
 
 @bp.route("/connexion/second-facteur", methods=["GET", "POST"])
 def challenge() -> str | Response:
-    found = _pending_user()
+    found = pending_user()
     if found is None:
         session.pop(PENDING, None)
         flash("Votre connexion a expiré : recommencez.", "error")
@@ -88,24 +90,23 @@ def challenge() -> str | Response:
     user, pending = found
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            kind = twofactor.verify(user, form.code.data)
-        except twofactor.TwoFactorError as exc:
-            db.session.commit()  # the failure counts for the throttle
-            form.code.errors = [str(exc)]
-        else:
-            session.pop(PENDING, None)
-            signin.finish(user, remember=pending["remember"], method=pending["method"])
-            db.session.commit()
-            if kind == "recovery":
-                twofactor.send_change_notice(user, "twofactor.recovery")
-                flash(
-                    f"Code de secours utilisé : il vous en reste {twofactor.codes_left(user)}.",
-                    "info",
-                )
-            flash(f"Bienvenue, {user.display_name}.", "success")
-            return redirect(pending["target"])
+        kind = twofactor.try_code(user, form.code.data)  # a failure counts for the throttle
+        if not isinstance(kind, twofactor.TwoFactorError):
+            return second_step_done(user, pending, kind)
+        form.code.errors = [kind.message]
     return render_template("identity/challenge.html", form=form)
+
+
+def second_step_done(user: User, pending: dict[str, Any], kind: str) -> Response:
+    """Open the session after the second factor, and go where the person was going."""
+    session.pop(PENDING, None)
+    signin.finish(user, remember=pending["remember"], method=pending["method"])
+    if kind == "recovery":
+        twofactor.send_change_notice(user, "twofactor.recovery")
+        left = twofactor.codes_left(user)
+        flash(f"Code de secours utilisé : il vous en reste {left}.", "info")
+    flash(f"Bienvenue, {user.display_name}.", "success")
+    return redirect(pending["target"])
 
 
 @bp.route("/compte/securite/deux-etapes", methods=["GET", "POST"])
@@ -114,34 +115,25 @@ def setup() -> str | Response:
     user = current_user._get_current_object()
     if twofactor.is_enabled(user):
         return redirect(url_for("identity.security"))
-    device = twofactor.begin_setup(user)
-    db.session.commit()
-    form = CodeForm()
+    device, form = twofactor.begin_setup(user), CodeForm()
     if form.validate_on_submit():
-        try:
-            codes = twofactor.confirm_setup(user, form.code.data)
-        except twofactor.TwoFactorError as exc:
-            db.session.rollback()
-            form.code.errors = [str(exc)]
-        else:
-            db.session.commit()
+        codes = lifecycle.attempt(form.code, twofactor.confirm_setup, user, form.code.data)
+        if codes is not REFUSED:
             session.pop("mfa_by_provider", None)
             twofactor.send_change_notice(user, "twofactor.enable")
             return render_template("identity/codes.html", codes=codes)
     uri = twofactor.provisioning_uri(user, device)
-    return render_template(
-        "identity/setup.html", form=form, qr=twofactor.qr_svg(uri), secret=device.secret
-    )
+    qr, secret = twofactor.qr_svg(uri), device.secret
+    return render_template("identity/setup.html", form=form, qr=qr, secret=secret)
 
 
-def _checked_code(form: CodeForm, user: User) -> bool:
+def checked_code(form: CodeForm, user: User) -> bool:
+    """A valid code in the form (a wrong one is flashed and counts for the throttle)."""
     if not form.validate_on_submit():
         return False
-    try:
-        twofactor.verify(user, form.code.data)
-    except twofactor.TwoFactorError as exc:
-        db.session.commit()
-        flash(str(exc), "error")
+    kind = twofactor.try_code(user, form.code.data)
+    if isinstance(kind, twofactor.TwoFactorError):
+        flash(kind.message, "error")
         return False
     return True
 
@@ -150,10 +142,9 @@ def _checked_code(form: CodeForm, user: User) -> bool:
 @login_required
 def new_codes() -> str | Response:
     user = current_user._get_current_object()
-    if not _checked_code(CodeForm(), user):
+    if not checked_code(CodeForm(), user):
         return redirect(url_for("identity.security"))
     codes = twofactor.regenerate_codes(user)
-    db.session.commit()
     twofactor.send_change_notice(user, "twofactor.codes")
     return render_template("identity/codes.html", codes=codes)
 
@@ -165,9 +156,8 @@ def disable() -> Response:
     if policy.two_factor_required(user, current_app.config["TWO_FACTOR_REQUIRED_ROLES"]):
         flash("La connexion en deux étapes est obligatoire pour votre rôle.", "error")
         return redirect(url_for("identity.security"))
-    if _checked_code(CodeForm(), user):
+    if checked_code(CodeForm(), user):
         twofactor.disable(user)
-        db.session.commit()
         twofactor.send_change_notice(user, "twofactor.disable")
         flash("La connexion en deux étapes est désactivée.", "success")
     return redirect(url_for("identity.security"))

@@ -3,15 +3,13 @@ to validate, archive import, moderation dashboard and log) with what waits in ea
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from .. import db
-from . import policy
-from .models import Collectivite
+from ... import lifecycle
+from .. import policy, queries
 
-bp = Blueprint("admin", __name__, template_folder="templates")
+bp = Blueprint("admin", __name__, template_folder="../templates")
 
 #: (endpoint, label, description) of the admin pages, shown when the endpoint exists.
 PAGES = [
@@ -35,21 +33,10 @@ PAGES = [
 @bp.route("/administration")
 @login_required
 def index() -> str:
-    if not policy.can_review(current_user):
-        abort(403)
-    waiting = db.session.scalar(
-        select(func.count(Collectivite.id)).where(
-            Collectivite.validated.is_(False), Collectivite.refused_at.is_(None)
-        )
-    )
+    lifecycle.require(policy.can_review(current_user))
     pages = [
         (url_for(endpoint), label, text)
         for endpoint, label, text in PAGES
         if endpoint in current_app.view_functions
     ]
-    return render_template("collectivites/admin.html", pages=pages, waiting=int(waiting or 0))
-
-
-def init_app(app: Flask) -> None:
-    """Register the administration page."""
-    app.register_blueprint(bp)
+    return render_template("collectivites/admin.html", pages=pages, waiting=queries.waiting_count())

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user, user_logged_in
 from werkzeug.wrappers import Response
 
-from .. import db, mail
-from ..accounts.models import User
-from . import deletion, personal_data
-from .forms import DeletionForm
+from ... import dates, lifecycle, mail
+from ...accounts.models import User
+from ...lifecycle import REFUSED
+from .. import deletion, personal_data
+from ..forms import DeletionForm
 
-bp = Blueprint("gdpr", __name__, template_folder="templates")
+bp = Blueprint("gdpr", __name__, template_folder="../templates")
 
 
 @bp.route("/compte/mes-donnees")
@@ -59,45 +52,38 @@ def download() -> Response:
 def delete_account() -> str | Response:
     user = current_user._get_current_object()
     form = DeletionForm()
-    if form.validate_on_submit():
-        try:
-            row = deletion.request(
-                user,
-                password=form.password.data,
-                proved_by_provider=str(session.get("signin_method", "")).startswith("oidc:"),
-            )
-        except deletion.DeletionError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("gdpr.my_data"))
-        db.session.commit()
-        when = f"{row.due_at:%d/%m/%Y}"
-        _notice(
-            user,
-            "Suppression de votre compte programmée",
-            f"Votre compte sera supprimé le {when}. Jusque-là, il vous suffit de vous "
-            "reconnecter pour annuler la suppression.",
-        )
-        logout_user()
-        flash(
-            f"Votre compte sera supprimé le {when}. Reconnectez-vous d'ici là pour annuler.",
-            "success",
-        )
-        return redirect(url_for("pages.home"))
-    flash("Cochez la case de confirmation (et saisissez votre mot de passe).", "error")
-    return redirect(url_for("gdpr.my_data"))
+    if not form.validate_on_submit():
+        flash("Cochez la case de confirmation (et saisissez votre mot de passe).", "error")
+        return redirect(url_for("gdpr.my_data"))
+    by_provider = str(session.get("signin_method", "")).startswith("oidc:")
+    ask = partial(deletion.request, password=form.password.data, proved_by_provider=by_provider)
+    if (row := lifecycle.attempt(None, ask, user)) is REFUSED:
+        return redirect(url_for("gdpr.my_data"))
+    when = dates.short_day(row.due_at)
+    notice(user, "Suppression de votre compte programmée", *SCHEDULED, when=when)
+    logout_user()
+    flash(f"Votre compte sera supprimé le {when}. {CANCEL}", "success")
+    return redirect(url_for("pages.home"))
 
 
-def _notice(user: User, subject: str, *lines: str) -> None:
+CANCEL = "Reconnectez-vous d'ici là pour annuler."
+SCHEDULED = (
+    "Votre compte sera supprimé le {when}. Jusque-là, il vous suffit de vous "
+    "reconnecter pour annuler la suppression.",
+)
+
+
+def notice(user: User, subject: str, *lines: str, **values: str) -> None:
+    """A mail to the person about their account (``lines`` filled with ``values``)."""
+    lines = tuple(line.format(**values) for line in lines)
     mail.send_template(user.email, subject, "identity/mail/notice", user=user, lines=lines)
 
 
 def _cancel_on_sign_in(_app: Any, user: User, **_extra: Any) -> None:
     """A sign-in during the grace period cancels the deletion."""
-    if deletion.cancel(user):
-        db.session.commit()
+    if deletion.cancel(user):  # committed with the sign-in's request
         flash("Votre demande de suppression de compte est annulée.", "info")
-        _notice(
+        notice(
             user,
             "Suppression de votre compte annulée",
             "Vous vous êtes reconnecté·e : la suppression de votre compte est annulée.",
