@@ -217,3 +217,27 @@ def test_file_backend_is_the_default(tmp_path: Path) -> None:
 def test_unknown_backend_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="console, file ou smtp"):
         create_app({"TESTING": True, "MAIL_BACKEND": "pigeon"})
+
+
+def test_a_released_savepoint_sends_nothing_before_the_real_commit(
+    tmp_path: Path, smtp_server: _SMTPServer
+) -> None:
+    """Services use savepoints (unique names, reports): releasing one is not the commit; the
+    message waits for the outer transaction, and leaves nothing if that one rolls back."""
+    host, port = smtp_server.server_address[:2]
+    app = _app(tmp_path, MAIL_SMTP_HOST=host, MAIL_SMTP_PORT=port)
+    with app.app_context():
+        mail.send("agent@exemple.fr", "Plus tard", "Après la validation seulement.")
+        with db.session.begin_nested():
+            db.session.flush()
+        assert smtp_server.received == []
+        db.session.rollback()
+        db.session.commit()
+    assert smtp_server.received == [] and _rows(app) == []
+    with app.app_context():
+        mail.send("agent@exemple.fr", "Validé", "Parti après la validation.")
+        with db.session.begin_nested():
+            db.session.flush()
+        assert smtp_server.received == []
+        db.session.commit()
+    assert len(smtp_server.received) == 1

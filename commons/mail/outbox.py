@@ -161,6 +161,8 @@ def deliver(app: Flask, ids: Iterable[int] | None = None, limit: int = 500) -> R
 
 
 def _after_commit(session: Any) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the transaction, and its write lock, go on
     rows = session.info.pop(_ROWS, None)
     if not rows:
         return

@@ -188,6 +188,8 @@ def _forget(session: Session, *_args: Any) -> None:
 def queue_immediate(session: Session) -> None:
     """Before commit: queue one message per notification of this transaction whose recipient
     is in immediate mode (the default) and can still see its subject; mark them e-mailed."""
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT released: the messages are written at the real commit
     ids = session.info.pop(NEW_NOTES, None)
     if not ids:
         return
