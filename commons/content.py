@@ -18,8 +18,12 @@ from .accounts import services as accounts
 from .accounts.models import User
 from .collectivites import services as collectivites
 from .collectivites.models import Collectivite
+from .forum import agenda
+from .forum import services as forum
+from .forum.models import Thread
 from .groups import services as groups
 from .groups.models import Group
+from .publication import demo as publication_demo
 from .wiki.importer import import_folder
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
@@ -114,17 +118,11 @@ def load_demo(path: Path, report: LoadReport) -> None:
         report.groups += 1
     if report.groups:  # the forum demo comes with the groups, once
         _load_demo_forum(data, users)
-        from .publication import demo as publication_demo
-
         publication_demo.load(data.get("group_rex", []), users)
 
 
 def _load_demo_forum(data: dict[str, Any], users: dict[str, User]) -> None:
     """Agora categories, a few threads (Agora and group) and agenda topics with votes."""
-    from .forum import agenda
-    from .forum import services as forum
-    from .forum.models import Thread
-
     admin = next(u for u in users.values() if u.is_admin)
     categories = {
         c["name"]: forum.create_category(admin, name=c["name"], description=c["description"])

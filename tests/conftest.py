@@ -45,9 +45,7 @@ def _database_of_this_worker() -> None:
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
-        hide_password=False
-    )
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
 
 
 _database_of_this_worker()

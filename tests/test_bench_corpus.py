@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from commons import db
 from commons.forum.models import Post, Thread
 from commons.groups.models import Group, Membership
-from commons.search import outbox
+from commons.search import outbox, whoosh_store
 from commons.wiki import services as wiki
 from commons.wiki.models import Revision, Rex
 from tests.benchmarks.corpus import Size, documents, generate
@@ -56,7 +56,7 @@ def test_generated_corpus_is_indexed_with_its_visibility(app: Flask) -> None:
     assert outbox.reindex(app) == 30 + 12 + 3 + 8
     public = {f"rex:{i}" for i in db.session.scalars(select(Rex.id).where(Rex.space == "public"))}
     public |= {f"group:{i}" for i in db.session.scalars(select(Group.id).where(Group.listed))}
-    index = outbox.get_index(app)
+    index = whoosh_store.get_index(app)
     seen: set[str] = set()
     for word in ("projet", "collectivité", "habitants", "agents", "commune"):
         hits = index.search(word, visibility_filter=(False, ()), per_page=100).hits

@@ -13,8 +13,9 @@ from sqlalchemy import event, select
 
 from commons import audit, db, errors
 from commons.audit.models import AuditEntry
+from commons.groups import dashboard
 from commons.groups import services as groups
-from commons.moderation import dashboard, members, queries, reports, services, targets
+from commons.moderation import members, queries, reports, services, targets
 from commons.moderation.journal import defuse
 from commons.search import documents
 from tests.conftest import login as _login

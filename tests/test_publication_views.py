@@ -211,7 +211,7 @@ def test_synthesis_by_the_facilitator(app, world, client) -> None:  # type: igno
 
 
 def test_dashboard_panel(app, world) -> None:  # type: ignore[no-untyped-def]
-    dashboard = pytest.importorskip("commons.moderation.dashboard")
+    dashboard = pytest.importorskip("commons.groups.dashboard")
     proposal = _propose(world)
     panels = dashboard.panels(world.f, world.group)
     mine = [p for p in panels if p.title.startswith("Publications en attente")]

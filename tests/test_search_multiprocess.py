@@ -28,7 +28,7 @@ from commons import create_app, db
 from commons.accounts.models import User
 from commons.forum import services as forum
 from commons.forum.models import Post, Thread
-from commons.search import outbox
+from commons.search import outbox, whoosh_store
 from commons.search.backends import get_backend
 from commons.search.whoosh_backend import WhooshIndex, prepare_document
 from commons.wiki import services as wiki
@@ -168,7 +168,7 @@ def lock_holder_process(config: dict[str, Any], who: int, user_id: int, signals:
     tok = token(who, 0)
     rec.write(state="attempt", token=tok)
     rec.write(state="committed", token=tok, doc=_change(app, user_id, 0, 0, tok))
-    writer = WhooshIndex(outbox.current_dir(app)).ix.writer(timeout=5.0)
+    writer = WhooshIndex(whoosh_store.current_dir(app)).ix.writer(timeout=5.0)
     (sig / "held").touch()
     _wait_for(sig / "stage2")
     doomed = token(who, 99)

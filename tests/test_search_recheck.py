@@ -16,7 +16,7 @@ from flask import Flask
 
 from commons import db
 from commons.forum import services as forum
-from commons.search import outbox
+from commons.search import outbox, whoosh_store
 from commons.search.backends import get_backend
 from commons.wiki import services as wiki
 
@@ -30,7 +30,7 @@ def writer_blocked(app: Flask) -> Iterator[None]:
     if app.config["SEARCH_BACKEND"] != "whoosh":
         yield
         return
-    writer = outbox.get_index(app).ix.writer()
+    writer = whoosh_store.get_index(app).ix.writer()
     try:
         yield
     finally:

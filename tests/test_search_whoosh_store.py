@@ -21,7 +21,7 @@ def test_held_writer_lock_keeps_rows_queued(app: Flask, make_user: Any) -> None:
     author = make_user()
     rex = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
     db.session.commit()
-    other = WhooshIndex(outbox.current_dir(app))
+    other = WhooshIndex(whoosh_store.current_dir(app))
     held = other.ix.writer()  # another process is writing
     try:
         report = outbox.drain(app, timeout=0.1)
@@ -42,7 +42,7 @@ def test_reindex_rebuilds_and_searches_keep_working(app: Flask, make_user: Any) 
     first = wiki.create_rex(author, title="Composteurs partagés", body=BODY, space="public")
     db.session.commit()
     outbox.drain(app)
-    old_dir = outbox.current_dir(app)
+    old_dir = whoosh_store.current_dir(app)
     second = wiki.create_rex(author, title="Composteurs de quartier", body=BODY, space="public")
     db.session.commit()
     db.session.execute(IndexQueue.__table__.delete())  # as if this change never reached the index
@@ -82,4 +82,4 @@ def test_reindex_rebuilds_and_searches_keep_working(app: Flask, make_user: Any) 
     both = {f"rex:{first.id}", f"rex:{second.id}"}
     assert seen_during == [{f"rex:{first.id}"}, both]
     assert found(app, "composteurs", ANON) == both
-    assert outbox.current_dir(app) != old_dir and not old_dir.exists()
+    assert whoosh_store.current_dir(app) != old_dir and not old_dir.exists()

@@ -5,7 +5,7 @@ Imports ``wiki``, ``forum``, ``groups``, ``notifications``, ``accounts`` and ``a
 feature imports moderation. Feature templates reach it through Jinja globals registered here
 (``report_link``, ``moderation_link``, ``can_moderate``: :mod:`.links`), guarded with
 ``is defined``; other packages add dashboard panels with
-:func:`commons.moderation.dashboard.register_panel`.
+:func:`commons.groups.dashboard.register_panel`.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from .. import db
+from . import emails
 
 
 @click.group("notify", help="Notifications par courriel.")
@@ -17,8 +18,6 @@ def notify_group() -> None:
 @with_appcontext
 def digests() -> None:
     """Send due digests, then pending immediate messages."""
-    from . import emails
-
     count = emails.send_digests(db.utcnow())
     immediate = emails.deliver_pending()
     click.echo(f"{count} résumé(s) envoyé(s).")

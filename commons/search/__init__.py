@@ -28,7 +28,11 @@ def init_app(app: Flask) -> None:
     from sqlalchemy import select
 
     from . import outbox, views
-    from .backends import check_config, own_session
+    from .backends import FACTORIES, check_config, own_session
+    from .pg_backend import PostgresBackend
+    from .whoosh_store import WhooshBackend
+
+    app.extensions[FACTORIES] = {"postgres": PostgresBackend, "whoosh": WhooshBackend}
 
     app.config["SEARCH_BACKEND"] = check_config(app.config)
     views.init_app(app)

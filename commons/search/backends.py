@@ -93,19 +93,18 @@ def check_config(config: Mapping[str, Any]) -> str:
     return name
 
 
+#: ``app.extensions[FACTORIES]``: backend name → class, registered by
+#: :func:`commons.search.init_app`
+#: (so this module imports neither backend: each of them imports it).
+FACTORIES = "commons.search.factories"
+
+
 def get_backend(app: Flask) -> SearchBackend:
     """This app's backend (one per app and process)."""
     backend = app.extensions.get(_EXTENSION)
     if backend is None:
         name = check_config(app.config)
-        if name == "postgres":
-            from .pg_backend import PostgresBackend
-
-            backend = PostgresBackend(app)
-        else:
-            from .whoosh_store import WhooshBackend
-
-            backend = WhooshBackend(app)
+        backend = app.extensions[FACTORIES][name](app)  # filled by search.init_app
         app.extensions[_EXTENSION] = backend
     return backend
 

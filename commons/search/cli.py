@@ -6,6 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .outbox import IndexBusy, drain, reindex
+from .startup import health
+
 
 @click.group("search", help="Recherche : index plein texte.")
 def search_group() -> None:
@@ -17,8 +20,6 @@ def search_group() -> None:
 @click.option("--all", "drain_all", is_flag=True, help="Recommence jusqu'à vider la file.")
 @with_appcontext
 def drain_command(limit: int, drain_all: bool) -> None:
-    from .outbox import drain
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     report = drain(app, limit)
     while drain_all and not report.busy and report.remaining and report.indexed + report.deleted:
@@ -31,8 +32,6 @@ def drain_command(limit: int, drain_all: bool) -> None:
 @search_group.command("reindex", help="Reconstruit tout l'index depuis la base, sans coupure.")
 @with_appcontext
 def reindex_command() -> None:
-    from .outbox import IndexBusy, reindex
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         count = reindex(app)
@@ -45,8 +44,6 @@ def reindex_command() -> None:
 @search_group.command("status", help="État de la file d'attente de l'index.")
 @with_appcontext
 def status_command() -> None:
-    from .startup import health
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state = health(app)
     click.echo(f"Moteur : {state['backend']}")

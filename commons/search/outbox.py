@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -28,7 +27,6 @@ from ..wiki.models import Revision, Rex
 from .backends import get_backend, own_session
 from .models import IndexQueue
 from .results import DrainReport, IndexBusy
-from .whoosh_backend import WhooshIndex
 
 __all__ = [
     "DrainReport",
@@ -192,17 +190,3 @@ def drain(app: Flask, limit: int = 500, *, timeout: float | None = None) -> Drai
 def reindex(app: Flask, *, timeout: float | None = None) -> int:
     """Rebuild the configured backend from the database; searches keep working meanwhile."""
     return get_backend(app).reindex(timeout=timeout)
-
-
-def current_dir(app: Flask) -> Path:
-    """The live Whoosh index directory (see :mod:`.whoosh_store`)."""
-    from .whoosh_store import current_dir
-
-    return current_dir(app)
-
-
-def get_index(app: Flask) -> WhooshIndex:
-    """This process's Whoosh index (see :mod:`.whoosh_store`)."""
-    from .whoosh_store import get_index
-
-    return get_index(app)

@@ -63,7 +63,7 @@ def top_hits(
         else:
             best = _newest_of_matches(searcher, matched, limit)
         return [searcher.stored_fields(n) for n in best]
-    terms = _positive_terms(query)
+    terms = positive_terms(query)
     bonus = bonus or []
     if terms and count * (len(terms) + len(bonus) + 2 * len(near)) <= DIRECT_WORK:
         others = split_terms(terms, groups) + bonus if groups else terms + bonus
@@ -81,16 +81,16 @@ def top_hits(
     return [hit.fields() for hit in (results if top is not None else results[:limit])]
 
 
-def _positive_terms(query: Query) -> list[Term]:
+def positive_terms(query: Query) -> list[Term]:
     """The terms that score a matching document, as a flat list (repeats kept)."""
     if isinstance(query, Term):
         return [query]
     if isinstance(query, Phrase):
         return [Term(query.fieldname, word) for word in query.words]
     if isinstance(query, (And, Or)):
-        return [t for sub in query.subqueries for t in _positive_terms(sub)]
+        return [t for sub in query.subqueries for t in positive_terms(sub)]
     if isinstance(query, AndNot):
-        return _positive_terms(query.a)
+        return positive_terms(query.a)
     return []
 
 
@@ -150,7 +150,7 @@ def ranking_query(query: Query, docsets: DocSets) -> Query | None:
     of :func:`_positive` ``(query)`` is scored instead (``limit=None``), exact and cheap for
     few matches.
     """
-    terms = _positive_terms(query)
+    terms = positive_terms(query)
     if not terms:
         return query
     union = 0

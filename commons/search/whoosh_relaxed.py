@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from .whoosh_bonus import heading_scores, proximity_scores
 from .whoosh_docsets import BitsFilter, DocSets, bits_of, ids_of
-from .whoosh_hits import _positive_terms
+from .whoosh_hits import positive_terms
 from .whoosh_query import ParsedQuery
 from .whoosh_scoring import PICK_ABOVE, coverage_levels, grouped_scores, pick
 
@@ -39,7 +39,7 @@ def relaxed_top(
     scored as its best alternative, exact forms, proximity and title/summary bonus included)."""
     concepts, bonus, groups = parsed.concepts, parsed.exact_terms, parsed.groups
     per_concept = [docsets.evaluate(q) & matched for q in concepts]
-    terms = [t for q in concepts for t in _positive_terms(q)]
+    terms = [t for q in concepts for t in positive_terms(q)]
     wanted = max(limit, CANDIDATES)
     candidates, taken = 0, 0
     for _, level in sorted(coverage_levels(per_concept).items(), reverse=True):

@@ -100,7 +100,7 @@ def _search_of(app: Any) -> Any:
     try:
         from commons.search.backends import get_backend
     except ImportError:  # before the backend interface existed
-        from commons.search.outbox import get_index
+        from commons.search.whoosh_store import get_index
 
         return get_index(app)
     return get_backend(app)

@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 from ... import lifecycle
 from ...collectivites import vocab
 from ...lifecycle import REFUSED
-from ...notifications import emails
 from .. import affiliation, policy, queries
 from ..forms import ProfileForm
 from ..models import User
@@ -34,7 +33,6 @@ def edit_profile() -> str | Response:
     if request.method == "GET":
         form.collectivite.data = str(user.collectivite_id or "")
     if form.validate_on_submit() and saved(user, form):
-        emails.deliver_pending()
         flash("Votre profil est enregistré.", "success")
         return redirect(url_for("accounts.profile", handle=user.handle))
     return render_template("accounts/edit_profile.html", form=form)

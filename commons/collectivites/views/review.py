@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from ... import lifecycle, params
 from ...lifecycle import REFUSED
-from ...notifications import emails
 from .. import policy, vocab
 from .. import review as proposals
 from ..models import Collectivite
@@ -35,6 +34,5 @@ def review() -> str | Response:
     choice = {k: request.form.get(f, "") for k, f in FIELDS.items()}
     message = lifecycle.attempt(None, proposals.decide, current_user, target, **choice)
     if message is not REFUSED:
-        emails.deliver_pending()
         flash(message, "success")
     return redirect(url_for("collectivites.review"))

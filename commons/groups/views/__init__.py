@@ -28,10 +28,6 @@ def load_group(slug: str) -> Group:
     return group
 
 
-#: Former private name, kept until the forum and sessions rooms import :func:`load_group`.
-_group = load_group
-
-
 def show_url(slug: str) -> str:
     """The group's page."""
     return url_for("groups.show", slug=slug)

@@ -9,8 +9,9 @@ from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...audit import ACTIONS as AUDIT_ACTIONS
+from ...groups import dashboard
 from ...groups.models import Group
-from .. import dashboard, journal, policy, queries
+from .. import journal, policy, queries
 from ..models import REPORT_REASONS, TARGET_LABELS
 from . import board_bp as bp
 

@@ -14,7 +14,6 @@ from ...accounts.models import User
 from ...forms import choices
 from ...forum import queries as forum_queries
 from ...lifecycle import REFUSED
-from ...notifications import emails
 from .. import members, notices, policy, queries, reports, services, targets
 from ..decisions import ACTIONS as LABELS
 from ..decisions import NOT_YOURS
@@ -58,9 +57,9 @@ def load_moderated(kind: str, target_id: int) -> targets.Target:
 
 
 def done(url: str, message: str) -> Response:
-    """After a decision: its e-mails, ``message`` flashed, and on to ``url``."""
+    """After a decision: its e-mails queued (they leave after the commit), ``message``
+    flashed, and on to ``url``."""
     notices.queue_statements()
-    emails.deliver_pending()
     flash(message, "success")
     return redirect(url)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from ... import lifecycle
+from ...groups.dashboard import register_panel
 from ...groups.views import add_private_section
-from ...moderation.dashboard import register_panel
 from ...notifications.services import register_target
 from ...wiki.views import add_rex_section
 from .. import notify, policy, sections

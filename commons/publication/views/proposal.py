@@ -13,7 +13,6 @@ from ...forms import choices
 from ...groups.models import Group
 from ...licensing import registry
 from ...lifecycle import REFUSED
-from ...notifications import emails
 from ...wiki import attribution
 from ...wiki import services as wiki
 from ...wiki.models import Rex
@@ -41,7 +40,6 @@ LABELS = {
 def back(proposal: Proposal, outcome: object, message: str) -> Response:
     """To the proposal page, saying ``message`` unless the service refused."""
     if outcome is not REFUSED:
-        emails.deliver_pending()  # e-mails of immediate-mode recipients
         flash(message, "success")
     return redirect(url_for("publication.show", proposal_id=proposal.id))
 
@@ -172,7 +170,6 @@ def attest(proposal_id: int) -> Response:
     )
     if public is REFUSED:
         return redirect(url_for("publication.show", proposal_id=proposal.id))
-    emails.deliver_pending()
     flash("Attestation enregistrée : le texte est publié dans les communs.", "success")
     return redirect(url_for("wiki.show", slug=public.slug))
 

@@ -56,8 +56,8 @@ def act(
 def init_app(app: Flask) -> None:
     """Register the blueprints, the group-space section, the notification target, the
     contributors of a synthesis, the moderation panel and the ``commons sessions`` commands."""
+    from ...groups.dashboard import register_panel
     from ...groups.views import add_private_section
-    from ...moderation.dashboard import register_panel
     from ...notifications.services import register_target
     from ...publication.consent import register_contributors
     from .. import attendance, cli, notify, program, space, synthesis

@@ -1,5 +1,6 @@
 """Panels of the facilitator dashboards contributed by other packages (e.g. publications
-awaiting consent or review), without moderation importing them.
+awaiting consent or review), without moderation importing them. The registry lives with the
+groups, below every room that adds a panel, so that no room imports moderation.
 
 ``register_panel(fn)`` where ``fn(user, group_or_None) -> Panel | dict | None``: ``group`` is
 the group of a group dashboard, ``None`` for the global one. Return ``None`` to show nothing.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..actor import Actor
-from ..groups.models import Group
+from .models import Group
 
 
 @dataclass
