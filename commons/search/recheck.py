@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..actor import Actor
 from ..collectivites.models import Collectivite
 from ..forum import policy as forum_policy
 from ..forum.models import Thread
@@ -33,7 +34,7 @@ from .results import SearchHit, SearchResults
 Checker = Callable[[Session, Any, list[int]], dict[int, tuple[str, str]]]
 
 
-def _rex(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str, str]]:
+def _rex(session: Session, actor: Actor, ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = session.execute(
         select(Rex.id, Rex.title, Rex.slug).where(
             Rex.id.in_(ids), wiki_policy.visible_rex(actor), Rex.hidden.is_(False)
@@ -42,7 +43,7 @@ def _rex(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str, s
     return {i: (title, f"/rex/{slug}") for i, title, slug in rows}
 
 
-def _thread(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str, str]]:
+def _thread(session: Session, actor: Actor, ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = session.execute(
         select(Thread.id, Thread.title).where(
             Thread.id.in_(ids), forum_policy.visible_threads(actor), Thread.hidden.is_(False)
@@ -51,7 +52,7 @@ def _thread(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str
     return {i: (title, f"/forum/sujet/{i}") for i, title in rows}
 
 
-def _group(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str, str]]:
+def _group(session: Session, actor: Actor, ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = session.execute(
         select(Group.id, Group.name, Group.slug).where(
             Group.id.in_(ids), groups_policy.visible_groups(actor)
@@ -60,7 +61,7 @@ def _group(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str,
     return {i: (name, f"/groupes/{slug}") for i, name, slug in rows}
 
 
-def _collectivite(session: Session, actor: Any, ids: list[int]) -> dict[int, tuple[str, str]]:
+def _collectivite(session: Session, actor: Actor, ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = session.execute(
         select(Collectivite.id, Collectivite.name, Collectivite.slug).where(
             Collectivite.id.in_(ids), Collectivite.validated.is_(True)
@@ -77,7 +78,7 @@ CHECKERS: dict[str, Checker] = {
 }
 
 
-def visible_hits(session: Session, actor: Any, hits: Iterable[SearchHit]) -> list[SearchHit]:
+def visible_hits(session: Session, actor: Actor, hits: Iterable[SearchHit]) -> list[SearchHit]:
     """The hits ``actor`` may see now, in their order, with the database's title and link."""
     hits = list(hits)
     wanted: dict[str, list[int]] = {}
@@ -98,7 +99,7 @@ def visible_hits(session: Session, actor: Any, hits: Iterable[SearchHit]) -> lis
     return out
 
 
-def recheck(session: Session, actor: Any, results: SearchResults) -> SearchResults:
+def recheck(session: Session, actor: Actor, results: SearchResults) -> SearchResults:
     """``results`` with only the hits ``actor`` may see now (see the module docstring)."""
     kept = visible_hits(session, actor, results.hits)
     dropped = len(results.hits) - len(kept)
