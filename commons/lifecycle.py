@@ -54,6 +54,23 @@ class _Field(Protocol):
     errors: Any
 
 
+class FormErrors:
+    """A form's own error list (``form.form_errors``, shown above the fields) as the place
+    where :func:`attempt` puts a refusal that concerns the whole form."""
+
+    def __init__(self, form: Any) -> None:
+        self.form = form
+
+    @property
+    def errors(self) -> list[str]:
+        """The form-wide errors."""
+        return list(self.form.form_errors)
+
+    @errors.setter
+    def errors(self, value: list[str]) -> None:
+        self.form.form_errors[:] = value
+
+
 def load(model: type[M], ident: object, can: Callable[[Any, M], bool] | None = None) -> M:
     """The row of ``model`` with primary key ``ident`` if the current person may see it
     (``can(current_user, row)``), else 404."""

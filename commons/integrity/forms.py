@@ -80,20 +80,3 @@ class OnceForm:
         url = url_of(made)
         self.fulfil(url)
         return url, made
-
-
-class FormLevel:
-    """A form's own error list (``form.form_errors``) seen as a field, so that
-    :func:`commons.lifecycle.attempt` can put a refusal there (shown above the form)."""
-
-    def __init__(self, form: Any) -> None:
-        self.form = form
-
-    @property
-    def errors(self) -> list[str]:
-        """The form-level errors."""
-        return list(self.form.form_errors)
-
-    @errors.setter
-    def errors(self, value: list[str]) -> None:
-        self.form.form_errors[:] = list(value)

@@ -146,20 +146,3 @@ class SynthesisForm(FlaskForm):
     """Draft a synthesis from the minutes."""
 
     title = StringField("Titre de la synthèse", [required(), length(200, 3)], filters=[clean])
-
-
-class FormErrors:
-    """The errors of a whole form (``form.form_errors``), as a target for
-    :func:`commons.lifecycle.attempt`: a refusal is shown at the top of the form."""
-
-    def __init__(self, form: FlaskForm) -> None:
-        self.form = form
-
-    @property
-    def errors(self) -> list[str]:
-        """The form's own errors."""
-        return list(self.form.form_errors)
-
-    @errors.setter
-    def errors(self, value: list[str]) -> None:
-        self.form.form_errors = list(value)

@@ -10,8 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ... import lifecycle
-from ...integrity.forms import FormLevel
-from ...lifecycle import REFUSED
+from ...lifecycle import REFUSED, FormErrors
 from .. import editing, policy, queries, services
 from ..forms import (
     AnswerInvitationForm,
@@ -63,7 +62,7 @@ def create() -> str | Response:
     if form.validate_on_submit():
         create = partial(services.create_group, current_user, **form.settings())
         made = lifecycle.attempt(
-            FormLevel(form), form.create_once, create, lambda g: show_url(g.slug)
+            FormErrors(form), form.create_once, create, lambda g: show_url(g.slug)
         )
         if made is not REFUSED:
             return done(CREATED, made[1].slug) if made[1] else redirect(made[0])
@@ -89,7 +88,7 @@ def save(form: GroupForm, group: Group) -> Response | editing.GroupConflict | No
     """Save an edit: off to the group's page, or the conflict to show (``None``: refused, the
     reason is on the form). The next save starts from the values saved meanwhile."""
     save = partial(editing.save_edit, current_user, group, form.base_values())
-    result = lifecycle.attempt(FormLevel(form), save, **form.settings())
+    result = lifecycle.attempt(FormErrors(form), save, **form.settings())
     if isinstance(result, bool):
         return done(EDITED[result], group.slug)
     form.set_base(editing.editable_values(group))

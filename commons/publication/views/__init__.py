@@ -15,7 +15,6 @@ from ...groups.views import add_private_section
 from ...notifications.services import register_target
 from ...wiki.views import add_rex_section
 from .. import notify, policy, sections
-from ..forms import ProposeForm, ReviewEditForm, SynthesisForm
 from ..models import Proposal, install_guards
 
 bp = Blueprint("publication", __name__, url_prefix="/publication", template_folder="../templates")
@@ -24,23 +23,6 @@ bp = Blueprint("publication", __name__, url_prefix="/publication", template_fold
 def load_proposal(proposal_id: int) -> Proposal:
     """The proposal if the current user may see it, else 404."""
     return lifecycle.load(Proposal, proposal_id, can=policy.can_view_proposal)
-
-
-class FormErrors:
-    """A form's own error list (``form.form_errors``, shown above the form) as the target of
-    :func:`commons.lifecycle.attempt`."""
-
-    def __init__(self, form: ProposeForm | ReviewEditForm | SynthesisForm) -> None:
-        self.form = form
-
-    @property
-    def errors(self) -> list[str]:
-        """The form's own errors."""
-        return list(self.form.form_errors)
-
-    @errors.setter
-    def errors(self, value: list[str]) -> None:
-        self.form.form_errors = list(value)
 
 
 def init_app(app: Flask) -> None:

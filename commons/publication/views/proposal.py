@@ -12,7 +12,7 @@ from ...dates import ngettext
 from ...forms import choices
 from ...groups.models import Group
 from ...licensing import registry
-from ...lifecycle import REFUSED
+from ...lifecycle import REFUSED, FormErrors
 from ...wiki import attribution
 from ...wiki import services as wiki
 from ...wiki.models import Rex
@@ -20,7 +20,7 @@ from ...wiki.views import load_rex
 from .. import consent, policy, publish, queries, services
 from ..forms import AnswerForm, AttestForm, CancelForm, ProposeForm, ReviewEditForm
 from ..models import CHECKLIST, STATUS_LABELS, Proposal, Status
-from . import FormErrors, bp, load_proposal
+from . import bp, load_proposal
 
 ANSWERED = {
     "yes": "Votre accord est enregistré (reçu horodaté). Vous pouvez le retirer jusqu'à la "

@@ -10,11 +10,11 @@ from ... import lifecycle
 from ...forms import choices
 from ...forum.models import Thread
 from ...groups import policy as groups
-from ...lifecycle import REFUSED
+from ...lifecycle import REFUSED, FormErrors
 from ...wiki.models import Rex
 from .. import policy, queries, synthesis
 from ..forms import SynthesisForm
-from . import FormErrors, bp
+from . import bp
 
 FACILITATORS_ONLY = "Seule l'animation du groupe rédige les synthèses du groupe."
 

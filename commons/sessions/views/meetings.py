@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 
 from ... import dates, db, lifecycle
 from ...groups.models import Group
+from ...lifecycle import FormErrors
 from .. import attendance, calendar, minutes, policy, program, queries, services, timing
 from ..forms import (
     AgendaItemForm,
     AnswerForm,
     CancelForm,
     EmptyForm,
-    FormErrors,
     ScheduleForm,
     SessionForm,
     SynthesisForm,

@@ -9,9 +9,10 @@ from werkzeug.wrappers import Response
 
 from ... import lifecycle
 from ...groups.models import Group
+from ...lifecycle import FormErrors
 from ...wiki.diff import line_diff
 from .. import minutes, policy, queries, synthesis
-from ..forms import ActionForm, EmptyForm, FormErrors, MinutesForm, SynthesisForm
+from ..forms import ActionForm, EmptyForm, MinutesForm, SynthesisForm
 from ..models import ActionItem, GroupSession, Minutes, MinutesRevision
 from . import member_group, session_in
 

@@ -16,7 +16,7 @@ from ... import params, previews
 from ...collectivites import services as collectivites
 from ...forms import choices
 from ...licensing import registry
-from ...lifecycle import REFUSED, attempt, require
+from ...lifecycle import REFUSED, FormErrors, attempt, require
 from .. import description, parts, policy, queries, rendering, services
 from ..forms import DescriptionForm, NewForm, parse_space, space_choices
 from ..models import STATUS_LABELS, Rex, Space
@@ -24,23 +24,6 @@ from ..vocab import themes as theme_vocab
 from . import bp, load_rex
 
 LABELS = {"title": "Titre", **description.LABELS}
-
-
-class FormWide:
-    """The form's own errors (``form.form_errors``, shown above the fields) as the place where
-    :func:`commons.lifecycle.attempt` puts a refusal."""
-
-    def __init__(self, form: DescriptionForm) -> None:
-        self.form = form
-
-    @property
-    def errors(self) -> list[str]:
-        """The form-wide errors."""
-        return list(self.form.form_errors)
-
-    @errors.setter
-    def errors(self, value: list[str]) -> None:
-        self.form.form_errors = list(value)
 
 
 def _preview(form: DescriptionForm) -> tuple[Markup | None, int]:
@@ -111,7 +94,7 @@ def _submit(form: NewForm) -> str | None:
     where = _writable_space(form)
     if where is None:
         return None
-    url = attempt(FormWide(form), _create, form, *where)
+    url = attempt(FormErrors(form), _create, form, *where)
     return None if url is REFUSED else url
 
 
@@ -227,7 +210,7 @@ def edit(slug: str) -> tuple[str, int] | Response:
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
         preview, status = _preview(form)
     elif form.validate_on_submit():
-        outcome = attempt(FormWide(form), _save, rex, form)
+        outcome = attempt(FormErrors(form), _save, rex, form)
         if isinstance(outcome, services.EditConflict):
             conflict = _conflicted(form, rex, outcome)
         elif outcome is not REFUSED:
