@@ -94,6 +94,7 @@ def send_immediate(notifications: list[Notification]) -> int:
             if entry.visible:
                 _send_entry(user, entry)
                 sent += 1
+    db.session.commit()  # the queued messages leave with this commit
     return sent
 
 
@@ -151,7 +152,6 @@ def send_digests(now: datetime) -> int:
         if not entries:
             continue
         pref.last_digest_at = now
-        db.session.commit()
         mail.send_template(
             user.email,
             "Votre résumé : "
@@ -162,6 +162,7 @@ def send_digests(now: datetime) -> int:
             entries=[(e, _absolute(e.path)) for e in entries],
             **_links(user),
         )
+        db.session.commit()  # the digest is marked sent and queued in one transaction
         sent += 1
     return sent
 

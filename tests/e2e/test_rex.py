@@ -79,21 +79,36 @@ def test_xss_corpus_runs_no_script(page: Page, login: Callable[..., None]) -> No
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
             if line.strip()
         ]
-    chunks = [payloads[i : i + 400] for i in range(0, len(payloads), 400)]
+    # 80 payloads a REX. A chunk past the layout limits of a REX (unclosed tags nest deeper than
+    # 16 levels, issue 15) is refused with its text kept in the editor: no script runs there either.
+    chunks = [payloads[i : i + 80] for i in range(0, len(payloads), 80)]
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     login(page, MEMBER)
+    saved = 0
     for n, chunk in enumerate(chunks):
         body = "\n\n".join(
             f"{p}\n\n[lien]({p}) ![img]({p})\n\n| a | b |\n|---|---|\n| {p} | x |" for p in chunk
-        )
-        url = _write_rex(page, f"Corpus XSS {n + 1}", body[:190_000])
-        page.goto(url)
+        )[:190_000]
+        page.goto("/rex/nouveau")
+        page.locator("#title").fill(f"Corpus XSS {n + 1}")
+        page.locator("#body").evaluate("(el, value) => { el.value = value; }", body)
+        page.get_by_role("button", name="Enregistrer").click()
         page.wait_for_load_state("load")
+        where = "main"  # the REX page: nothing active anywhere in its main region
+        if page.locator("article.rex > header > h1").count():
+            saved += 1
+        else:  # the editor again (its one script is the site's, /static/): what shows the text
+            expect(page.locator("main")).to_contain_text("rien n'a été enregistré")
+            kept = page.locator("#body").input_value()  # normalised (spaces, line ends)
+            assert len(kept) > 0.9 * len(body), (len(kept), len(body))
+            where = "main form, main .error-summary, main .preview"
         page.wait_for_timeout(300)
         executed = page.evaluate(
-            "() => [typeof window.xss, document.querySelectorAll("
-            "'main script, main iframe, main svg, main object, main embed').length]"
+            """(where) => [typeof window.xss, document.querySelectorAll(where.split(", ")
+                .map((w) => ["script:not([src^='/static/'])", "iframe", "svg", "object", "embed"]
+                    .map((t) => w + " " + t).join(", ")).join(", ")).length]""",
+            where,
         )
         assert executed == ["undefined", 0], (n, executed)
-    assert dialogs == []
+    assert dialogs == [] and saved >= 3, saved
