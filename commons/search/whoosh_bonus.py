@@ -14,6 +14,7 @@ from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .analysis import french_analyzer
+from .whoosh_docsets import matched
 
 #: Two typed words are close when at most this many words separate them in a document; each
 #: close pair adds :data:`PROXIMITY_BONUS` to the score (BM25F scores are a few units).
@@ -40,15 +41,8 @@ def proximity_scores(
         positions: dict[str, dict[int, list[int]]] = {w: {} for w in words}
         for word in words:
             matcher = Term("exact", word).matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    positions[word][docnum] = matcher.value_as("positions")
+            for docnum in matched(matcher, local):
+                positions[word][docnum] = matcher.value_as("positions")
         for docnum in local:
             for a, b in pairs:
                 pa, pb = positions[a].get(docnum), positions[b].get(docnum)

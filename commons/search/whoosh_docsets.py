@@ -210,6 +210,20 @@ class DocSets:
         return found
 
 
+def matched(matcher: Any, docnums: Iterable[int]) -> Iterator[int]:
+    """The documents of ``docnums`` (ascending, segment-local) the Whoosh ``matcher`` is on,
+    skipping ahead; the matcher is left on each yielded document (read its score or value)."""
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum
+
+
 def _postings_bits(reader: Any, field: str, btext: bytes) -> int:
     """The bitset of the documents holding ``btext`` in ``field`` (computed once, cached)."""
     return bits_of(reader.postings(field, btext).all_ids())

@@ -18,7 +18,7 @@ from __future__ import annotations
 from whoosh.query import Query, Term
 from whoosh.searching import Searcher
 
-from .whoosh_docsets import DocSets, ids_of
+from .whoosh_docsets import DocSets, ids_of, matched
 
 #: One concept: for each alternative, the terms that score it (every field of every word).
 Group = list[list[Term]]
@@ -36,15 +36,8 @@ def direct_scores(searcher: Searcher, terms: list[Query], docs: list[int]) -> di
             continue
         for term in terms:
             matcher = term.matcher(leaf, context)
-            for docnum in local:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum + offset] += matcher.score()
+            for docnum in matched(matcher, local):
+                scores[docnum + offset] += matcher.score()
     return scores
 
 
