@@ -30,9 +30,10 @@ PASSWORD = "mot-de-passe-de-test"
 def _database_of_this_worker() -> None:
     """Under pytest-xdist (``make test`` runs one worker per core), each worker gets its own
     PostgreSQL database, ``<name>_<worker>``, created on first use: the tests drop and rebuild
-    their schema, so two workers must never share one."""
+    their schema, so two workers must never share one. Processes a test spawns inherit the
+    worker's environment and import this module again: they keep the worker's database."""
     url, worker = os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
-    if not url or not worker:
+    if not url or not worker or os.environ.get("COMMONS_TEST_WORKER_DATABASE") == worker:
         return
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
@@ -46,6 +47,7 @@ def _database_of_this_worker() -> None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["COMMONS_TEST_WORKER_DATABASE"] = worker
 
 
 _database_of_this_worker()
