@@ -122,8 +122,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-#: The OpenID Connect provider of the ProConnect journey (``oidc-provider-mock`` on loopback).
-OIDC_PORT = 5153
+#: The OpenID Connect provider of the ProConnect journey (``oidc-provider-mock`` on loopback);
+#: ``COMMONS_E2E_OIDC_PORT`` moves it, for two browser runs side by side on one machine.
+OIDC_PORT = int(os.environ.get("COMMONS_E2E_OIDC_PORT", "5153"))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ sign-in (collectivité proposed from an unknown SIRET), logout at the provider, 
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+
+OIDC_PORT = os.environ.get("COMMONS_E2E_OIDC_PORT", "5153")  # as in conftest.py
 
 # The provider (oidc-provider-mock 0.3) runs in this process on Authlib's legacy server API.
 pytestmark = [
@@ -35,7 +38,7 @@ def test_proconnect_journey(new_page: Callable[[], Page], oidc_provider: Any) ->
     page.goto("/connexion")
     page.get_by_role("link", name="S'identifier avec ProConnect").click()
     # The provider's own page: choose the identity and authorize.
-    expect(page).to_have_url(re.compile(r"localhost:5153/oauth2/authorize"))
+    expect(page).to_have_url(re.compile(rf"localhost:{OIDC_PORT}/oauth2/authorize"))
     page.locator("input[name=sub]").first.fill(sub)
     page.get_by_role("button", name="Authorize").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Bienvenue"))
@@ -49,7 +52,7 @@ def test_proconnect_journey(new_page: Callable[[], Page], oidc_provider: Any) ->
 
     # Logout ends the session here and at the provider, which sends the browser back.
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page).to_have_url(re.compile(r"localhost:5153/oauth2/end_session"))
+    expect(page).to_have_url(re.compile(rf"localhost:{OIDC_PORT}/oauth2/end_session"))
     page.get_by_role("button", name="End session").click()
     account = page.get_by_role("navigation", name="Compte")
     expect(account.get_by_role("link", name="Se connecter")).to_be_visible()
