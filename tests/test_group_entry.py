@@ -239,7 +239,7 @@ def test_every_membership_change_is_audited_and_told(client, make_user, make_gro
     client.post("/deconnexion")
     login(client, alice)
     centre = _page(client.get("/notifications/"))
-    assert "Alice a été retiré·e du groupe" in centre
+    assert "Vous avez été retiré·e du groupe par" in centre  # told as « vous »
     assert "Bob a désormais le rôle" not in centre  # no longer a member: that one is closed
     # Bob (now facilitator) was told of Carol's arrival and departure.
     assert [n.kind for n in _membership_notes(bob)][-2:] == [

@@ -33,6 +33,16 @@ SENTENCES = {
     "membership.appoint": "Le groupe n'avait plus d'animation : l'administration ({actor}) a "
     "désigné {who} comme animateur·rice :",
 }
+#: The same, told to the person it is about.
+YOURS = {
+    "membership.decline": "Votre demande pour rejoindre le groupe a été refusée par {actor} "
+    "(le motif est sur la page du groupe) :",
+    "membership.remove": "Vous avez été retiré·e du groupe par {actor} :",
+    "membership.role": "Vous avez désormais le rôle « {role} » dans le groupe (décision de "
+    "{actor}) :",
+    "membership.appoint": "L'administration ({actor}) vous a désigné·e comme animateur·rice du "
+    "groupe :",
+}
 ROLES = {GroupRole.MEMBER.value: "membre", GroupRole.FACILITATOR.value: "animateur·rice"}
 
 
@@ -90,7 +100,9 @@ def describe(user: Any, notes: list[Notification]) -> list[Entry]:
             found.append(Entry(note=note, visible=False))
             continue
         role = ROLES.get(str((entry.detail or {}).get("after", "")), "")
-        sentence = SENTENCES.get(entry.action, "Changement dans le groupe :").format(
+        mine = entry.target_type == "user" and entry.target_id == user.id
+        sentences = YOURS if mine and entry.action in YOURS else SENTENCES
+        sentence = sentences.get(entry.action, "Changement dans le groupe :").format(
             who=entry.target_label or "Quelqu'un", actor=entry.actor_name, role=role
         )
         endpoint = "groups.private" if policy.is_member(user, group) else "groups.show"

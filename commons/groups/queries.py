@@ -101,3 +101,15 @@ def active_account(raw: str) -> User | None:
 def invitation_to(group: Group, user: User) -> Invitation | None:
     """The user's pending invitation into the group, if any."""
     return next((i for i in pending_invitations_for(user) if i.group_id == group.id), None)
+
+
+def declined_request(group: Group, user: User) -> JoinRequest | None:
+    """The user's latest request to the group if it was declined (its reason is shown to
+    them on the group's page until they ask again), else ``None``."""
+    latest = db.session.scalar(
+        select(JoinRequest)
+        .where(JoinRequest.group_id == group.id, JoinRequest.user_id == user.id)
+        .order_by(JoinRequest.created_at.desc(), JoinRequest.id.desc())
+        .limit(1)
+    )
+    return latest if latest is not None and latest.status == RequestStatus.DECLINED.value else None

@@ -15,7 +15,7 @@ from .. import audit, db, errors
 from ..accounts.models import User
 from ..integrity.names import NameTaken, insert_unique, random_suffix
 from ..text import slugify
-from . import policy
+from . import notices, policy
 from .membership import (
     answer_invitation,
     appoint_facilitator,
@@ -176,16 +176,23 @@ def approve(actor: User, join: JoinRequest) -> Membership:
 
 
 def decline(actor: User, join: JoinRequest, *, note: str = "") -> None:
-    """Decline a pending request, with an optional note to the agent."""
+    """Decline a pending request with its reason (« refus motivé »: required), which the agent
+    reads in the decision's e-mail, in an in-app notice and on the group's page."""
     group = db.session.get(Group, join.group_id)
     assert group is not None
     _decidable(actor, join, group)
+    reason = note.strip()[:1000]
+    if not reason:
+        raise GroupError(
+            "Indiquez le motif du refus : il est transmis à la personne qui a fait la demande."
+        )
     join.status = RequestStatus.DECLINED.value
     join.decided_by_id = actor.id
     join.decided_at = db.utcnow()
-    join.decision_note = note.strip()[:1000]
+    join.decision_note = reason
     db.session.flush()
-    record(actor, "membership.decline", group, db.session.get(User, join.user_id), note.strip())
+    user = db.session.get(User, join.user_id)
+    notices.tell(record(actor, "membership.decline", group, user, reason), [join.user_id], actor)
 
 
 def withdraw(actor: User, join: JoinRequest) -> None:

@@ -111,6 +111,7 @@ def show_page(group: Group, join_form: JoinForm | None = None) -> str:
         members=queries.members_of(group) if policy.can_view_members(user, group) else [],
         seats=services.member_count(group.id),
         pending=services.pending_request(group, user) if signed_in else None,
+        declined=queries.declined_request(group, user) if signed_in else None,
         invitation=queries.invitation_to(group, user) if signed_in else None,
         join_form=join_form or JoinForm(formdata=None),
         answer_form=AnswerInvitationForm(),
