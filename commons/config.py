@@ -74,7 +74,7 @@ class Defaults:
     #: A form stays valid 24 h: above the 20 h under which RGAA 13.1 / WCAG 2.2.1 ask for a way
     #: to extend a time limit (a slow writer must not lose an answer).
     WTF_CSRF_TIME_LIMIT = 3600 * 24
-    #: Page cache for anonymous visitors (see ``commons/pagecache.py``): memory per process in
+    #: Page cache for anonymous visitors (see ``commons/pagecache/``): memory per process in
     #: MiB (``0`` disables it) and the longest time a page is served without being rendered again.
     PAGE_CACHE_MB = 32
     PAGE_CACHE_SECONDS = 300
