@@ -39,7 +39,9 @@ def filter_chips(
     chips = []
     for arg, label, value in shown:
         if value:
-            rest = {k: v for k, v in args.items() if k not in (arg, "page") and v not in ("", None, 0)}
+            rest = {
+                k: v for k, v in args.items() if k not in (arg, "page") and v not in ("", None, 0)
+            }
             chips.append((label, str(value), url_for(endpoint, **rest)))
     return chips
 
