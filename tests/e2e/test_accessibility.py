@@ -360,6 +360,12 @@ CASES = [
         "/rex/dernieres-modifications?espace=public&theme=participation-citoyenne",
         shows=("Filtres actifs", "Retirer le filtre Espace"),
     ),
+    Case(
+        "moderation-journal-filtre",
+        "/animation/journal?acteur=Nadia&du=2026-01-01",
+        user=ADMIN,
+        shows=("Filtres actifs", "Retirer le filtre Auteur·rice : Nadia"),
+    ),
     Case("mes-suivis", "/notifications/suivis", user=MEMBER, shows=("Mes suivis",)),
     Case("administration", "/administration", user=ADMIN, shows=("Administration",)),
     Case("sessions-du-compte", "/compte/sessions/", user=MEMBER),
