@@ -30,6 +30,22 @@ def fixed_url(endpoint: str, **values: Any) -> str:
     return urls[key]
 
 
+def filter_chips(
+    endpoint: str, args: dict[str, Any], shown: list[tuple[str, str, Any]]
+) -> list[tuple[str, str, str]]:
+    """The active filters of a list, as removable chips: for each ``(argument, label, value
+    shown)`` whose value is set, ``(label, value shown, URL of the list without that filter)``;
+    the URL keeps the other filters and the sort and goes back to the first page."""
+    chips = []
+    for arg, label, value in shown:
+        if value:
+            rest = {
+                k: v for k, v in args.items() if k not in (arg, "page") and v not in ("", None, 0)
+            }
+            chips.append((label, str(value), url_for(endpoint, **rest)))
+    return chips
+
+
 def main_nav() -> list[tuple[str, str]]:
     """Main navigation entries (endpoint, label); features append theirs at start-up."""
     return current_app.extensions["commons.nav"]
@@ -46,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["main_nav"] = main_nav
     app.jinja_env.globals["page_window"] = page_window
     app.jinja_env.globals["fixed_url"] = fixed_url
+    app.jinja_env.globals["filter_chips"] = filter_chips

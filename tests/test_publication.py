@@ -144,7 +144,7 @@ def test_public_copy_shows_nothing_of_the_private_history(app, world, client) ->
     _all_agree(w, proposal)
     public = _publish(w, proposal)
     page = client.get(f"/rex/{public.slug}").get_data(as_text=True)
-    assert "un·e chargé de mission d&#39;une commune de Nouvelle-Aquitaine" in page
+    assert "Chargé de mission dans une commune de Nouvelle-Aquitaine" in page
     assert "Règle de Chatham House" in page and "CC BY 4.0" in page
     for path in (
         f"/rex/{public.slug}",
@@ -416,7 +416,7 @@ def test_name_removal_switches_to_the_anonymous_form(app, world, client) -> None
     names = [c.name for c in attribution.credits(db.session.get(Rex, public.id))]
     assert names == [
         "Alice Martin",
-        "un·e chargé de mission d'une commune de Nouvelle-Aquitaine",
+        "Chargé de mission dans une commune de Nouvelle-Aquitaine",
         "Chloé Durand",
     ]
     page = app.test_client().get(f"/rex/{public.slug}").get_data(as_text=True)  # anonymous
@@ -441,10 +441,10 @@ def test_name_removal_needs_named_credits(app, world) -> None:  # type: ignore[n
 def test_chatham_descriptor(app, make_user, make_collectivite) -> None:  # type: ignore[no-untyped-def]
     dep = make_collectivite(kind="departement", departement="34")
     user = make_user(collectivite=dep)
-    assert attribution.chatham(user) == "un·e chargé de mission d'un département d'Occitanie"
+    assert attribution.chatham(user) == "Chargé de mission dans un département d'Occitanie"
     user.job_title = ""
     user.collectivite = None
-    assert attribution.chatham(user) == "un·e agent·e d'une collectivité"
+    assert attribution.chatham(user) == "Agent·e dans une collectivité"
 
 
 # Dashboard and export helpers --------------------------------------------------------------

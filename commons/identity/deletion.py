@@ -3,7 +3,7 @@
 During the grace period (``ACCOUNT_DELETION_GRACE_DAYS``) a sign-in cancels the request. Then
 ``commons privacy delete-due`` erases the person: the account keeps its id (posts, revisions,
 consents and audit entries still point at it) but loses every personal datum. It is credited
-in the anonymous (Chatham House) form, ``un·e agent·e d'une commune de …``; audit entries and
+in the anonymous (Chatham House) form, ``Agent·e dans une commune de …``; audit entries and
 consent receipts keep a stable pseudonym in place of the name. Flush only.
 """
 

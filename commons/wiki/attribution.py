@@ -2,8 +2,9 @@
 
 * ``named``: the contributors' names, most active first (derived live from the revisions,
   unless ``Rex.credits`` froze them at publication or import);
-* ``chatham``: no names, a description per contributor ("un·e <métier> d'une <type de
-  collectivité> de <région>"), frozen in ``Rex.credits`` at publication;
+* ``chatham``: no names, a description per contributor ("<Métier> dans une <type de
+  collectivité> de <région>"), frozen in ``Rex.credits`` at publication (credits frozen with
+  an older wording keep it: a frozen copy never changes);
 * ``group``: credited to the peer group, frozen in ``Rex.credits``.
 """
 
@@ -75,44 +76,57 @@ def prefetch(rexes: list[Rex]) -> None:
         memo[(rex.id, rex.head)] = [Credit(name) for _count, name in ranked]
 
 
-#: "d'une commune", "d'un département"… (the article agrees with the type of collectivité).
-_OF_KIND: dict[str, str] = {
-    "commune": "d'une commune",
-    "communaute_de_communes": "d'une communauté de communes",
-    "communaute_d_agglomeration": "d'une communauté d'agglomération",
-    "communaute_urbaine": "d'une communauté urbaine",
-    "metropole": "d'une métropole",
-    "departement": "d'un département",
-    "region": "d'une région",
-    "syndicat": "d'un syndicat",
-    "etablissement_public": "d'un établissement public",
-    "etat": "d'un service de l'État",
+#: "dans une commune", "dans un département"… (the article agrees with the type of
+#: collectivité, whatever the job title before it: « Cheffe de projet dans une commune »).
+_IN_KIND: dict[str, str] = {
+    "commune": "dans une commune",
+    "communaute_de_communes": "dans une communauté de communes",
+    "communaute_d_agglomeration": "dans une communauté d'agglomération",
+    "communaute_urbaine": "dans une communauté urbaine",
+    "metropole": "dans une métropole",
+    "departement": "dans un département",
+    "region": "dans une région",
+    "syndicat": "dans un syndicat",
+    "etablissement_public": "dans un établissement public",
+    "etat": "dans un service de l'État",
+}
+#: Regions whose name takes an article: « des Hauts-de-France », « du Grand Est ».
+_OF_REGION: dict[str, str] = {
+    "Hauts-de-France": "des Hauts-de-France",
+    "Grand Est": "du Grand Est",
+    "Pays de la Loire": "des Pays de la Loire",
 }
 
 
 def _of(name: str) -> str:
-    """``de Bretagne``, ``d'Occitanie``."""
+    """``de Bretagne``, ``d'Occitanie``, ``des Hauts-de-France``."""
+    if name in _OF_REGION:
+        return _OF_REGION[name]
     return ("d'" if name[:1].upper() in "AEIOUYÉÈÊÎÔ" else "de ") + name
+
+
+def _job(user: Any) -> str:
+    """The job title as its holder wrote it, with a capital letter; « Agent·e » when empty."""
+    job = " ".join((getattr(user, "job_title", "") or "").split())
+    return job[:1].upper() + job[1:] if job else "Agent·e"
 
 
 def chatham(user: Any) -> str:
     """A contributor described without their name (Chatham House rule):
-    ``un·e <métier> d'une <type de collectivité> de <région>``."""
-    job = (getattr(user, "job_title", "") or "").strip()
-    if job[:1].isupper() and not job[1:2].isupper():
-        job = job[0].lower() + job[1:]
-    parts = [f"un·e {job or 'agent·e'}"]
+    ``<Métier> dans une <type de collectivité> de <région>``, e.g. « Cheffe de projet dans une
+    commune d'Occitanie », « Agent·e dans une collectivité ». Grammatical whatever the job
+    title (no article to agree with it). A Region is not followed by its name (that would
+    name the employer)."""
     coll = getattr(user, "collectivite", None)
-    if coll is not None:
-        parts.append(_OF_KIND.get(coll.kind, "d'une collectivité"))
-        region_code = coll.region_code
-        if not region_code and coll.departement_code in vocab.departements():
-            region_code = vocab.departements()[coll.departement_code].region_code
-        region = vocab.regions().get(region_code or "")
-        if region:
-            parts.append(_of(region))
-    else:
-        parts.append("d'une collectivité")
+    if coll is None:
+        return f"{_job(user)} dans une collectivité"
+    parts = [_job(user), _IN_KIND.get(coll.kind, "dans une collectivité")]
+    region_code = coll.region_code
+    if not region_code and coll.departement_code in vocab.departements():
+        region_code = vocab.departements()[coll.departement_code].region_code
+    region = vocab.regions().get(region_code or "")
+    if region and coll.kind != "region":
+        parts.append(_of(region))
     return " ".join(parts)
 
 

@@ -42,6 +42,10 @@ REX = "angers-budget-participatif"  # one of the public REX shipped in content/r
 GROUP_REX = "{group_rex}"
 GROUP_REX_TITLE = "Restituer une concertation : ce que nous avons appris"
 PUBLIC_COPY = "ouvrir-les-donnees-de-la-restauration-scolaire"  # demo, published by consent
+GROUP = "/groupes/participation-citoyenne"
+#: The session the « seance-nouvelle » case schedules (found by its title when a case runs).
+SESSION = "{session}"
+SESSION_TITLE = "Atelier de restitution des concertations citoyennes"
 
 
 def _fill(**fields: str) -> Callable[[Page], None]:
@@ -73,6 +77,19 @@ def _edit_conflict(page: Page) -> None:
     mine.fill(mine.input_value() + "\n\nMon propre ajout, différent.")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("heading", name="Conflit de modification")).to_be_visible()
+
+
+def _schedule_session(page: Page) -> None:
+    """The facilitator schedules a session (a long unbroken video link included)."""
+    page.locator("#title").fill(SESSION_TITLE)
+    page.locator("#day").fill("2099-06-04")
+    page.locator("#start").fill("14:00")
+    page.locator("#end").fill("16:30")
+    page.locator("#video_url").fill(
+        "https://visio.exemple.fr/atelier-participation-citoyenne-restitution-7391-8842-1177"
+    )
+    page.get_by_role("button", name="Prévoir").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SESSION_TITLE)
 
 
 def _submit_join_without_charter(page: Page) -> None:
@@ -331,6 +348,49 @@ CASES = [
         user=MEMBER,
         shows=("Supprimer votre message n°1 ?", "Confirmer la suppression", "Annuler"),
     ),
+    # Issue 18: every remaining page type, measured at 320 px like the others.
+    Case(
+        "dernieres-modifications",
+        "/rex/dernieres-modifications",
+        user=MEMBER,
+        shows=("Dernières modifications", "Filtrer"),
+    ),
+    Case(
+        "dernieres-modifications-filtrees",
+        "/rex/dernieres-modifications?espace=public&theme=participation-citoyenne",
+        shows=("Filtres actifs", "Retirer le filtre Espace"),
+    ),
+    Case(
+        "moderation-journal-filtre",
+        "/animation/journal?acteur=Nadia&du=2026-01-01",
+        user=ADMIN,
+        shows=("Filtres actifs", "Retirer le filtre Auteur·rice : Nadia"),
+    ),
+    Case("mes-suivis", "/notifications/suivis", user=MEMBER, shows=("Mes suivis",)),
+    Case("administration", "/administration", user=ADMIN, shows=("Administration",)),
+    Case("sessions-du-compte", "/compte/sessions/", user=MEMBER),
+    Case("licences", "/licences/", shows=("Licence Ouverte",)),
+    Case("licence", "/licences/CC-BY-SA-4.0"),
+    Case(
+        "rex-historique-groupe",
+        f"/rex/{GROUP_REX}/historique",
+        user=MEMBER,
+        shows=("Version",),
+    ),
+    Case("rex-diff-groupe", f"/rex/{GROUP_REX}/diff?de=1&a=3", user=MEMBER),
+    Case("rex-fichiers", f"/rex/{GROUP_REX}/fichiers", user=MEMBER, shows=("Joindre un fichier",)),
+    Case("forum-message-fichiers", "/forum/message/3/fichiers", user=MEMBER),
+    Case(
+        "seance-nouvelle",
+        f"{GROUP}/seances/nouvelle",
+        user=FACILITATOR,
+        act=_schedule_session,
+        shows=(SESSION_TITLE, "visio.exemple.fr"),
+    ),
+    Case("seances-groupe", f"{GROUP}/seances/", user=MEMBER, shows=(SESSION_TITLE,)),
+    Case("seance", SESSION, user=MEMBER, shows=(SESSION_TITLE, "Je viens")),
+    Case("seance-compte-rendu", f"{SESSION}/compte-rendu", user=MEMBER),
+    Case("mes-seances", "/seances/", user=MEMBER, shows=(SESSION_TITLE,)),
     Case(
         "groupe-quitter-confirmation",
         "/groupes/participation-citoyenne/quitter",
@@ -445,6 +505,11 @@ def test_no_serious_axe_violation(page: Page, login: Callable[..., None], case: 
         )
         assert href is not None
         path = path.replace(GROUP_REX, href.rsplit("/", 1)[-1])
+    if SESSION in path:
+        page.goto(f"{GROUP}/seances/")
+        href = page.get_by_role("link", name=SESSION_TITLE, exact=True).first.get_attribute("href")
+        assert href is not None, "la séance du cas « seance-nouvelle » est introuvable"
+        path = path.replace(SESSION, href.rstrip("/"))
     response = page.goto(path)
     assert response is not None
     assert response.status == case.status, f"{path} : statut {response.status}"
