@@ -31,6 +31,11 @@ def theme_labels(codes: list[str]) -> list[str]:
     return [known.get(code, code) for code in codes]
 
 
+def chosen(values: list[str] | None) -> list[str]:
+    """The options chosen, without empty values (a form sent with ``themes=`` means none)."""
+    return [value for value in values or [] if value]
+
+
 def within_cap(form: FlaskForm, field: Field) -> None:
     """The member cap within the instance's bounds (the same rule as the service); a value
     that is not a number already has WTForms' message."""
@@ -56,7 +61,7 @@ class GroupForm(OnceForm, BasedForm, FlaskForm):
     charter = TextAreaField(
         "Charte du groupe (Markdown)", [required(), length(20000)], filters=[clean]
     )
-    themes = SelectMultipleField("Thèmes", [few_themes], coerce=str)
+    themes = SelectMultipleField("Thèmes", [few_themes], coerce=str, filters=[chosen])
     member_cap = IntegerField(
         "Nombre maximum de membres",
         [required("Indiquez le nombre maximum de membres."), within_cap],
