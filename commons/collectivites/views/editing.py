@@ -25,7 +25,10 @@ def edit(slug: str) -> str | Response:
     if form.validate_on_submit():
         text = form.description.data or ""
         call = proposals.describe_collectivite
-        if lifecycle.attempt(form.description, call, current_user, collectivite, text) is not REFUSED:
+        if (
+            lifecycle.attempt(form.description, call, current_user, collectivite, text)
+            is not REFUSED
+        ):
             flash("La description de la collectivité est enregistrée.", "success")
             return redirect(url_for("collectivites.show", slug=collectivite.slug))
     return render_template("collectivites/edit.html", form=form, c=collectivite, vocab=vocab)
