@@ -68,6 +68,23 @@ def test_description_is_for_administrators_only(
     assert client.get("/collectivites/pas-une-collectivite/modifier").status_code == 404
 
 
+def test_a_proposal_and_its_description_stay_out_of_sight(
+    client: Any, make_user: Any, make_collectivite: Any
+) -> None:
+    proposer, other = make_user(), make_user()
+    proposed = make_collectivite("Commune proposée", validated=False, proposed_by_id=proposer.id)
+    proposed.description = "Note confidentielle de l'administration"
+    db.session.commit()
+    path = f"/collectivites/{proposed.slug}"
+    assert client.get(path).status_code == 404
+    login(client, other)
+    assert client.get(path).status_code == 404
+    assert client.get(f"{path}/modifier").status_code == 403
+    client.post("/deconnexion")
+    login(client, proposer)
+    assert "Note confidentielle" in _page(client.get(path))  # the proposer sees the page
+
+
 def test_too_long_description_is_refused_and_kept(
     client: Any, make_user: Any, make_collectivite: Any
 ) -> None:

@@ -145,6 +145,8 @@ def test_an_address_with_an_account_gets_the_same_page_and_a_notice(
     assert _main(free).replace("libre@exemple.fr", "X") == _main(taken).replace(
         "DEJA.pris@exemple.fr", "X"
     )
+    told = _to(app, user.email)  # the old address hears of both requests alike
+    assert len(told) == 2 and {_body(m).count("@exemple.fr") for m in told} == {1}
     (notice,) = _to(app, "deja.pris@exemple.fr")
     assert notice["Subject"] == "Vous avez déjà un compte"
     assert "/compte/adresse/confirmer/" not in _body(notice) and owner.display_name in _body(notice)
