@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from .. import themes as themes_vocab
 from ..forms import choices, clean, length, required
 from ..integrity.forms import BasedForm, OnceForm
-from ..wiki import vocab as themes_vocab
 from . import rules
 
 #: A group is about a few themes at most.
