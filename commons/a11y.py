@@ -21,6 +21,8 @@ from flask import Flask, before_render_template, has_request_context, session
 from markupsafe import Markup, escape
 from wtforms import Form
 
+from .forms import is_generic
+
 GRID = Path(__file__).resolve().parents[1] / "docs" / "accessibilite" / "grille-rgaa.csv"
 #: Date of the audit recorded in the grid (update it with the grid).
 AUDIT_DATE = "3 décembre 2026"
@@ -105,8 +107,9 @@ def conformity(path: Path = GRID) -> Conformity:
 
 
 def init_app(app: Flask) -> None:
-    """Register the error flag, the ``conformity`` global."""
+    """Register the error flag, the ``conformity`` global, the ``generic_error`` test."""
     before_render_template.connect(_flag_errors, app)
+    app.jinja_env.tests["generic_error"] = is_generic
     app.jinja_env.filters["nest_headings"] = nest_headings
     app.jinja_env.filters["lang_en"] = lang_en
     app.jinja_env.globals["conformity"] = conformity

@@ -96,6 +96,8 @@ class Defaults:
     SESSION_IDLE_DAYS = 14
     #: Password reset token validity, in seconds.
     PASSWORD_RESET_MAX_AGE = 3600
+    #: Validity of the link that confirms a new e-mail address, in seconds.
+    EMAIL_CHANGE_MAX_AGE = 86400
     #: Argon2id parameters (OWASP: m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2
     ARGON2_MEMORY_KIB = 19456

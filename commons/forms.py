@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,23 @@ def clean(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value).strip()
     return value
+
+
+#: Messages of the shared validators that do not say which field they are about: the error
+#: summary prefixes them with the field's label (« Nom affiché : Ce champ est obligatoire. »);
+#: any other message (a checkbox's, a service's) is a sentence of its own, shown alone.
+GENERIC = re.compile(
+    r"(Ce champ est obligatoire|Entre \d+ et \d+ caractères|\d+ caractères au plus"
+    r"|Not a valid .*|Invalid .*|.{0,30}(non valide|invalide|incorrecte?)"
+    r"|.*(pour ce champ|n'est pas une? .{0,20}valide).*)\.?",
+    re.IGNORECASE,
+)
+
+
+def is_generic(message: object) -> bool:
+    """Whether an error message needs its field's label to be understood (Jinja test
+    ``generic_error``)."""
+    return bool(GENERIC.fullmatch(str(message).strip()))
 
 
 def required(message: str = "Ce champ est obligatoire.") -> validators.InputRequired:

@@ -64,7 +64,7 @@ def test_report_radios_marked_invalid(client, world: World) -> None:  # type: ig
     login(client, world.a.reporter)
     page = html(client.post(f"/animation/signaler/post/{world.a.post.id}", data={}))
     assert title(page).startswith("Erreur : ")
-    target = re.search(r'<li><a href="#([^"]+)">Motif', page)
+    target = re.search(r'<li><a href="#([^"]+)">Choisissez un motif', page)
     assert target and f'id="{target.group(1)}"' in page and target.group(1) == "reason-1"
     radios = re.findall(r'<input[^>]*type="radio"[^>]*>', page)
     assert radios and all('aria-invalid="true"' in r for r in radios)

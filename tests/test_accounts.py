@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from sqlalchemy import func, select
@@ -132,7 +133,22 @@ def test_proposing_a_new_collectivite(client) -> None:  # type: ignore[no-untype
     user = db.session.scalar(select(User))
     assert user is not None and user.collectivite_id == coll.id
     response = client.post("/inscription", data=_registration("nouvelle", email="b@exemple.fr"))
-    assert "Indiquez le nom et le type" in response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Indiquez le nom de la collectivité à proposer." in page
+    assert "Choisissez le type de la collectivité à proposer." in page
+    # each message once next to its field, once in the summary, with no label before it
+    assert page.count("Indiquez le nom de la collectivité à proposer.") == 2
+    assert "ajouter : Indiquez" not in page
+    odd = _registration(
+        "nouvelle",
+        email="c@exemple.fr",
+        new_collectivite_name="Commune de Nulle-Part",
+        new_collectivite_kind="commune",
+        new_collectivite_departement="999",
+    )
+    page = html.unescape(client.post("/inscription", data=odd).get_data(as_text=True))
+    assert 'href="#new_collectivite_departement">Choisissez un département de la liste.' in page
+    assert db.session.scalar(select(func.count(Collectivite.id))) == 1
 
 
 def test_wrong_password_and_unknown_account_give_the_same_answer(client, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -107,7 +107,7 @@ def test_profile_can_propose_a_collectivite(client: Any, make_user: Any) -> None
     missing = client.post(
         "/compte/profil", data=_profile(agent, collectivite="nouvelle", new_collectivite_name="")
     )
-    assert "Indiquez le nom et le type" in missing.get_data(as_text=True)
+    assert "Indiquez le nom de la collectivité à proposer." in missing.get_data(as_text=True)
 
 
 def test_validation_with_siren_attaches_the_proposer(app: Any, client: Any, make_user: Any) -> None:

@@ -33,7 +33,7 @@ def test_only_facilitators_create_groups(client, make_user) -> None:  # type: ig
             "summary": "Entre pairs",
             "description": "## Objet\n\nÉchanger.",
             "charter": "Confidentialité.",
-            "themes": "energie, environnement",
+            "themes": ["energie", "environnement"],
             "member_cap": "8",
             "listed": "y",
         },
@@ -50,8 +50,10 @@ def test_group_form_bad_input(client, make_user, app) -> None:  # type: ignore[n
     cases = {
         "Entre 3 et 120 caractères": {"name": "ab"},
         "Ce champ est obligatoire": {"charter": ""},
-        "Un nombre entre 2 et 100": {"member_cap": "0"},
-        "comprise entre 2 et 30": {"member_cap": "50"},
+        "comprise entre 2 et 30 membres": {"member_cap": "0"},
+        "comprise entre 2 et 30 membres.": {"member_cap": "50"},
+        "Thèmes : «\xa0pas-un-theme\xa0» n&#39;est pas un choix valide": {"themes": "pas-un-theme"},
+        "Nombre maximum de membres : N&#39;est pas un entier valide.": {"member_cap": "douze"},
     }
     for message, override in cases.items():
         data = {"name": "Groupe valide", "charter": "Règles", "member_cap": "12"} | override

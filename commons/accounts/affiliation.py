@@ -45,12 +45,15 @@ def check(form: RegistrationForm | ProfileForm) -> bool:
             return False
         return True
     name, kind = form.new_collectivite_name.data or "", form.new_collectivite_kind.data or ""
-    if not name or kind not in vocab.kinds():
-        form.new_collectivite_name.errors = [
-            "Indiquez le nom et le type de la collectivité à ajouter."
-        ]
-        return False
     departement = (form.new_collectivite_departement.data or "").strip().upper() or None
+    if not name:
+        form.new_collectivite_name.errors = ["Indiquez le nom de la collectivité à proposer."]
+    if kind not in vocab.kinds():
+        form.new_collectivite_kind.errors = ["Choisissez le type de la collectivité à proposer."]
+    if departement and departement not in vocab.departements():
+        form.new_collectivite_departement.errors = ["Choisissez un département de la liste."]
+    if form.errors:
+        return False
     try:
         collectivites.check_fields(
             name=single_line(name),

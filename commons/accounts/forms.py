@@ -56,6 +56,13 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class EmailChangeForm(FlaskForm):
+    new_email = EmailField(
+        "Nouvelle adresse électronique", [required(), length(254), email()], filters=[clean]
+    )
+    password = PasswordField("Mot de passe actuel", [required(), length(MAX_LENGTH)])
+
+
 class ResetRequestForm(FlaskForm):
     email = EmailField("Adresse électronique", [required(), length(254), email()], filters=[clean])
 

@@ -115,6 +115,18 @@ def _throttle_message(address: str, email: str) -> str | None:
     return None
 
 
+def password_throttled(user: User, address: str) -> str | None:
+    """Why a password check for ``user`` from ``address`` is refused for now (too many
+    failures, counted with the sign-in ones), or ``None``."""
+    return _throttle_message(address, user.email)
+
+
+def password_failed(user: User, address: str) -> None:
+    """Count a wrong password for ``user`` from ``address`` as a failed sign-in."""
+    record_event(LOGIN_BUCKET_ACCOUNT, user.email.lower())
+    record_event(LOGIN_BUCKET_ADDRESS, address)
+
+
 def authenticate(email: str, password: str, address: str) -> Authentication:
     """Check credentials with per-account and per-address throttling (records failures)."""
     email = email.strip()

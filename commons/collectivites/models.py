@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -32,6 +32,9 @@ class Collectivite(Base):
     #: Set when an administrator refused the proposal (with the reason told to the proposer).
     refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     refusal_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    #: Editorial notes (former names, acronym, what the directory should know): never in the
+    #: official name. Plain text, shown on the collectivité's page; edited by administrators.
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:

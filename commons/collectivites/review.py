@@ -1,5 +1,6 @@
 """Proposed collectivités: who proposed them, the administrators' notice, validation (with the
-SIREN, attaching the proposer) and refusal with a reason told to the proposer.
+SIREN and a description, attaching the proposer) and refusal with a reason told to the proposer;
+the description of any collectivité, edited by administrators.
 
 Services flush only. Notifications (target type ``collectivite``) copy nothing: the describer
 reloads the collectivité and shows it only to administrators (a proposal) or to its proposer
@@ -24,6 +25,8 @@ from .services import CollectiviteError, normalise_siren, siren_is_valid
 
 TARGET = "collectivite"
 MAX_REASON = 500
+#: The description of a collectivité: a few editorial lines, never part of its name.
+MAX_DESCRIPTION = 2000
 
 
 def pending() -> list[tuple[Collectivite, User | None]]:
@@ -67,11 +70,33 @@ def proposed_by(user: User, collectivite: Collectivite) -> None:
     db.session.flush()
 
 
-def validate(actor: User, collectivite: Collectivite, siren: str | None = None) -> None:
-    """Validate a proposal (optionally with its SIREN) and attach its proposer to it, unless
-    they chose another collectivité since."""
+def describe_collectivite(actor: User, collectivite: Collectivite, description: str) -> None:
+    """Set the description of a collectivité (administrators only): editorial notes such as a
+    former name or an acronym, which do not belong in its official name."""
+    if not policy.can_review(actor):
+        raise CollectiviteError("Seuls les administrateurs modifient l'annuaire.")
+    text = (description or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise CollectiviteError(
+            f"La description ne doit pas dépasser {MAX_DESCRIPTION} caractères "
+            f"({len(text)} actuellement)."
+        )
+    collectivite.description = text
+    db.session.flush()
+
+
+def validate(
+    actor: User,
+    collectivite: Collectivite,
+    siren: str | None = None,
+    description: str | None = None,
+) -> None:
+    """Validate a proposal (optionally with its SIREN and a description) and attach its
+    proposer to it, unless they chose another collectivité since."""
     if not policy.can_review(actor):
         raise CollectiviteError("Seuls les administrateurs valident les collectivités.")
+    if description is not None:
+        describe_collectivite(actor, collectivite, description)
     siren = normalise_siren(siren)
     if siren:
         if not siren_is_valid(siren):
@@ -119,13 +144,20 @@ def is_pending(collectivite: Collectivite) -> bool:
     return not collectivite.validated and collectivite.refused_at is None
 
 
-def decide(actor: User, collectivite: Collectivite, decision: str, reason: str, siren: str) -> str:
-    """Refuse (``decision == "refuser"``, with ``reason``) or validate (with ``siren``) a
-    proposal; the French message that says what was done."""
+def decide(
+    actor: User,
+    collectivite: Collectivite,
+    decision: str,
+    reason: str,
+    siren: str,
+    description: str | None = None,
+) -> str:
+    """Refuse (``decision == "refuser"``, with ``reason``) or validate (with ``siren`` and
+    ``description``) a proposal; the French message that says what was done."""
     if decision == "refuser":
         refuse(actor, collectivite, reason)
         return f"« {collectivite.name} » est refusée ; la personne est informée du motif."
-    validate(actor, collectivite, siren)
+    validate(actor, collectivite, siren, description)
     return f"« {collectivite.name} » est validée."
 
 

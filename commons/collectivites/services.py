@@ -95,8 +95,10 @@ def create(
     population_band: str | None = None,
     validated: bool = True,
     proposed_by_id: int | None = None,
+    description: str = "",
 ) -> Collectivite:
-    """Create a collectivité after checking its fields (flush)."""
+    """Create a collectivité after checking its fields (flush); ``description`` holds the
+    editorial notes that do not belong in its official name."""
     name = single_line(name)
     siren = normalise_siren(siren)
     departement_code = (departement_code or "").strip().upper() or None
@@ -124,6 +126,7 @@ def create(
         population_band=population_band or None,
         validated=validated,
         proposed_by_id=proposed_by_id,
+        description=(description or "").strip(),
     )
     db.session.add(collectivite)
     db.session.flush()

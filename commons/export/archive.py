@@ -97,6 +97,7 @@ def front_matter(
         },  # fmt: skip
         "collectivites": [
             {"name": c.name, "type": c.kind, "departement": c.departement_code}
+            | ({"description": c.description} if c.description else {})
             for c in rex.collectivites
         ],
         "themes": list(rex.themes),

@@ -82,11 +82,32 @@ def no_self_entry(actor: User, user_id: int | None) -> None:
         raise errors.Forbidden(SELF_ENTRY)
 
 
+#: The smallest member cap: a group is at least two members besides its animation. The largest
+#: is the instance's ``GROUP_MAX_CAP`` (:func:`max_cap`); the form, the service and the hint
+#: all use these two.
+MIN_CAP = 2
+
+
+def max_cap() -> int:
+    """The instance's largest member cap (``COMMONS_GROUP_MAX_CAP``, 30 by default)."""
+    return int(current_app.config["GROUP_MAX_CAP"])
+
+
+def cap_problem(cap: int | None) -> str | None:
+    """Why ``cap`` is outside the instance's bounds, or ``None``."""
+    if cap is None or not MIN_CAP <= cap <= max_cap():
+        return (
+            "La taille maximale du groupe doit être comprise entre "
+            f"{MIN_CAP} et {max_cap()} membres."
+        )
+    return None
+
+
 def check_cap(cap: int) -> int:
     """``cap`` when it is within the instance's bounds, else :class:`GroupError`."""
-    maximum = int(current_app.config["GROUP_MAX_CAP"])
-    if not 2 <= cap <= maximum:
-        raise GroupError(f"La taille maximale du groupe doit être comprise entre 2 et {maximum}.")
+    problem = cap_problem(cap)
+    if problem:
+        raise GroupError(problem)
     return cap
 
 

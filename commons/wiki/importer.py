@@ -188,8 +188,14 @@ def _import(doc: RexDocument, provenance: str, checked: bool = False) -> tuple[R
     found = []
     for ref in doc.collectivites:
         name, kind, dep = str(ref["name"]), str(ref["type"]), ref["departement"]
+        note = str(ref.get("description") or "")
         same = collectivites.find_same(name, kind, dep)
-        found.append(same or collectivites.create(name=name, kind=kind, departement_code=dep))
+        if same is not None and note and not same.description:
+            same.description = note  # a description already written here is kept
+        found.append(
+            same
+            or collectivites.create(name=name, kind=kind, departement_code=dep, description=note)
+        )
     found = list(dict.fromkeys(found))  # the same collectivité named twice
     rex = db.session.scalar(select(Rex).where(Rex.uuid == doc.uuid))
     if rex is not None:

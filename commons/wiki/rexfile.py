@@ -106,8 +106,13 @@ def _collectivites(items: object, bad: Callable[[str, str], None]) -> list[dict[
             bad(key, f"type de collectivité inconnu « {item.get('type')} »")
         elif dep is not None and dep not in collectivite_vocab.departements():
             bad(key, f"département inconnu « {dep} »")
+        elif not isinstance(item.get("description") or "", str):
+            bad(key, "« description » attendue sous forme de texte")
         else:
-            refs.append({"name": single_line(name), "type": item["type"], "departement": dep})
+            ref = {"name": single_line(name), "type": item["type"], "departement": dep}
+            if note := str(item.get("description") or "").strip()[:2000]:
+                ref["description"] = note  # editorial notes: never in the name
+            refs.append(ref)
     return refs
 
 

@@ -1,16 +1,7 @@
-"""The controlled vocabulary of themes, shipped in ``content/vocabulaires/themes.csv``."""
+"""The controlled vocabulary of themes of REX: the shared one of :mod:`commons.themes`."""
 
 from __future__ import annotations
 
-import csv
-from functools import cache
-from pathlib import Path
+from ..themes import PATH, themes
 
-PATH = Path(__file__).resolve().parents[2] / "content" / "vocabulaires" / "themes.csv"
-
-
-@cache
-def themes() -> dict[str, str]:
-    """Theme code -> French label."""
-    with PATH.open(encoding="utf-8", newline="") as handle:
-        return {row["code"]: row["libelle"] for row in csv.DictReader(handle)}
+__all__ = ["PATH", "themes"]

@@ -151,6 +151,7 @@ CASES = [
     Case("profil-autre-agent", "/agents/nadia-benali", user=MEMBER, shows=("Nadia Benali",)),
     Case("profil-modifier", "/compte/profil", user=MEMBER),
     Case("mot-de-passe-changer", "/compte/mot-de-passe", user=MEMBER),
+    Case("adresse-changer", "/compte/adresse", user=MEMBER, shows=("Adresse actuelle",)),
     Case("collectivites", "/collectivites/", shows=("Ville de Sceaux",)),
     Case("collectivite", "/collectivites/ville-de-sceaux-92", shows=("Ville de Sceaux",)),
     Case(
@@ -160,6 +161,12 @@ CASES = [
         shows=("Julien Morel",),
     ),
     Case("collectivites-a-valider", "/collectivites/a-valider", user=ADMIN),
+    Case(
+        "collectivite-modifier",
+        "/collectivites/ville-de-sceaux-92/modifier",
+        user=ADMIN,
+        shows=("Modifier « Ville de Sceaux »",),
+    ),
     Case("charte", "/charte"),
     Case("aide", "/aide"),
     Case("mentions-legales", "/mentions-legales"),
@@ -199,6 +206,14 @@ CASES = [
         user=MEMBER,
         act=_fill(current="", password="court", password_confirm="différent"),
         shows=("à corriger",),
+        error=True,
+    ),
+    Case(
+        "adresse-changer-erreurs",
+        "/compte/adresse",
+        user=MEMBER,
+        act=_fill(new_email="pas-une-adresse", password=""),
+        shows=("à corriger", "Adresse électronique invalide"),
         error=True,
     ),
     Case(

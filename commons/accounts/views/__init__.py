@@ -1,6 +1,6 @@
 """Account pages: registration and confirmation (:mod:`.signup`), signing in and out
-(:mod:`.signin`), profiles (:mod:`.profile`), passwords (:mod:`.passwords`) and « Mes
-sessions » (:mod:`.sessions`)."""
+(:mod:`.signin`), profiles (:mod:`.profile`), passwords (:mod:`.passwords`), the change of
+one's e-mail address (:mod:`.addresses`) and « Mes sessions » (:mod:`.sessions`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ bp = Blueprint("accounts", __name__, template_folder="../templates")
 
 def init_app(app: Flask) -> None:
     """Register the blueprints and the Flask-Login user loader."""
-    from . import passwords, profile, sessions, signin, signup  # noqa: F401  (their routes)
+    from . import addresses, passwords, profile, sessions, signin, signup  # noqa: F401
 
     login_manager.user_loader(services.load_user)
     app.register_blueprint(bp)

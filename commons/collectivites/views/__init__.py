@@ -1,5 +1,6 @@
 """Collectivité pages: the directory and one collectivité (:mod:`.directory`), the review of
-proposals (:mod:`.review`) and the administrators' entry page (:mod:`.admin`)."""
+proposals (:mod:`.review`), the administrators' edit of a collectivité's description
+(:mod:`.editing`) and the administrators' entry page (:mod:`.admin`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ bp = Blueprint(
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the navigation entry, the notices and the commands."""
-    from . import admin, directory, review  # noqa: F401  (their routes join the blueprints)
+    from . import admin, directory, editing, review  # noqa: F401  (their routes join the blueprints)
 
     app.register_blueprint(bp)
     add_nav(app, "collectivites.index", "Collectivités")

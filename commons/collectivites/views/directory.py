@@ -41,4 +41,5 @@ def show(slug: str) -> str:
         count=queries.agent_count(collectivite),
         vocab=vocab,
         can_see_members=members,
+        can_edit=policy.can_review(current_user),
     )

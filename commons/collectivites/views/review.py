@@ -32,7 +32,10 @@ def review() -> str | Response:
     target_id = params.optional_number(request.form.get("id"), minimum=1)
     target = lifecycle.load(Collectivite, target_id, can=lambda _u, c: proposals.is_pending(c))
     choice = {k: request.form.get(f, "") for k, f in FIELDS.items()}
-    message = lifecycle.attempt(None, proposals.decide, current_user, target, **choice)
+    description = request.form.get("description")  # absent from the refusal form
+    message = lifecycle.attempt(
+        None, proposals.decide, current_user, target, **choice, description=description
+    )
     if message is not REFUSED:
         flash(message, "success")
     return redirect(url_for("collectivites.review"))

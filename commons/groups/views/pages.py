@@ -20,6 +20,7 @@ from ..forms import (
     InviteForm,
     JoinForm,
     RoleForm,
+    theme_labels,
 )
 from ..models import Group
 from ..sections import private_sections
@@ -75,6 +76,7 @@ def edit(slug: str) -> str | Response:
     group = load_group(slug)
     lifecycle.require(policy.can_edit_group(current_user, group))
     form = GroupForm(obj=None)
+    form.offer_themes(list(group.themes))
     if request.method == "GET":
         form.fill(editing.editable_values(group))
     outcome = save(form, group) if form.validate_on_submit() else None
@@ -107,6 +109,7 @@ def show_page(group: Group, join_form: JoinForm | None = None) -> str:
     return render_template(
         "groups/show.html",
         group=group,
+        theme_labels=theme_labels,
         policy=policy,
         members=queries.members_of(group) if policy.can_view_members(user, group) else [],
         seats=services.member_count(group.id),
