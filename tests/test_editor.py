@@ -176,7 +176,8 @@ def test_the_multi_selects_carry_the_picker_and_a_no_script_hint(client, make_us
 def test_the_preview_endpoint_renders_the_text_as_a_saved_rex(client, make_user) -> None:  # type: ignore[no-untyped-def]
     login(client, make_user())
     response = client.post(
-        "/rex/apercu", data={"body": "## Bilan\n\n**Gras** <script>alert(1)</script> [x](javascript:y)"}
+        "/rex/apercu",
+        data={"body": "## Bilan\n\n**Gras** <script>alert(1)</script> [x](javascript:y)"},
     )
     assert response.status_code == 200
     html = response.get_json()["html"]
@@ -230,9 +231,7 @@ def test_the_preview_endpoint_reads_no_rex(client, make_user, make_group) -> Non
     login(client, outsider)
     text = f"Voir [[Bilan secret Canari]], [[{secret.slug}]] et [[Page publique]]."
     answer = client.post("/rex/apercu", data={"body": text}).get_json()
-    assert answer["html"] == (
-        f"<p>Voir Bilan secret Canari, {secret.slug} et Page publique.</p>"
-    )
+    assert answer["html"] == (f"<p>Voir Bilan secret Canari, {secret.slug} et Page publique.</p>")
     assert "/rex/" not in answer["html"] and public.slug not in answer["html"].replace(
         "Page publique", ""
     )
