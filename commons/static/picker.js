@@ -112,7 +112,9 @@
       none.hidden = total() > 0;
       chosen.hidden = total() === 0;
     }
+    var countTimer = null;
     function choose(b, on) {
+      window.clearTimeout(countTimer);  // what was chosen is said, not the count of proposals
       b.option.selected = on;
       b.check.checked = on;
       drawChosen();
@@ -123,7 +125,6 @@
       var n = visible().length;
       return n === 0 ? "Aucune proposition ne correspond." : n + (n > 1 ? " propositions." : " proposition.");
     }
-    var countTimer = null;
     function filter() {
       var words = fold(search.value).split(/\s+/).filter(Boolean);
       boxes.forEach(function (b) {
