@@ -118,9 +118,11 @@
     section.setAttribute("aria-labelledby", narrow.matches ? previewTab.id : "titre-apercu");
     if (narrow.matches) {
       select(showing);
+      section.removeAttribute("tabindex");
     } else {
       write.hidden = false;
       section.hidden = false;
+      section.tabIndex = 0;  // it scrolls on its own beside the text: reachable by keyboard
     }
   }
   writeTab.addEventListener("click", function () { select("write"); });
