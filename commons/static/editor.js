@@ -44,6 +44,12 @@
         var json = answer.json || {};
         if (answer.code === 200 && typeof json.html === "string") {
           content.innerHTML = json.html;  // sanitised by the server, as a saved REX is
+          if (!json.html.trim()) {
+            var empty = document.createElement("p");
+            empty.className = "hint";
+            empty.textContent = "Rien à afficher pour l'instant : écrivez sous les intertitres (une section vide n'est pas enregistrée).";
+            content.appendChild(empty);
+          }
           say(json.message || "Aperçu à jour.", !!json.message);
         } else if (json.message) {
           say(json.message, true);
@@ -137,6 +143,8 @@
   });
   if (narrow.addEventListener) { narrow.addEventListener("change", fit); } else if (narrow.addListener) { narrow.addListener(fit); }
 
+  var guidance = form.querySelector("details.guidance");
+  if (guidance && narrow.matches) { guidance.open = false; }  // on a phone, the text comes first
   pane.classList.add("with-preview", "is-live");
   if (!content.textContent.trim()) { say("L'aperçu se met à jour quand vous faites une pause dans la frappe."); }
   fit();
