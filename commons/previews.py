@@ -13,17 +13,19 @@ from .markup import MAX_SOURCE_BYTES, layout_reason, render_markdown
 from .security import hit
 
 BUCKET = "preview"
+#: The end of every message on a page that shows the form again (not in the live preview).
+KEPT = " Votre texte est conservé ci-dessous."
 TOO_LARGE = (
     f"Le texte dépasse la taille maximale ({MAX_SOURCE_BYTES // 1024} Ko) : l'aperçu n'est pas "
-    "affiché. Raccourcissez-le ; votre texte est conservé ci-dessous."
+    "affiché. Raccourcissez-le." + KEPT
 )
 LAYOUT = (
     "Aperçu sans mise en forme : {reason}. Le REX ne pourra pas être enregistré ainsi : "
-    "allégez sa mise en page ou découpez-le. Votre texte est conservé ci-dessous."
+    "allégez sa mise en page ou découpez-le." + KEPT
 )
 THROTTLED = (
     "Vous avez demandé beaucoup d'aperçus en peu de temps : patientez une minute avant le "
-    "suivant. Votre texte est conservé ci-dessous."
+    "suivant." + KEPT
 )
 
 

@@ -19,6 +19,7 @@ from ..forms import clean, length, required
 from ..groups.queries import groups_of
 from ..integrity.forms import BasedForm, OnceForm
 from .models import SPACE_LABELS, Space
+from .template import without_guidance
 
 BODY_HINT = (
     "Markdown : ## Titre de section, listes avec -, **gras**, [lien](https://…), "
@@ -31,7 +32,7 @@ class EditForm(BasedForm, FlaskForm):
     from."""
 
     title = StringField("Titre", [required(), length(200)], filters=[clean])
-    body = TextAreaField("Texte du REX", filters=[clean])
+    body = TextAreaField("Texte du REX", filters=[clean, without_guidance])
     comment = StringField("Résumé de la modification", [length(500)], filters=[clean])
     base = HiddenField()
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from .. import db
 from ..markup import LinkResolver, render_markdown
 from ..text import fold, slugify
-from . import links
+from . import links, template
 from .models import Revision, Rex, Space
 
 
@@ -110,6 +109,6 @@ def rerender_all() -> int:
 
 
 def template_body() -> str:
-    """The new-REX template shipped in ``content/modeles/rex.md``."""
-    path = Path(__file__).resolve().parents[2] / "content" / "modeles" / "rex.md"
-    return path.read_text(encoding="utf-8")
+    """The text a new REX starts from: the headings of the template shipped in
+    ``content/modeles/rex.md`` (its guidance is a hint beside the editor: :mod:`.template`)."""
+    return template.body()

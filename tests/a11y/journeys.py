@@ -75,17 +75,19 @@ def recherche(run: Any) -> None:
 
 
 def rex_editeur(run: Any) -> None:
-    """The REX editor: every field announced with its label and help, the file input (drop zone
-    script); sent empty: the summary, then its link to the title field."""
+    """The REX editor: the title first, every field announced with its label and help, the
+    guidance, a collectivité picked through the searchable picker (its live region), the file
+    input (drop zone script); sent empty: the summary, then its link to the title field."""
     run.login(MEMBER)
     run.goto("/rex/nouveau", expect=("Écrire un REX",))
     run.keys("h", expect=("Écrire un retour d'expérience", "niveau 1"))
-    run.keys("e", expect=("Résumé", "Deux ou trois phrases"))
+    run.keys("e", expect=("Titre", "obligatoire"))
     run.keys("Insert+a", expect=("Mode focus",))
-    for _ in range(6):
-        run.keys("Tab")
-    run.focus("#title", expect=("Titre", "obligatoire"))
-    run.keys("Tab", expect=("Texte",))
+    run.keys("Tab", expect=("Que raconter dans chaque section",))
+    run.keys("Tab", expect=("Texte du REX", "Markdown"))
+    run.focus("#collectivites-filtre", expect=("Chercher une collectivité", "Tapez quelques"))
+    run.type("gueret", expect=("1 proposition",))
+    run.keys("Return", expect=("fait partie de la sélection",))
     run.focus("#editeur-fichiers", expect=("Joindre des fichiers", "Ils sont joints"))
     run.tree()
     run.focus("main form button[type=submit] >> nth=-1", expect=("bouton",))

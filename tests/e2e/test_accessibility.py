@@ -92,6 +92,14 @@ def _schedule_session(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(SESSION_TITLE)
 
 
+def _write_with_live_preview(page: Page) -> None:
+    """The editor in use: a collectivité picked through the search box, the live preview shown."""
+    page.locator("#collectivites-filtre").fill("gueret")
+    page.locator("#collectivites-filtre").press("Enter")
+    page.locator("#body").fill("## Contexte\n\n**Une commune rurale**.\n")
+    expect(page.locator("#apercu-contenu strong")).to_have_text("Une commune rurale")
+
+
 def _submit_join_without_charter(page: Page) -> None:
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -249,6 +257,13 @@ CASES = [
         act=_fill(title=""),
         shows=("à corriger",),
         error=True,
+    ),
+    Case(
+        "rex-nouveau-en-cours",
+        "/rex/nouveau",
+        user=MEMBER,
+        act=_write_with_live_preview,
+        shows=("Aperçu à jour.", "Votre sélection"),
     ),
     Case("rex-modifier", f"/rex/{REX}/modifier", user=MEMBER),
     Case("rex-historique", f"/rex/{REX}/historique", shows=("Version",)),

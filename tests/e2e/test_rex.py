@@ -31,7 +31,9 @@ def test_write_a_rex_from_the_template_with_preview(page: Page, login: Callable[
     body = page.locator("#body").input_value()
     assert "## Ce qui n'a pas marché" in body and "## Enseignements et conseils aux pairs" in body
     page.locator("#title").fill("Tiers-lieu numérique : retour d'expérience")
-    page.locator("#body").fill(body.replace("Quelle collectivité", "**Une commune rurale**"))
+    page.locator("#body").fill(
+        body.replace("## Contexte\n", "## Contexte\n\n**Une commune rurale**, un tiers-lieu.\n", 1)
+    )
     page.get_by_role("button", name="Prévisualiser").click()
     preview = page.locator(".preview")
     expect(preview.locator("strong")).to_have_text("Une commune rurale")

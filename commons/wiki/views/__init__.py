@@ -2,6 +2,7 @@
 
 - :mod:`.rex`: the list, a REX page, « dérivé de »;
 - :mod:`.editor`: a new REX from the template, the editor (preview, merge, conflict);
+- :mod:`.preview`: the live preview of the editor (JSON, reads no REX);
 - :mod:`.audience`: licence and space changes (alone, or by asking for consent);
 - :mod:`.history`: history, old versions, differences, restore;
 - :mod:`.consent`: the consent requests;
@@ -51,7 +52,7 @@ def group_section(group: Group) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the blueprint and its routes, the commands, the group section, the
     notifications of consent requests and edits, and the navigation entry."""
-    from . import audience, consent, editor, history, recent, rex  # noqa: F401 - routes
+    from . import audience, consent, editor, history, preview, recent, rex  # noqa: F401 - routes
 
     add_private_section(app, group_section)
     register_target(agreements.TARGET, agreements.describe)

@@ -17,7 +17,7 @@ from ...collectivites import services as collectivites
 from ...forms import choices
 from ...licensing import registry
 from ...lifecycle import REFUSED, FormErrors, attempt, require
-from .. import description, parts, policy, queries, rendering, services
+from .. import description, parts, policy, queries, rendering, services, template
 from ..forms import DescriptionForm, NewForm, parse_space, space_choices
 from ..models import STATUS_LABELS, Rex, Space
 from ..vocab import themes as theme_vocab
@@ -108,7 +108,10 @@ def new() -> tuple[str, int] | Response:
     elif form.validate_on_submit() and (url := _submit(form)):
         return redirect(url)
     extras = parts.editor_parts(None)
-    return render_template("wiki/new.html", form=form, preview=preview, extras=extras), status
+    page = render_template(
+        "wiki/new.html", form=form, preview=preview, extras=extras, guidance=template.sections()
+    )
+    return page, status
 
 
 def _edit_form(rex: Rex) -> DescriptionForm:
@@ -197,6 +200,7 @@ def _editor(
         conflict=conflict,
         labels=LABELS,
         extras=parts.editor_parts(rex),
+        guidance=template.sections(),
     )
 
 
