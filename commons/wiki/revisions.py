@@ -10,11 +10,13 @@ Nothing here checks a permission (the services in :mod:`.services`, :mod:`.audie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from .. import db, errors
 from ..accounts.models import User
+from ..integrity.hunks import Block
 from ..integrity.merge import FieldConflict
 from ..markup import clean_text, layout_refusal
 from ..text import single_line
@@ -39,9 +41,21 @@ class DetailedRefusal(RexError):
         return str(self)
 
 
+@dataclass(frozen=True)
+class Meanwhile:
+    """A revision saved while someone was writing: its number, author (as the history names
+    them), time and edit summary."""
+
+    number: int
+    author: str
+    when: datetime
+    comment: str = ""
+
+
 @dataclass
 class EditConflict(DetailedRefusal):
-    """Two overlapping edits: nothing is saved; both texts are kept for the user."""
+    """Two overlapping edits: nothing is saved; both texts are kept for the user, with what
+    the conflict page needs to resolve it passage by passage (:mod:`.conflicts`)."""
 
     mine: str
     theirs: str
@@ -50,6 +64,19 @@ class EditConflict(DetailedRefusal):
     conflicts: int = field(default=1)
     #: Form fields (the title) changed by both sides differently.
     fields: list[FieldConflict] = field(default_factory=list)
+    #: The revision the edit started from, and the revisions saved since (oldest first).
+    base: int = 0
+    meanwhile: list[Meanwhile] = field(default_factory=list)
+    #: The passages of the merge (:func:`commons.integrity.hunks.blocks`).
+    blocks: list[Block] = field(default_factory=list)
+    #: After « Composer » (:func:`.conflicts.compose`): the composed text, or why not.
+    composed: str | None = None
+    error: str = ""
+
+    @property
+    def passages(self) -> list[Block]:
+        """The conflicting passages, to choose between."""
+        return [block for block in self.blocks if block.conflict]
 
     def __str__(self) -> str:
         return (
@@ -150,6 +177,20 @@ def sources_of(rex: Rex) -> list[Rex]:
             .where(Derivation.rex_id == rex.id)
         )
     )
+
+
+def meanwhile(rex: Rex, after: int, upto: int) -> list[Meanwhile]:
+    """The revisions numbered ``after`` + 1 to ``upto`` with their authors (one query)."""
+    rows = db.session.execute(
+        select(Revision, User.display_name)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.rex_id == rex.id, Revision.number > after, Revision.number <= upto)
+        .order_by(Revision.number)
+    ).all()
+    return [
+        Meanwhile(rev.number, name or rev.author_name or "Anonyme", rev.created_at, rev.comment)
+        for rev, name in rows
+    ]
 
 
 def contributors(rex: Rex) -> list[tuple[str, int]]:
