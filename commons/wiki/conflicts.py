@@ -19,8 +19,8 @@ from ..actor import Actor
 from ..integrity import hunks
 from ..params import optional_number
 from . import policy
-from .revisions import EditConflict, RexError, check_body, meanwhile, require, revision
 from .models import Rex
+from .revisions import EditConflict, RexError, check_body, meanwhile, require, revision
 
 #: The form fields of the conflict panel (outside the editor's <form>, tied to it by ``form=``).
 COMPOSE = "conflit_composer"
