@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from merge3 import Merge3
 
@@ -70,7 +71,7 @@ def blocks(base: str, theirs: str, mine: str) -> list[Block]:
                 out.append(Block(tuple(pending)))
                 pending = []
             count += 1
-            z1, z2, a1, a2, b1, b2 = region[1:]
+            z1, z2, a1, a2, b1, b2 = cast(tuple[int, int, int, int, int, int], region[1:7])
             out.append(Block((), count, tuple(b[z1:z2]), tuple(t[a1:a2]), tuple(m[b1:b2]), b1 + 1))
         elif kind == "unchanged":
             pending.extend(b[region[1] : region[2]])

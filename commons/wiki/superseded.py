@@ -12,6 +12,7 @@ shown or e-mailed). Nothing of the text is copied into the notification.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
 from sqlalchemy import select
@@ -39,7 +40,7 @@ def _changes(before: list[str], after: list[str]) -> tuple[list[str], list[str]]
     return added, removed
 
 
-def superseded_authors(sources: list[tuple[int | None, str]], saved: str) -> set[int]:
+def superseded_authors(sources: Sequence[tuple[int | None, str]], saved: str) -> set[int]:
     """The authors of the revisions ``sources[1:]`` (author id, text; ``sources[0]`` is the
     text they started from and the last one the text the saver replaced) whose change the text
     ``saved`` drops: a line they added, still there before the save, is gone, or a line they
