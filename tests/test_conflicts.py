@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from commons import db, errors
+from commons.forum import services as forum
+from commons.forum.models import Post
 from commons.groups import services as groups
 from commons.integrity import hunks
 from commons.notifications import services as notifications
@@ -24,7 +26,7 @@ from commons.wiki.models import Rex
 from commons.wiki.superseded import TARGET, superseded_authors
 
 from .conftest import login, outbox
-from .integrity_support import clients, hidden_fields
+from .integrity_support import clients, form_of, hidden_fields
 
 BASE = "# Jardin\n\nUn.\n\nDeux.\n\nTrois.\n\nQuatre.\n"
 THEIRS = "# Jardin\n\nUn, dit Alice.\n\nDeux.\n\nTrois.\n\nQuatre, dit Alice.\n"
@@ -333,3 +335,67 @@ def test_only_editors_may_compose(app: Any, make_user: Any, make_group: Any) -> 
     signed_out = app.test_client().post(f"/rex/{rex.slug}/modifier", data={**posted, "body": MINE})
     assert signed_out.status_code == 302 and "/connexion" in signed_out.headers["Location"]
     assert conflicts.compose(bruno, rex, MINE, posted).composed is not None
+
+
+# -- the other edit paths keep the panel, now with the diff and who saved meanwhile -------------
+
+POST = "Premier paragraphe.\n\nDeuxième paragraphe.\n\nTroisième paragraphe."
+
+
+@pytest.fixture
+def forum_world(app: Any, make_user: Any, make_group: Any) -> dict[str, Any]:
+    facilitator, member = make_user(role="facilitator"), make_user(name="Membre Auteur")
+    group = make_group(facilitator=facilitator, members=(member,))
+    thread = forum.create_thread(
+        member, title="Discussion du groupe", body=POST, space="group", group_id=group.id
+    )
+    rex = wiki.create_rex(
+        member, title="REX du groupe", body=BASE, space="group", group_id=group.id
+    )
+    db.session.commit()
+    post = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    return {"fac": facilitator, "member": member, "post": post, "rex": rex}
+
+
+def test_forum_conflict_shows_the_diff_and_who_edited(
+    app: Any, forum_world: dict[str, Any]
+) -> None:
+    post = forum_world["post"]
+    cf, cm = clients(app, [forum_world["fac"], forum_world["member"]])
+    path = f"/forum/message/{post.id}/modifier"
+    mod_path = f"/animation/contenu/post/{post.id}/modifier"
+    stale, mod = form_of(cm, path), form_of(cf, mod_path)
+    # the author edits their own message first, then the facilitator's stale form conflicts
+    cm.post(path, data={**stale, "body": POST.replace("Premier", "PREMIER")})
+    page = _page(
+        cf.post(mod_path, data={**mod, "reason": "Motif", "body": POST.replace("Premier", "1er")})
+    )
+    assert "Conflit de modification" in page
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "par Membre Auteur, le" in text and "Depuis que vous avez ouvert le formulaire" in text
+    assert "supprimé : PREMIER" in text and "ajouté : 1er" in text
+    # the author, after a facilitator's edit: the facilitator is « l'équipe d'animation »
+    stale = form_of(cm, path)
+    mod = form_of(cf, mod_path)
+    cf.post(mod_path, data={**mod, "reason": "Motif", "body": POST.replace("Deuxième", "DEUXIÈME")})
+    page = _page(cm.post(path, data={**stale, "body": POST.replace("Deuxième", "2e")}))
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "par l'équipe d'animation, le" in text
+    assert forum_world["fac"].display_name not in text
+
+
+def test_moderation_edit_of_a_rex_shows_who_saved_meanwhile(
+    app: Any, forum_world: dict[str, Any]
+) -> None:
+    rex = forum_world["rex"]
+    cf, cm = clients(app, [forum_world["fac"], forum_world["member"]])
+    mod_path = f"/animation/contenu/rex/{rex.id}/modifier"
+    mod = form_of(cf, mod_path)
+    edit = form_of(cm, f"/rex/{rex.slug}/modifier")
+    cm.post(f"/rex/{rex.slug}/modifier", data={**edit, "title": rex.title, "body": THEIRS})
+    page = _page(
+        cf.post(mod_path, data={**mod, "reason": "Motif", "title": rex.title, "body": MINE})
+    )
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Conflit de modification" in text and "version 2, par Membre Auteur, le" in text
+    assert "supprimé : Alice" in text and "conflit_choix_1" not in page  # no passages there

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from merge3 import Merge3
@@ -54,6 +55,18 @@ def merge(base: str, theirs: str, mine: str) -> MergeResult:
         )
     )
     return MergeResult(text.rstrip("\n") + "\n" if text else text, conflicts)
+
+
+@dataclass(frozen=True)
+class Meanwhile:
+    """A change saved while someone was writing, as the conflict page names it: its version
+    number (0 when the item shows none), author (as the reader may see them), time and edit
+    summary."""
+
+    number: int
+    author: str
+    when: datetime
+    comment: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ Nothing here checks a permission (the services in :mod:`.services`, :mod:`.audie
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import func, select
 
 from .. import db, errors
 from ..accounts.models import User
 from ..integrity.hunks import Block
-from ..integrity.merge import FieldConflict
+from ..integrity.merge import FieldConflict, Meanwhile
 from ..markup import clean_text, layout_refusal
 from ..text import single_line
 from .models import Derivation, Event, Revision, Rex, SlugRedirect
@@ -39,17 +38,6 @@ class DetailedRefusal(RexError):
     def message(self) -> str:
         """The French message shown to the person."""
         return str(self)
-
-
-@dataclass(frozen=True)
-class Meanwhile:
-    """A revision saved while someone was writing: its number, author (as the history names
-    them), time and edit summary."""
-
-    number: int
-    author: str
-    when: datetime
-    comment: str = ""
 
 
 @dataclass

@@ -105,4 +105,6 @@ def test_conflict_resolved_passage_by_passage_and_the_colleague_told(
     expect(julien.locator("main")).to_contain_text("Marc Lefèvre a remplacé votre modification")
     expect(notice).to_be_visible()
     julien.locator("main a[href*='/diff?de=2&a=3']").first.click()
-    expect(julien.get_by_role("heading", level=1)).to_contain_text("Différences entre les versions 2 et 3")
+    expect(julien.get_by_role("heading", level=1)).to_contain_text(
+        "Différences entre les versions 2 et 3"
+    )
