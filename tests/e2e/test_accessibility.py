@@ -75,6 +75,15 @@ def _edit_conflict(page: Page) -> None:
     expect(page.get_by_role("heading", name="Conflit de modification")).to_be_visible()
 
 
+def _compose_conflict(page: Page) -> None:
+    """The conflict page, then « Garder les deux versions partout »: the composed text to check."""
+    _edit_conflict(page)
+    page.get_by_role("button", name="Garder les deux versions partout").click()
+    expect(
+        page.get_by_role("heading", name="Texte composé : relisez-le, puis enregistrez")
+    ).to_be_visible()
+
+
 def _submit_join_without_charter(page: Page) -> None:
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -321,8 +330,15 @@ CASES = [
         f"/rex/{CONFLICT_REX}/modifier",
         user=MEMBER,
         act=_edit_conflict,
-        shows=("Conflit de modification", "Votre texte est conservé ci-dessous"),
+        shows=("Conflit de modification", "Votre texte est conservé ci-dessous", "Passage 1 sur 1"),
         error=True,
+    ),
+    Case(
+        "rex-conflit-compose",
+        f"/rex/{CONFLICT_REX}/modifier",
+        user=MEMBER,
+        act=_compose_conflict,
+        shows=("Texte composé", "Rien n'est encore enregistré"),
     ),
     Case("plan-du-site", "/plan-du-site", shows=("Plan du site", "Déclaration d'accessibilité")),
     Case(

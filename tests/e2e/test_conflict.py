@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -16,7 +17,7 @@ BODY = "Paragraphe A.\n\nParagraphe B.\n\nParagraphe C."
 
 
 def _no_serious_axe_violation(page: Page, state: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
     violations = Axe().run(page).response["violations"]
     blocking = [v["id"] for v in violations if v.get("impact") in {"serious", "critical"}]
@@ -33,8 +34,8 @@ def _reflows_at_320(page: Page, state: str) -> None:
 
 
 def test_conflict_resolved_passage_by_passage_and_the_colleague_told(
-    new_page: Callable[[], Page], login: Callable[..., None], mailbox
-) -> None:  # type: ignore[no-untyped-def]
+    new_page: Callable[[], Page], login: Callable[..., None], mailbox: Any
+) -> None:
     julien, marc = new_page(), new_page()
     login(julien, JULIEN)
     julien.goto("/rex/nouveau")
