@@ -227,7 +227,8 @@ def test_keep_both_everywhere_loses_nothing_and_tells_nobody(world: dict[str, An
         ({"conflit_choix_abc": "mine"}, "n'existe pas"),
         ({"conflit_passages": "5"}, "Le texte a changé"),
         ({"conflit_version": "99"}, "Les versions à comparer sont inconnues"),
-        ({"conflit_depart": "zéro"}, "Les versions à comparer sont inconnues"),
+        ({"conflit_depart": "zéro", "conflit_base": "0"}, "Les versions à comparer sont inconnues"),
+        ({"conflit_base": "3"}, "Les versions à comparer sont inconnues"),
     ],
 )
 def test_forged_or_missing_choices_keep_everything(
@@ -399,3 +400,22 @@ def test_moderation_edit_of_a_rex_shows_who_saved_meanwhile(
     text = re.sub(r"<[^>]+>", "", page)
     assert "Conflit de modification" in text and "version 2, par Membre Auteur, le" in text
     assert "supprimé : Alice" in text and "conflit_choix_1" not in page  # no passages there
+
+
+def test_a_second_conflict_keeps_the_first_origin(
+    app: Any, make_user: Any, world: dict[str, Any]
+) -> None:
+    """Alice saves, Bruno meets a conflict; Carla saves too, Bruno's next save meets a second
+    conflict; Bruno saves his text over both: Alice and Carla are both told."""
+    rex, cb = world["rex"], world["cb"]
+    carla = make_user(name="Carla Suivante")
+    _, form = _conflict(world)
+    wiki.save(carla, rex, base=2, body=THEIRS.replace("Deux.", "Deux, dit Carla."))
+    db.session.commit()
+    page = cb.post(f"/rex/{rex.slug}/modifier", data={**form, "body": MINE})
+    second = hidden_fields(page.get_data(as_text=True))
+    assert "Conflit de modification" in _page(page)
+    assert second["conflit_depart"] == "1" and second["conflit_base"] == "2"
+    saved = cb.post(f"/rex/{rex.slug}/modifier", data={**second, "title": rex.title, "body": MINE})
+    assert saved.status_code == 302 and _head(rex) == (4, MINE)
+    assert len(_notes(world["alice"])) == 1 and len(_notes(carla)) == 1

@@ -7,8 +7,9 @@ enregistrée » or « Les deux » (or « Garder les deux versions partout »).
 editor for checking: nothing is saved yet, so a passage kept twice or a Markdown heading cut
 in two can be fixed before « Enregistrer », and the text the person had typed stays on the page
 (read-only) in case they want any of it back. The page's hidden fields carry the revision the
-edit first started from (:data:`ORIGIN`), so that the save can tell the people whose change it
-removes (:mod:`.superseded`).
+edit first started from (:data:`ORIGIN`, kept across several conflict pages; the passages are
+cut from :data:`BASE`), so that the save can tell the people whose change it removes
+(:mod:`.superseded`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from .revisions import EditConflict, RexError, check_body, meanwhile, require, r
 
 #: The form fields of the conflict panel (outside the editor's <form>, tied to it by ``form=``).
 COMPOSE = "conflit_composer"
-ORIGIN, VERSION, COUNT = "conflit_depart", "conflit_version", "conflit_passages"
+ORIGIN, BASE, VERSION = "conflit_depart", "conflit_base", "conflit_version"
+COUNT = "conflit_passages"
 CHOICE = "conflit_choix_"
 #: The value of the « Garder les deux versions partout » button.
 KEEP_BOTH = "les-deux"
@@ -67,7 +69,8 @@ def compose(actor: Actor, rex: Rex, mine: str, posted: Mapping[str, str]) -> Edi
     French reason it could not be (``error``). Nothing is saved; :class:`RexError` when the
     versions named by the page do not exist."""
     require(policy.can_edit_rex(actor, rex))
-    start = origin(posted)
+    first = origin(posted)
+    start = optional_number(posted.get(BASE), minimum=1) or first
     version = optional_number(posted.get(VERSION), minimum=1)
     if start is None or version is None or not start <= version <= rex.head:
         raise RexError(
@@ -82,6 +85,7 @@ def compose(actor: Actor, rex: Rex, mine: str, posted: Mapping[str, str]) -> Edi
         merged="",
         head=version,
         base=start,
+        origin=min(first or start, start),
         meanwhile=meanwhile(rex, start, version),
         blocks=hunks.blocks(base, theirs, mine),
     )

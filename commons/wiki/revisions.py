@@ -52,8 +52,10 @@ class EditConflict(DetailedRefusal):
     conflicts: int = field(default=1)
     #: Form fields (the title) changed by both sides differently.
     fields: list[FieldConflict] = field(default_factory=list)
-    #: The revision the edit started from, and the revisions saved since (oldest first).
+    #: The revision the edit started from, and the revisions saved since (oldest first);
+    #: ``origin``: the one it first started from, before earlier conflict pages.
     base: int = 0
+    origin: int = 0
     meanwhile: list[Meanwhile] = field(default_factory=list)
     #: The passages of the merge (:func:`commons.integrity.hunks.blocks`).
     blocks: list[Block] = field(default_factory=list)

@@ -202,6 +202,7 @@ def save(
             conflicts=text_conflicts + len(fields.conflicts),
             fields=fields.conflicts,
             base=base,
+            origin=min(base, origin or base),
             meanwhile=meanwhile(rex, base, rex.head),
             blocks=blocks(start.source, head.source, body),
         )
