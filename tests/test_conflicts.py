@@ -17,6 +17,7 @@ from commons import db, errors
 from commons.forum import services as forum
 from commons.forum.models import Post
 from commons.groups import services as groups
+from commons.groups.models import Group
 from commons.integrity import hunks
 from commons.notifications import services as notifications
 from commons.notifications.models import Notification
@@ -419,3 +420,32 @@ def test_a_second_conflict_keeps_the_first_origin(
     saved = cb.post(f"/rex/{rex.slug}/modifier", data={**second, "title": rex.title, "body": MINE})
     assert saved.status_code == 302 and _head(rex) == (4, MINE)
     assert len(_notes(world["alice"])) == 1 and len(_notes(carla)) == 1
+
+
+def test_group_conflict_shows_the_diff_of_a_text(app: Any, make_user: Any, make_group: Any) -> None:
+    first, second = make_user(role="facilitator"), make_user(role="facilitator")
+    group = make_group(
+        facilitator=first, name="Groupe des jardins", description="Intro.\n\nSuite.\n"
+    )
+    invitation = groups.invite(first, group, second)
+    groups.answer_invitation(second, invitation, accept=True, accept_charter=True)
+    groups.set_role(first, group, second, "facilitator")
+    db.session.commit()
+    c1, c2 = clients(app, [first, second])
+    path = f"/groupes/{group.slug}/modifier"
+    form1, form2 = form_of(c1, path), form_of(c2, path)
+    values = {
+        "name": group.name,
+        "summary": "",
+        "charter": group.charter_md,
+        "themes": "",
+        "member_cap": "12",
+        "listed": "y",
+    }
+    first_save = c1.post(path, data={**form1, **values, "description": "Intro de 1.\n\nSuite.\n"})
+    assert first_save.status_code == 302
+    page = _page(c2.post(path, data={**form2, **values, "description": "Intro de 2.\n\nSuite.\n"}))
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Conflit de modification" in text
+    assert "supprimé : 1" in text and "ajouté : 2" in text
+    assert db.session.get(Group, group.id).description_md.startswith("Intro de 1.")
