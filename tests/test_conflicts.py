@@ -449,3 +449,21 @@ def test_group_conflict_shows_the_diff_of_a_text(app: Any, make_user: Any, make_
     assert "Conflit de modification" in text
     assert "supprimé : 1" in text and "ajouté : 2" in text
     assert db.session.get(Group, group.id).description_md.startswith("Intro de 1.")
+
+
+def test_every_revision_saved_meanwhile_is_named(
+    app: Any, make_user: Any, world: dict[str, Any]
+) -> None:
+    rex, cb, alice = world["rex"], world["cb"], world["alice"]
+    carla = make_user(name="Carla Suivante")
+    path = f"/rex/{rex.slug}/modifier"
+    stale = hidden_fields(cb.get(path).get_data(as_text=True))
+    wiki.save(alice, rex, base=1, body=THEIRS, comment="Précisions d'Alice")
+    wiki.save(carla, rex, base=2, body=THEIRS.replace("Trois.", "Trois, dit Carla."))
+    db.session.commit()
+    page = _page(cb.post(path, data={**stale, "title": rex.title, "body": MINE}))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "Depuis, 2 versions ont été enregistrées" in text
+    assert "version 2, par Alice Lenoir, le" in text and "« Précisions d'Alice »" in text
+    assert "version 3, par Carla Suivante, le" in text
+    assert 'href="/rex/jardin-partage/diff?de=1&a=3"' in page
