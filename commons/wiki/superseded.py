@@ -26,6 +26,8 @@ from . import policy
 from .models import Revision, Rex
 
 TARGET = "rex.superseded"
+#: At most this many revisions saved meanwhile are examined (a bound on the work of one save).
+MAX_MEANWHILE = 50
 
 
 def _changes(before: list[str], after: list[str]) -> tuple[list[str], list[str]]:
@@ -64,7 +66,7 @@ def superseded_authors(sources: Sequence[tuple[int | None, str]], saved: str) ->
 def notify(actor: User, rex: Rex, start: int, saved: Revision) -> list[int]:
     """After ``actor`` saved ``saved`` on an edit started from revision ``start``: notify the
     authors of the revisions between them whose change the save removed. Returns who."""
-    start = max(start, 1)
+    start = max(start, 1, saved.number - 1 - MAX_MEANWHILE)
     if start >= saved.number - 1:
         return []
     rows = db.session.execute(
