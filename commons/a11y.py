@@ -29,12 +29,16 @@ AUDIT_DATE = "3 décembre 2026"
 
 
 def _flag_errors(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
-    """Mark the page as an error page when one of its forms has errors, an edit conflicts or an
-    error is flashed."""
+    """Mark the page as an error page when one of its forms has errors, an edit conflicts (not
+    once its resolution is composed) or an error is flashed."""
     if "page_has_errors" in context or not has_request_context():  # mails have no title
         return
-    failed = bool(context.get("conflict")) or any(
-        isinstance(v, Form) and v.errors for v in context.values()
+    conflict = context.get("conflict")
+    composed = getattr(conflict, "composed", None) is not None  # resolved, to check: no error
+    failed = (
+        bool(conflict)
+        and not composed
+        or any(isinstance(v, Form) and v.errors for v in context.values())
     )
     flashed = any(category == "error" for category, _ in session.get("_flashes", ()))
     context["page_has_errors"] = failed or flashed

@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..actor import Actor
 from ..forms import SelectChoice, choices
 from ..groups.models import Group
+from ..integrity.merge import Meanwhile
 from ..notifications import reading as notifications
 from ..wiki.models import Rex
 from . import policy
@@ -172,6 +173,28 @@ def history(post: Post) -> list[tuple[PostEdit, str | None]]:
         .order_by(PostEdit.id.desc())
     )
     return list(db.session.execute(stmt))
+
+
+def edits_since(post: Post, base: int) -> list[Meanwhile]:
+    """The edits of a post after its version ``base``, oldest first, for a conflict page: an
+    edit by someone else than the author is the facilitators' (« l'équipe d'animation »: the
+    edit history is theirs to read)."""
+    rows = db.session.execute(
+        select(PostEdit, User.display_name)
+        .outerjoin(User, User.id == PostEdit.editor_id)
+        .where(PostEdit.post_id == post.id)
+        .order_by(PostEdit.id)
+    ).all()
+    return [
+        Meanwhile(
+            0,
+            (name or "Un ancien membre")
+            if edit.editor_id == post.author_id
+            else "l'équipe d'animation",
+            edit.created_at,
+        )
+        for edit, name in rows[base:]
+    ]
 
 
 def categories() -> list[Category]:

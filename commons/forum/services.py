@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from .. import audit, db, errors
 from ..accounts.models import User
-from ..integrity.merge import FieldConflict, merge
+from ..integrity.merge import FieldConflict, Meanwhile, merge
 from ..markup import clean_text, render_markdown
 from ..notifications import services as notifications
 from ..security import count_events, record_event
@@ -22,6 +22,7 @@ from ..text import single_line, slugify
 from ..wiki.models import Rex, Space
 from . import policy
 from .models import Category, Post, PostEdit, Thread, ThreadSpace
+from .queries import edits_since
 from .talk import talk_audience as talk_audience  # the talk pages, re-exported
 from .talk import talk_thread as talk_thread
 from .talk import talk_threads as talk_threads
@@ -47,6 +48,8 @@ class PostConflict(ForumError):
     head: int
     conflicts: int = 1
     fields: list[FieldConflict] = field(default_factory=list)
+    #: The edits saved since the form was shown (who, when).
+    meanwhile: list[Meanwhile] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
@@ -197,7 +200,14 @@ def edit_post(
             raise ForumError("La version de départ de cette modification est inconnue.")
         result = merge(history[base], post.source, body)
         if result.conflicts:
-            raise PostConflict(body, post.source, result.text, len(history), result.conflicts)
+            raise PostConflict(
+                body,
+                post.source,
+                result.text,
+                len(history),
+                result.conflicts,
+                meanwhile=edits_since(post, base),
+            )
         body, outcome = result.text.strip(), "merged"
     if body == post.source:
         return "noop"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from merge3 import Merge3
@@ -24,7 +25,8 @@ class MergeResult:
     conflicts: int
 
 
-def _lines(text: str) -> list[str]:
+def lines_of(text: str) -> list[str]:
+    """The lines of ``text``, each ending with a newline (the last one too)."""
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -41,7 +43,7 @@ def merge(base: str, theirs: str, mine: str) -> MergeResult:
         return MergeResult(mine, 0)
     if mine == base:
         return MergeResult(theirs, 0)
-    m3 = Merge3(_lines(base), _lines(theirs), _lines(mine))
+    m3 = Merge3(lines_of(base), lines_of(theirs), lines_of(mine))
     conflicts = sum(1 for region in m3.merge_regions() if region[0] == "conflict")
     text = "".join(
         m3.merge_lines(
@@ -53,6 +55,18 @@ def merge(base: str, theirs: str, mine: str) -> MergeResult:
         )
     )
     return MergeResult(text.rstrip("\n") + "\n" if text else text, conflicts)
+
+
+@dataclass(frozen=True)
+class Meanwhile:
+    """A change saved while someone was writing, as the conflict page names it: its version
+    number (0 when the item shows none), author (as the reader may see them), time and edit
+    summary."""
+
+    number: int
+    author: str
+    when: datetime
+    comment: str = ""
 
 
 @dataclass(frozen=True)

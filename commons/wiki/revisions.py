@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from .. import db, errors
 from ..accounts.models import User
-from ..integrity.merge import FieldConflict
+from ..integrity.hunks import Block
+from ..integrity.merge import FieldConflict, Meanwhile
 from ..markup import clean_text, layout_refusal
 from ..text import single_line
 from .models import Derivation, Event, Revision, Rex, SlugRedirect
@@ -41,7 +42,8 @@ class DetailedRefusal(RexError):
 
 @dataclass
 class EditConflict(DetailedRefusal):
-    """Two overlapping edits: nothing is saved; both texts are kept for the user."""
+    """Two overlapping edits: nothing is saved; both texts are kept for the user, with what
+    the conflict page needs to resolve it passage by passage (:mod:`.conflicts`)."""
 
     mine: str
     theirs: str
@@ -50,6 +52,21 @@ class EditConflict(DetailedRefusal):
     conflicts: int = field(default=1)
     #: Form fields (the title) changed by both sides differently.
     fields: list[FieldConflict] = field(default_factory=list)
+    #: The revision the edit started from, and the revisions saved since (oldest first);
+    #: ``origin``: the one it first started from, before earlier conflict pages.
+    base: int = 0
+    origin: int = 0
+    meanwhile: list[Meanwhile] = field(default_factory=list)
+    #: The passages of the merge (:func:`commons.integrity.hunks.blocks`).
+    blocks: list[Block] = field(default_factory=list)
+    #: After « Composer » (:func:`.conflicts.compose`): the composed text, or why not.
+    composed: str | None = None
+    error: str = ""
+
+    @property
+    def passages(self) -> list[Block]:
+        """The conflicting passages, to choose between."""
+        return [block for block in self.blocks if block.conflict]
 
     def __str__(self) -> str:
         return (
@@ -150,6 +167,20 @@ def sources_of(rex: Rex) -> list[Rex]:
             .where(Derivation.rex_id == rex.id)
         )
     )
+
+
+def meanwhile(rex: Rex, after: int, upto: int) -> list[Meanwhile]:
+    """The revisions numbered ``after`` + 1 to ``upto`` with their authors (one query)."""
+    rows = db.session.execute(
+        select(Revision, User.display_name)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.rex_id == rex.id, Revision.number > after, Revision.number <= upto)
+        .order_by(Revision.number)
+    ).all()
+    return [
+        Meanwhile(rev.number, name or rev.author_name or "Anonyme", rev.created_at, rev.comment)
+        for rev, name in rows
+    ]
 
 
 def contributors(rex: Rex) -> list[tuple[str, int]]:

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from .. import db
 from ..accounts.models import User
 from ..collectivites.models import Collectivite
+from ..integrity.hunks import blocks
 from ..integrity.merge import merge_fields
 from ..integrity.names import NameTaken
 from ..licensing import compat, registry
 from ..text import single_line
-from . import description, links, policy, slugs, vocab
+from . import description, links, policy, slugs, superseded, vocab
 from .merge import merge
 from .models import Derivation, Revision, Rex, SlugRedirect, Space, Status
 from .rendering import refresh_referrers
@@ -34,6 +35,7 @@ from .revisions import (
     check_body,
     check_title,
     contributors,
+    meanwhile,
     require,
     revision,
     sources_of,
@@ -156,12 +158,15 @@ def save(
     base_title: str | None = None,
     described: dict[str, Any] | None = None,
     base_described: dict[str, Any] | None = None,
+    origin: int | None = None,
 ) -> SaveResult:
     """Save a new text edited from revision ``base`` (and the title edited from
     ``base_title``, by default that revision's; the description fields ``described``, if
     given, edited from ``base_described``); merges with concurrent edits: a field changed only
     by someone else keeps their value, a field changed by both differently or overlapping
-    text changes raise :class:`EditConflict` and nothing is saved."""
+    text changes raise :class:`EditConflict` and nothing is saved. ``origin``: the revision
+    the edit first started from, before a conflict page (people whose change made since then
+    is removed by this save are told: :mod:`.superseded`)."""
     require(policy.can_edit_rex(actor, rex))
     rex = db.session.execute(
         select(Rex)
@@ -173,13 +178,13 @@ def save(
     new_title = check_title(title) if title is not None else rex.title
     if not 1 <= base <= rex.head:
         raise RexError("La version de départ de cette modification est inconnue.")
-    head = revision(rex, rex.head)
+    head, start = revision(rex, rex.head), revision(rex, base)
     outcome, merged, text_conflicts = "saved", body, 0
     if base != rex.head:
-        result = merge(revision(rex, base).source, head.source, body)
+        result = merge(start.source, head.source, body)
         merged, text_conflicts, outcome = result.text, result.conflicts, "merged"
     if base_title is None:
-        base_title = revision(rex, base).title
+        base_title = start.title
     mine, theirs, started = {"title": new_title}, {"title": rex.title}, {"title": base_title}
     if described is not None:
         if base_described is None:
@@ -196,6 +201,10 @@ def save(
             head=rex.head,
             conflicts=text_conflicts + len(fields.conflicts),
             fields=fields.conflicts,
+            base=base,
+            origin=min(base, origin or base),
+            meanwhile=meanwhile(rex, base, rex.head),
+            blocks=blocks(start.source, head.source, body),
         )
     body, new_title = merged, fields.values["title"]
     if fields.merged:
@@ -207,7 +216,9 @@ def save(
         if changed:
             return SaveResult("merged" if fields.merged else "described", None)
         return SaveResult("noop" if new_title == head.title else "renamed", None)
-    return SaveResult(outcome, add_revision(rex, actor, rex.title, body, comment))
+    saved = add_revision(rex, actor, rex.title, body, comment)
+    superseded.notify(actor, rex, min(base, origin or base), saved)
+    return SaveResult(outcome, saved)
 
 
 def _checked_description(rex: Rex, posted: dict[str, Any]) -> dict[str, Any]:

@@ -100,6 +100,15 @@ def _write_with_live_preview(page: Page) -> None:
     expect(page.locator("#apercu-contenu strong")).to_have_text("Une commune rurale")
 
 
+def _compose_conflict(page: Page) -> None:
+    """The conflict page, then « Garder les deux versions partout »: the composed text to check."""
+    _edit_conflict(page)
+    page.get_by_role("button", name="Garder les deux versions partout").click()
+    expect(
+        page.get_by_role("heading", name="Texte composé : relisez-le, puis enregistrez")
+    ).to_be_visible()
+
+
 def _submit_join_without_charter(page: Page) -> None:
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_be_visible()
@@ -368,8 +377,15 @@ CASES = [
         f"/rex/{CONFLICT_REX}/modifier",
         user=MEMBER,
         act=_edit_conflict,
-        shows=("Conflit de modification", "Votre texte est conservé ci-dessous"),
+        shows=("Conflit de modification", "Votre texte est conservé ci-dessous", "Passage 1 sur 1"),
         error=True,
+    ),
+    Case(
+        "rex-conflit-compose",
+        f"/rex/{CONFLICT_REX}/modifier",
+        user=MEMBER,
+        act=_compose_conflict,
+        shows=("Texte composé", "Rien n'est encore enregistré"),
     ),
     Case("plan-du-site", "/plan-du-site", shows=("Plan du site", "Déclaration d'accessibilité")),
     Case(

@@ -24,7 +24,7 @@ from ...groups.models import Group
 from ...groups.views import add_private_section
 from ...navigation import add_nav
 from ...notifications.services import register_target
-from .. import agreements, cli, following, policy, queries, services
+from .. import agreements, cli, diff, following, policy, queries, services, superseded
 from ..models import Rex
 from ..parts import add_editor_part, add_rex_section
 
@@ -51,11 +51,14 @@ def group_section(group: Group) -> Markup:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its routes, the commands, the group section, the
-    notifications of consent requests and edits, and the navigation entry."""
+    notifications of consent requests, edits and replaced changes, the conflict pages' diff
+    filter, and the navigation entry."""
     from . import audience, consent, editor, history, preview, recent, rex  # noqa: F401 - routes
 
     add_private_section(app, group_section)
     register_target(agreements.TARGET, agreements.describe)
+    register_target(superseded.TARGET, superseded.describe)
+    app.add_template_filter(diff.line_diff, "line_diff")  # the conflict pages (_conflict.html)
     following.init_app(app)
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)

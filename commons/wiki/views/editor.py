@@ -21,7 +21,7 @@ from .. import description, parts, policy, queries, rendering, services, templat
 from ..forms import DescriptionForm, NewForm, parse_space, space_choices
 from ..models import STATUS_LABELS, Rex, Space
 from ..vocab import themes as theme_vocab
-from . import bp, load_rex
+from . import bp, load_rex, resolution
 
 LABELS = {"title": "Titre", **description.LABELS}
 
@@ -160,6 +160,7 @@ def _save(rex: Rex, form: DescriptionForm) -> services.SaveResult | services.Edi
             base_title=(started or {}).get("title"),
             described={n: form[n].data for n in description.LABELS} if posted else None,
             base_described=started if posted else None,
+            origin=resolution.origin(),
         )
     except services.EditConflict as conflict:
         return conflict
@@ -213,6 +214,8 @@ def edit(slug: str) -> tuple[str, int] | Response:
     preview, conflict, status = None, None, 200
     if form.is_submitted() and "apercu" in request.form:  # CSRF is checked globally
         preview, status = _preview(form)
+    elif form.is_submitted() and resolution.COMPOSE in request.form:
+        conflict = resolution.composed(form, rex)
     elif form.validate_on_submit():
         outcome = attempt(FormErrors(form), _save, rex, form)
         if isinstance(outcome, services.EditConflict):
