@@ -90,7 +90,7 @@ def test_history_lists_revisions_and_events(client, make_user) -> None:  # type:
     html = client.get(f"/rex/{rex.slug}/historique").get_data(as_text=True)
     assert "Alice Martin" in html and "Bruno Petit" in html and "Précisions" in html
     assert "Titre changé de « Cantine bio » en « Cantine 100 % bio »" in html
-    assert "Licence changée : etalab-2.0 → CC-BY-SA-4.0" in html
+    assert "Licence changée : Licence Ouverte 2.0 → CC BY-SA 4.0" in html
     assert "Déplacé : Réseau (agents connectés) → Communs (public)" in html
     assert f'Dérivé de <a href="/rex/{source.slug}">Potager</a>' in html
     # newest first: the rename, version 2, the move, the licence, version 1

@@ -26,6 +26,7 @@ from ...notifications.services import register_target
 from .. import agreements, cli, following, policy, queries, services
 from ..models import Rex
 from ..parts import add_editor_part, add_rex_section
+from ..vocab import themes as theme_vocab
 
 #: Features register their parts with these (kept here too for the rooms that import them).
 __all__ = ["add_editor_part", "add_rex_section", "bp", "init_app", "load_rex"]
@@ -50,7 +51,8 @@ def group_section(group: Group) -> Markup:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and its routes, the commands, the group section, the
-    notifications of consent requests and edits, and the navigation entry."""
+    notifications of consent requests and edits, the navigation entry and the ``theme_labels``
+    template global."""
     from . import audience, consent, editor, history, recent, rex  # noqa: F401 - routes
 
     add_private_section(app, group_section)
@@ -59,3 +61,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)
     add_nav(app, "wiki.index", "Retours d'expérience")
+    # The themes' labels, for the pages of lower rooms (a group's themes) that cannot import us.
+    app.jinja_env.globals["theme_labels"] = theme_vocab
