@@ -259,10 +259,10 @@ def test_history_is_paginated(client, make_user) -> None:  # type: ignore[no-unt
     first = client.get(f"/rex/{rex.slug}/historique").get_data(as_text=True)
     assert "Version 52" in first and "Version 3<" in first and "Version 2<" not in first
     assert "Page 1 sur 2" in first and "?page=2" in first
-    assert "→ CC-BY-4.0" in first and "→ CC-BY-SA-4.0" not in first
+    assert "→ CC BY 4.0" in first and "→ CC BY-SA 4.0" not in first
     second = client.get(f"/rex/{rex.slug}/historique?page=2").get_data(as_text=True)
     assert "Version 2<" in second and "Version 1<" in second and "Version 3<" not in second
-    assert "etalab-2.0 → CC-BY-SA-4.0" in second and "→ CC-BY-4.0" not in second
+    assert "Licence Ouverte 2.0 → CC BY-SA 4.0" in second and "→ CC BY 4.0" not in second
     assert client.get(f"/rex/{rex.slug}/historique?page=99").status_code == 200
 
 

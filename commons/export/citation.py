@@ -40,14 +40,17 @@ class Citation:
     sources: list[attribution.Adapted] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rex: Rex) -> Citation:
+    def of(cls, rex: Rex, seen: list[Rex] | None = None) -> Citation:
+        """``rex``'s citation; ``seen``: the sources a page already loaded for its reader (the
+        public ones among them are cited; ``None``: ask the database)."""
+        sources = public.sources(rex) if seen is None else [s for s in seen if public.is_public(s)]
         return cls(
             rex=rex,
             credits=attribution.credits(rex),
             url=public.rex_url(rex),
             licence=registry.get(rex.licence_id),
             site=public.site_name(),
-            sources=attribution.adapted(public.sources(rex)),
+            sources=attribution.adapted(sources),
         )
 
     @property
