@@ -73,7 +73,7 @@ def _citation(rex: Rex, credited: list[attribution.Credit], sources: list[Adapte
     )
     urls = [url_for("wiki.show", slug=s.rex.slug, _external=True) for s in sources]
     adapted = attribution.adapted_text(list(zip(sources, urls, strict=True)))
-    return f"{own}. {adapted}" if adapted else own
+    return f"{own}. {adapted}." if adapted else own
 
 
 @bp.route("/<slug>")
