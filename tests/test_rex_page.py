@@ -90,7 +90,9 @@ def test_an_editor_has_modifier_first_and_the_rest_folded(client, make_user) -> 
     assert "Indiquer le REX dont celui-ci est adapté" in more and "Signaler ce REX" in more
     assert "Modérer" not in more  # an agent does not moderate the network
     # The menus are disclosures: a keyboard and a screen reader open them without script.
-    nav = re.search(r'<nav class="rex-toolbar" aria-label="Actions sur ce REX">.*?</nav>', page, re.S)
+    nav = re.search(
+        r'<nav class="rex-toolbar" aria-label="Actions sur ce REX">.*?</nav>', page, re.S
+    )
     assert nav and nav.group(0).count("<summary") == 2
     assert '<script src="/static/disclosure.js' in page
 
@@ -132,7 +134,9 @@ def test_the_derive_form_comes_after_the_citation(client, make_user) -> None:  #
     login(client, author)
     page = client.get(f"/rex/{rex.slug}").get_data(as_text=True)
     aside = page[page.index("<aside") : page.index("</aside>")]
-    credits, cite, form = (aside.index(s) for s in ("Contributeurs", "Comment citer", 'id="deriver"'))
+    credits, cite, form = (
+        aside.index(s) for s in ("Contributeurs", "Comment citer", 'id="deriver"')
+    )
     assert credits < cite < form
     assert f'action="/rex/{rex.slug}/derive"' in aside[form:]
     assert "Ce REX adapte un autre REX ?" in aside
@@ -219,7 +223,9 @@ def test_the_public_citation_credits_public_sources_only(client, sources) -> Non
         ]
         assert "Bruno" not in json.dumps(data, ensure_ascii=False)
     api = client.get(f"/api/v1/rex/{s.derived.slug}").get_json()
-    assert "Adapté de « Source Chatham »" in api["citation"] and "Source privée" not in api["citation"]
+    assert (
+        "Adapté de « Source Chatham »" in api["citation"] and "Source privée" not in api["citation"]
+    )
     bib = client.get(f"/communs/rex/{s.derived.slug}/citation.bib").get_data(as_text=True)
     assert "Adapté de « Source Chatham »" in bib and "« Source nommée » par Alice Nommée" in bib
     assert "Bruno" not in bib

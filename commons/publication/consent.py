@@ -3,9 +3,10 @@ contributor's current answer.
 
 The digest covers exactly what the public page will show (title, summary, Markdown text,
 licence, attribution mode and credits, the collectivités the copy names, and the attached
-files: name, SHA-256 and alternative text). A consent counts only while its receipt's digest equals the current one: any later edit
-of the text, any file added, removed or replaced — or any change in how people will be
-credited — makes earlier consents stale, and they must be asked again.
+files: name, SHA-256 and alternative text). A consent counts only while its receipt's digest
+equals the current one: any later edit of the text, any file added, removed or replaced, any
+collectivité added or removed — or any change in how people will be credited — makes earlier
+consents stale, and they must be asked again.
 """
 
 from __future__ import annotations
