@@ -96,12 +96,15 @@ def adapted_text(items: list[tuple[Adapted, str]]) -> str:
 def prefetch(rexes: list[Rex]) -> None:
     """Compute the live credits of many REX in one query (feeds, lists), for :func:`credits`.
 
-    Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing.
+    Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing. REX
+    already in the memo are not asked again.
     """
-    live = [r for r in rexes if r.credits is None]
-    if not live or not has_request_context():
+    if not has_request_context():
         return
     memo: dict[tuple[int, int], list[Credit]] = g.setdefault("commons_live_credits", {})
+    live = [r for r in rexes if r.credits is None and (r.id, r.head) not in memo]
+    if not live:
+        return
     rows = db.session.execute(
         select(Revision.rex_id, User.display_name, Revision.author_name, func.count(Revision.id))
         .select_from(Revision)
