@@ -1,6 +1,7 @@
 """Confidentiality of the public commons, path by path: a canary string sits in a group REX, a
 network REX, a hidden public REX and in e-mail addresses; the names behind a Chatham House
-publication are a second canary. No public path may show either to anyone."""
+publication are a second canary. No public path may show either to anyone — not even through
+the citation of a public REX that says it adapts them (« dérivé de »)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from commons import db
-from commons.wiki.models import Rex
+from commons.wiki.models import Derivation, Rex
 
 from .conftest import login
 from .public_commons import CANARY, make_rex, private_world
@@ -54,6 +55,14 @@ def world(make_user, make_group) -> dict[str, Any]:  # type: ignore[no-untyped-d
     chatham.credits = [{"name": "un·e agent·e d'une commune de Bretagne", "role": "chatham"}]
     db.session.commit()
     world["chatham"] = chatham
+    # Both public REX adapt every canary REX, and the first adapts the Chatham House one: their
+    # citations credit public sources only, as those sources credit their people.
+    private = db.session.scalars(select(Rex.id).where(Rex.title.contains(CANARY))).all()
+    for derived in (world["public"], chatham):
+        for source_id in private:
+            db.session.add(Derivation(rex_id=derived.id, source_id=source_id))
+    db.session.add(Derivation(rex_id=world["public"].id, source_id=chatham.id))
+    db.session.commit()
     return world
 
 
@@ -86,6 +95,12 @@ def test_public_paths_never_show_private_content(client, world, template: str) -
     login(client, world["insider"])  # a member of the group: the public commons are the same
     client.get("/")  # shows (and consumes) the welcome message, which names the member
     _assert_clean(_fetch(client, world, template), template)
+
+
+def test_a_public_citation_credits_the_public_source_without_its_names(client, world) -> None:  # type: ignore[no-untyped-def]
+    text = _fetch(client, world, "{public}")
+    assert "Adapté de « Publié sans les noms » par un·e agent·e d'une commune de Bretagne" in text
+    assert " ; de « " not in text  # and of nothing else
 
 
 def test_private_rex_do_not_exist_on_public_paths(client, world) -> None:  # type: ignore[no-untyped-def]

@@ -160,9 +160,12 @@ def test_jsonld_cannot_be_broken_out_of(client, make_user) -> None:  # type: ign
     page = client.get(f"/rex/{rex.slug}").get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "</SCRIPT>resume" not in page
-    # The JSON-LD block plus the site's own script file (commons.js, no inline code).
-    head = page[: page.index("</head>")].replace('<script src="/static/commons.js', "")
-    assert head.count("<script") == 1 and head.count("</script>") == 2
+    # The JSON-LD block plus the site's own script files (commons.js, disclosure.js: no inline
+    # code).
+    head = page[: page.index("</head>")]
+    for own in ('<script src="/static/commons.js', '<script src="/static/disclosure.js'):
+        head = head.replace(own, "")
+    assert head.count("<script") == 1 and head.count("</script>") == 3
     [data] = _jsonld(page)
     assert data["headline"] == title and data["description"] == "</SCRIPT>resume"
 
@@ -249,5 +252,6 @@ def test_csp_does_not_allow_inline_scripts_and_jsonld_is_data(client, make_user)
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     scripts = re.findall(r"<script([^>]*)>", response.get_data(as_text=True))
-    assert scripts[1:] == [' type="application/ld+json"']
+    assert scripts[2:] == [' type="application/ld+json"']
     assert re.fullmatch(r' src="/static/commons\.js\?v=\w+" defer', scripts[0])
+    assert re.fullmatch(r' src="/static/disclosure\.js\?v=\w+" defer', scripts[1])

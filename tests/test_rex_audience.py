@@ -179,7 +179,7 @@ def test_a_sole_authors_licence_change_is_in_the_history(client, make_user) -> N
     as_user(client, author)
     assert client.post(f"/rex/{rex.slug}/licence", data={"licence": "CC-BY-4.0"}).status_code == 302
     history = text(client.get(f"/rex/{rex.slug}/historique"))
-    assert "Licence changée : etalab-2.0 → CC-BY-4.0" in history
+    assert "Licence changée : Licence Ouverte 2.0 → CC BY 4.0" in history
 
 
 def test_a_hidden_rex_hides_its_discussion(app, client, make_user) -> None:  # type: ignore[no-untyped-def]

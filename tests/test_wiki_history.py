@@ -90,7 +90,7 @@ def test_history_lists_revisions_and_events(client, make_user) -> None:  # type:
     html = client.get(f"/rex/{rex.slug}/historique").get_data(as_text=True)
     assert "Alice Martin" in html and "Bruno Petit" in html and "Précisions" in html
     assert "Titre changé de « Cantine bio » en « Cantine 100 % bio »" in html
-    assert "Licence changée : etalab-2.0 → CC-BY-SA-4.0" in html
+    assert "Licence changée : Licence Ouverte 2.0 → CC BY-SA 4.0" in html
     assert "Déplacé : Réseau (agents connectés) → Communs (public)" in html
     assert f'Dérivé de <a href="/rex/{source.slug}">Potager</a>' in html
     # newest first: the rename, version 2, the move, the licence, version 1
@@ -259,10 +259,10 @@ def test_history_is_paginated(client, make_user) -> None:  # type: ignore[no-unt
     first = client.get(f"/rex/{rex.slug}/historique").get_data(as_text=True)
     assert "Version 52" in first and "Version 3<" in first and "Version 2<" not in first
     assert "Page 1 sur 2" in first and "?page=2" in first
-    assert "→ CC-BY-4.0" in first and "→ CC-BY-SA-4.0" not in first
+    assert "→ CC BY 4.0" in first and "→ CC BY-SA 4.0" not in first
     second = client.get(f"/rex/{rex.slug}/historique?page=2").get_data(as_text=True)
     assert "Version 2<" in second and "Version 1<" in second and "Version 3<" not in second
-    assert "etalab-2.0 → CC-BY-SA-4.0" in second and "→ CC-BY-4.0" not in second
+    assert "Licence Ouverte 2.0 → CC BY-SA 4.0" in second and "→ CC BY 4.0" not in second
     assert client.get(f"/rex/{rex.slug}/historique?page=99").status_code == 200
 
 

@@ -7,7 +7,7 @@ House descriptions or the group, as chosen at publication): nothing here reads r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
@@ -36,15 +36,21 @@ class Citation:
     url: str
     licence: registry.Licence
     site: str
+    #: The public REX it adapts, with their credits (« dérivé de »).
+    sources: list[attribution.Adapted] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rex: Rex) -> Citation:
+    def of(cls, rex: Rex, seen: list[Rex] | None = None) -> Citation:
+        """``rex``'s citation; ``seen``: the sources a page already loaded for its reader (the
+        public ones among them are cited; ``None``: ask the database)."""
+        sources = public.sources(rex) if seen is None else [s for s in seen if public.is_public(s)]
         return cls(
             rex=rex,
             credits=attribution.credits(rex),
             url=public.rex_url(rex),
             licence=registry.get(rex.licence_id),
             site=public.site_name(),
+            sources=attribution.adapted(sources),
         )
 
     @property
@@ -60,13 +66,20 @@ class Citation:
         return attribution.MODES.get(self.rex.attribution_mode, "")
 
     def text(self) -> str:
-        """The citation line shown in « Comment citer »."""
+        """The citation line shown in « Comment citer », then the credits of the public REX
+        it adapts."""
         rex = self.rex
-        return (
+        line = (
             f"{self.authors} ({rex.updated_at.year}). « {rex.title} », retour d'expérience, "
             f"version {rex.head} du {french_date(rex)}. {self.site}. {self.url}. "
             f"Licence : {self.licence.name}."
         )
+        adapted = self.adapted()
+        return f"{line} {adapted}." if adapted else line
+
+    def adapted(self) -> str:
+        """``Adapté de « Source » par …, URL, sous licence …`` (empty when it adapts none)."""
+        return attribution.adapted_text([(s, public.rex_url(s.rex)) for s in self.sources])
 
     def bibtex(self) -> str:
         """A ``@misc`` BibTeX entry (each credited name kept literal between braces)."""
@@ -83,11 +96,16 @@ class Citation:
             ("howpublished", "{\\url{" + _bib_url(self.url) + "}}"),
             ("url", "{" + _bib_url(self.url) + "}"),
             ("version", "{" + str(rex.head) + "}"),
-            ("note", "{" + _bib(f"Retour d'expérience, licence {self.licence.name}") + "}"),
+            ("note", "{" + _bib(self.note()) + "}"),
             ("language", "{french}"),
         ]
         body = ",\n".join(f"  {name} = {value}" for name, value in fields)
         return f"@misc{{{_bib_key(rex)},\n{body}\n}}\n"
+
+    def note(self) -> str:
+        """The BibTeX note and CSL ``note``: the genre, the licence, and what it adapts."""
+        note = f"Retour d'expérience, licence {self.licence.name}"
+        return f"{note}. {self.adapted()}" if self.sources else note
 
     def csl(self) -> list[dict[str, Any]]:
         """CSL-JSON (a list of one item), for Zotero and citation processors."""
@@ -109,6 +127,8 @@ class Citation:
         }
         if rex.summary:
             item["abstract"] = rex.summary
+        if self.sources:
+            item["note"] = self.adapted()
         return [item]
 
     def jsonld(self) -> dict[str, Any]:
@@ -158,8 +178,11 @@ class Citation:
             ]
         if rex.provenance:
             data["sourceOrganization"] = {"@type": "Organization", "name": rex.provenance}
+        based_on: list[Any] = [_work(s) for s in self.sources]
         if canonical_url(rex) != self.url:  # imported: the original is where it was written
-            data["isBasedOn"] = canonical_url(rex)
+            based_on.insert(0, canonical_url(rex))
+        if based_on:
+            data["isBasedOn"] = based_on[0] if len(based_on) == 1 else based_on
         return data
 
 
@@ -198,6 +221,17 @@ def _agent(credit: attribution.Credit) -> dict[str, str]:
     (a Chatham House description is the only "name" such a person has)."""
     kind = "Organization" if credit.role == "group" else "Person"
     return {"@type": kind, "name": credit.name}
+
+
+def _work(source: attribution.Adapted) -> dict[str, Any]:
+    """A REX this one adapts, as a schema.org ``Article`` with its own credits and licence."""
+    return {
+        "@type": "Article",
+        "name": source.rex.title,
+        "url": public.rex_url(source.rex),
+        "author": [_agent(c) for c in source.credits],
+        "license": registry.get(source.rex.licence_id).url,
+    }
 
 
 def script_json(data: Any) -> Markup:

@@ -24,7 +24,7 @@ from ..licensing import registry
 from ..params import optional_number
 from ..text import single_line
 from ..wiki import policy, services
-from ..wiki.models import Rex, Status, rex_collectivite
+from ..wiki.models import Derivation, Rex, Status, rex_collectivite
 from ..wiki.queries import with_theme
 from ..wiki.vocab import themes as theme_vocab
 
@@ -42,6 +42,18 @@ def public_clause() -> ColumnElement[bool]:
 def is_public(rex: Rex) -> bool:
     """Whether an anonymous visitor may read ``rex`` (and so feeds, API and JSON-LD show it)."""
     return policy.can_view_rex(ANONYMOUS, rex) and not rex.hidden
+
+
+def sources(rex: Rex) -> list[Rex]:
+    """The public REX that ``rex`` adapts (« dérivé de »), by title: a public citation credits
+    them and never names a source the public cannot read."""
+    stmt = (
+        select(Rex)
+        .join(Derivation, Derivation.source_id == Rex.id)
+        .where(Derivation.rex_id == rex.id, public_clause())
+        .order_by(Rex.title, Rex.id)
+    )
+    return list(db.session.scalars(stmt))
 
 
 class FilterError(errors.Refused):

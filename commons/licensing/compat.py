@@ -109,7 +109,7 @@ def check_derivative_many(sources: Iterable[str], derived: str) -> None:
     refused = [origin for origin in origins if _refusal(origin, target) is not None]
     if not refused:
         return
-    names = _join([lic.short_name for lic in refused])
+    names = join_names([lic.short_name for lic in refused])
     raise LicenceError(
         f"Ce REX reprend des contenus sous {names}, incompatibles avec {target.short_name}. "
         f"{_suggest(allowed_for_derivative_many(source_ids))}"
@@ -168,7 +168,7 @@ def attribution_text(
     names = list(dict.fromkeys(names))
     if licence.requires_attribution and not names:
         raise LicenceError(f"{licence.short_name} impose de créditer au moins un auteur.")
-    parts = [f"« {title.strip()} »" + (f" par {_join(names)}" if names else "")]
+    parts = [f"« {title.strip()} »" + (f" par {join_names(names)}" if names else "")]
     if source_url:
         parts.append(source_url)
     if licence.public_domain:
@@ -185,7 +185,7 @@ def _under(licence: Licence) -> str:
     return f"sous licence {licence.short_name}"
 
 
-def _join(items: list[str]) -> str:
+def join_names(items: list[str]) -> str:
     """French enumeration: "A", "A et B", "A, B et C"."""
     if len(items) <= 1:
         return "".join(items)
@@ -196,5 +196,5 @@ def _suggest(ids: list[str]) -> str:
     """The sentence listing the licences that would be accepted."""
     if not ids:
         return "Aucune licence ne convient."
-    names = _join([get(licence_id).short_name for licence_id in ids])
+    names = join_names([get(licence_id).short_name for licence_id in ids])
     return f"Licence{'s' if len(ids) > 1 else ''} possible{'s' if len(ids) > 1 else ''} : {names}."

@@ -2,10 +2,11 @@
 contributor's current answer.
 
 The digest covers exactly what the public page will show (title, summary, Markdown text,
-licence, attribution mode and credits, and the attached files: name, SHA-256 and alternative
-text). A consent counts only while its receipt's digest equals the current one: any later edit
-of the text, any file added, removed or replaced — or any change in how people will be
-credited — makes earlier consents stale, and they must be asked again.
+licence, attribution mode and credits, the collectivités the copy names, and the attached
+files: name, SHA-256 and alternative text). A consent counts only while its receipt's digest
+equals the current one: any later edit of the text, any file added, removed or replaced, any
+collectivité added or removed — or any change in how people will be credited — makes earlier
+consents stale, and they must be asked again.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from sqlalchemy import func, select
 
 from .. import db
 from ..accounts.models import User
+from ..collectivites.models import Collectivite
 from ..files import carry
 from ..groups.models import Group
 from ..licensing import registry
 from ..markup import render_markdown
 from ..wiki import attribution, rendering
 from ..wiki.models import Revision, Rex, Space
+from ..wiki.vocab import themes as theme_vocab
 from .models import Answer, ConsentReceipt, Proposal
 from .references import strip_private
 
@@ -51,10 +54,21 @@ class Preview:
     withheld: int = 0
     #: The attached files the public copy carries (see :mod:`commons.files.carry`).
     files: list[carry.CarriedFile] = field(default_factory=list)
+    #: The collectivités the public copy names (in type and region filters), by name.
+    collectivites: list[Collectivite] = field(default_factory=list)
+    #: Collectivités of the REX the copy leaves out (Chatham House: they would tell where
+    #: the authors work).
+    withheld_collectivites: list[Collectivite] = field(default_factory=list)
 
     @property
     def licence_name(self) -> str:
         return registry.get(self.licence_id).name
+
+    @property
+    def theme_labels(self) -> list[str]:
+        """The themes as people read them (``Participation citoyenne``, not the code)."""
+        labels = theme_vocab()
+        return [labels.get(t, t) for t in self.themes]
 
     def credit_of(self, user: User) -> str:
         """How ``user`` will be credited."""
@@ -70,9 +84,13 @@ class Preview:
             f"Fichier joint : {f.name} ({f.label}, {f.human_size}, SHA-256 {f.sha256})\n"
             for f in self.files
         )
+        places = ", ".join(c.name for c in self.collectivites)
+        themes = ", ".join(self.theme_labels)
         return (
             f"Titre : {self.title}\n"
             + (f"Résumé : {self.summary}\n" if self.summary else "")
+            + (f"Collectivités : {places}\n" if places else "")
+            + (f"Thèmes : {themes}\n" if themes else "")
             + f"Licence : {self.licence_name}\n"
             f"Attribution : {attribution.MODES[self.mode]} — {names}\n"
             + files
@@ -90,10 +108,12 @@ def digest_of(
     mode: str,
     credits: list[dict[str, str]],
     files: list[list[str]] | None = None,
+    collectivites: list[str] | None = None,
 ) -> str:
     """SHA-256 (hex) of the canonical JSON of what will be public (``files``: each attached
-    file's name, SHA-256 and alternative text; absent when there is none, so a REX without
-    files keeps the digest it always had)."""
+    file's name, SHA-256 and alternative text; ``collectivites``: the names the copy shows.
+    Each is absent when empty, so a REX without files or collectivités keeps the digest it
+    always had; anyone can recompute it from the public copy)."""
     payload: dict[str, object] = {
         "title": title,
         "summary": summary,
@@ -105,6 +125,8 @@ def digest_of(
     }
     if files:
         payload["files"] = files
+    if collectivites:
+        payload["collectivites"] = sorted(collectivites)
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -140,6 +162,16 @@ def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
     return [users[i] for i in ordered], names
 
 
+def collectivites_of(rex: Rex, mode: str) -> tuple[list[Collectivite], list[Collectivite]]:
+    """The collectivités a public copy names, and those it leaves out. They describe the
+    project, so a named or group copy keeps them (validated ones: a name someone proposed and
+    nobody checked is not published). Under the Chatham House rule a copy names none: the
+    charter promises neither identity nor affiliation, and in a small group « Département de
+    la Gironde » next to « un·e cheffe de projet données » names the person."""
+    known = sorted((c for c in rex.collectivites if c.validated), key=lambda c: (c.name, c.id))
+    return ([], known) if mode == "chatham" else (known, [])
+
+
 def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     """The current preview of a proposal (its REX's head revision), without the references to
     discussions and REX the public cannot read (:mod:`.references`): their titles are other
@@ -155,6 +187,7 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     credits = attribution.frozen_credits(proposal.attribution_mode, people, group.name)
     stripped = strip_private(head.source, rex.group_id)
     files = carry.manifest(rex)
+    places, withheld_places = collectivites_of(rex, proposal.attribution_mode)
     html = head.html
     if stripped.withheld:  # rendered as the public copy will be
         resolver = rendering.resolver_for(Space.PUBLIC.value, None)
@@ -178,11 +211,14 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
             proposal.attribution_mode,
             credits,
             [f.key() for f in files],
+            [c.name for c in places],
         ),
         contributors=people,
         unaccountable=unaccountable,
         withheld=stripped.withheld,
         files=files,
+        collectivites=places,
+        withheld_collectivites=withheld_places,
     )
 
 

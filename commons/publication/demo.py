@@ -9,11 +9,19 @@ from sqlalchemy import select
 
 from .. import db
 from ..accounts.models import User
+from ..collectivites.models import Collectivite
 from ..groups.models import Group
 from ..wiki import services as wiki
 from ..wiki.models import Rex
 from . import consent, publish, services
 from .models import CHECKLIST
+
+
+def _collectivites(names: list[str]) -> list[int]:
+    """The ids of the demo collectivités a group REX names (loaded before it, by name)."""
+    if not names:
+        return []
+    return list(db.session.scalars(select(Collectivite.id).where(Collectivite.name.in_(names))))
 
 
 def load(items: list[dict[str, Any]], users: dict[str, User]) -> None:
@@ -32,6 +40,7 @@ def load(items: list[dict[str, Any]], users: dict[str, User]) -> None:
             group_id=group.id,
             summary=item.get("summary", ""),
             themes=item.get("themes", []),
+            collectivite_ids=_collectivites(item.get("collectivites", [])),
         )
         for revision in rest:
             wiki.save(users[revision["author"]], rex, base=rex.head, body=revision["body"])

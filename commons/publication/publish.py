@@ -2,8 +2,10 @@
 
 The public copy is a new REX in the ``public`` space with a new slug and a single revision
 holding the consented text; its licence is locked and its credits frozen (``Rex.frozen``,
-``Rex.credits``). It carries the consented files as its own rows, under new URLs
-(:mod:`commons.files.carry`). The group REX, its history and its files' URLs stay private.
+``Rex.credits``). It names the collectivités the contributors saw in the preview (none under
+the Chatham House rule, see :func:`.consent.collectivites_of`). It carries the consented files
+as its own rows, under new URLs (:mod:`commons.files.carry`). The group REX, its history and
+its files' URLs stay private.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def publish(actor: User, proposal: Proposal) -> Rex:
         period=rex.period,
         budget=rex.budget,
         team_size=rex.team_size,
+        collectivite_ids=[c.id for c in current.collectivites],
         comment="Publication par consentement, attestée par l'animation",
         author_name=PUBLIC_AUTHOR,
     )

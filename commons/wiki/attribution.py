@@ -6,6 +6,9 @@
   collectivité> de <région>"), frozen in ``Rex.credits`` at publication (credits frozen with
   an older wording keep it: a frozen copy never changes);
 * ``group``: credited to the peer group, frozen in ``Rex.credits``.
+
+A REX adapted from others (« dérivé de ») credits their authors too, as each source credits
+them (:class:`Adapted`); callers pass only the sources the reader may see.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import func, select
 from .. import db
 from ..accounts.models import User
 from ..collectivites import vocab
+from ..licensing import compat, registry
 from .models import Revision, Rex
 from .revisions import contributors
 
@@ -51,15 +55,57 @@ def credits(rex: Rex) -> list[Credit]:
     return list(memo[key])
 
 
+#: Who is credited when a REX names nobody (an imported REX without credits, say).
+NOBODY = "Contributeur·rices de Commons"
+
+
+@dataclass(frozen=True)
+class Adapted:
+    """A REX that another adapts, with its credits as its own page gives them (names, Chatham
+    House descriptions or the group): the derived REX's citation repeats them."""
+
+    rex: Rex
+    credits: list[Credit]
+
+    @property
+    def authors(self) -> str:
+        """``A, B et C`` (empty when the source credits nobody)."""
+        return compat.join_names([c.name for c in self.credits])
+
+    def credit_line(self, url: str) -> str:
+        """``« Titre » par A et B, https://…, sous licence CC BY-SA 4.0 (https://…)``."""
+        names = [c.name for c in self.credits]
+        if not names and registry.get(self.rex.licence_id).requires_attribution:
+            names = [NOBODY]
+        return compat.attribution_text(self.rex.title, names, url, self.rex.licence_id)
+
+
+def adapted(sources: list[Rex]) -> list[Adapted]:
+    """The credits of the REX a REX adapts; ``sources`` must already be those the reader (or
+    the public, for a public citation) may read: nothing here checks visibility."""
+    prefetch(sources)
+    return [Adapted(source, credits(source)) for source in sources]
+
+
+def adapted_text(items: list[tuple[Adapted, str]]) -> str:
+    """``Adapté de « A » par …, URL, sous licence … ; de « B » …`` for a citation (``items``:
+    each source with its address), or an empty string."""
+    lines = [item.credit_line(url) for item, url in items]
+    return ("Adapté de " + " ; de ".join(lines)) if lines else ""
+
+
 def prefetch(rexes: list[Rex]) -> None:
     """Compute the live credits of many REX in one query (feeds, lists), for :func:`credits`.
 
-    Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing.
+    Only inside a request (the memo lives in ``flask.g``); elsewhere it does nothing. REX
+    already in the memo are not asked again.
     """
-    live = [r for r in rexes if r.credits is None]
-    if not live or not has_request_context():
+    if not has_request_context():
         return
     memo: dict[tuple[int, int], list[Credit]] = g.setdefault("commons_live_credits", {})
+    live = [r for r in rexes if r.credits is None and (r.id, r.head) not in memo]
+    if not live:
+        return
     rows = db.session.execute(
         select(Revision.rex_id, User.display_name, Revision.author_name, func.count(Revision.id))
         .select_from(Revision)

@@ -157,6 +157,7 @@ def page(rex: Rex, actor: Actor) -> RexView:
             select(Rex)
             .join(Derivation, Derivation.source_id == Rex.id)
             .where(Derivation.rex_id == rex.id, visible)
+            .order_by(Rex.title, Rex.id)
         )
     )
     derived = list(

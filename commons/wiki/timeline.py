@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, literal, select, union_all
 from .. import db
 from ..accounts.models import User
 from ..actor import Actor
+from ..licensing import registry
 from . import policy, queries
 from .models import SPACE_LABELS, Event, Revision, Rex, Space
 
@@ -65,6 +66,12 @@ def space_label(value: str) -> str:
     return SPACE_LABELS.get(Space(value), value) if value in set(Space) else value
 
 
+def licence_label(value: str) -> str:
+    """A licence's short name (``CC BY-SA 4.0``, not ``CC-BY-SA-4.0``; the value when unknown)."""
+    licence = registry.licences().get(value)
+    return licence.short_name if licence is not None else value
+
+
 def event_entry(event: Event, actor: str, sources: dict[str, tuple[str, str]]) -> Entry:
     """An event in French words (``sources``: uuid -> (slug, title) of the visible sources)."""
     d = event.detail or {}
@@ -72,7 +79,8 @@ def event_entry(event: Event, actor: str, sources: dict[str, tuple[str, str]]) -
     if event.kind == "rename":
         entry.text = f"Titre changé de « {d.get('before', '')} » en « {d.get('after', '')} »"
     elif event.kind == "licence":
-        entry.text = f"Licence changée : {d.get('before', '')} → {d.get('after', '')}"
+        before, after = licence_label(d.get("before", "")), licence_label(d.get("after", ""))
+        entry.text = f"Licence changée : {before} → {after}"
     elif event.kind == "move":
         before, after = space_label(d.get("before", "")), space_label(d.get("after", ""))
         entry.text = f"Déplacé : {before} → {after}"

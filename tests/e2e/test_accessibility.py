@@ -251,6 +251,13 @@ CASES = [
     Case("communs-vide", "/communs/?q=zzz-introuvable", shows=("Aucun retour d'expérience",)),
     Case("rex-public-citer", f"/rex/{REX}", shows=("Comment citer", "BibTeX", "CSL-JSON")),
     Case("rex-page-connecte", f"/rex/{REX}", user=MEMBER, shows=("Modifier",)),
+    Case(
+        "rex-page-plus-d-actions",
+        f"/rex/{REX}",
+        user=MEMBER,
+        act=lambda page: _open_rex_menus(page),
+        shows=("Changer la licence",),
+    ),
     Case("rex-nouveau", "/rex/nouveau", user=MEMBER, shows=("Écrire un retour d'expérience",)),
     Case(
         "rex-apercu",
@@ -605,3 +612,9 @@ def test_nu_html_checker_finds_no_error(tmp_path: Path) -> None:
             print(f"{name} — liens de même intitulé vers des pages différentes : {links}")
     assert not errors, f"{len(errors)} erreur(s) HTML :\n" + "\n".join(errors[:80])
     assert len(SAVED) >= len(CASES) - 1
+
+
+def _open_rex_menus(page: Page) -> None:
+    """The REX page's « Plus d'actions » menu, open (its panel must reflow at 320 px too)."""
+    page.locator("summary", has_text="Plus d'actions").click()
+    expect(page.get_by_role("link", name="Changer la licence")).to_be_visible()

@@ -114,3 +114,53 @@ def test_xss_corpus_runs_no_script(page: Page, login: Callable[..., None]) -> No
         )
         assert executed == ["undefined", 0], (n, executed)
     assert dialogs == [] and saved >= 3, saved
+
+
+def _scroll_width(page: Page) -> int:
+    return int(page.evaluate("() => document.documentElement.scrollWidth"))
+
+
+def test_rex_page_toolbar_on_a_phone(page: Page, login: Callable[..., None]) -> None:
+    """Issue 18: one row of actions, the rest folded in « Plus d'actions » and « Suivre »
+    (disclosures a keyboard opens and Escape closes), nothing wider than a 375 px screen;
+    « dérivé de » is reached from the menu and credits the source's author in the citation."""
+    login(page, MEMBER)
+    source = _write_rex(page, "Source adaptée sur téléphone")
+    url = _write_rex(page, "REX lu sur téléphone")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(url)
+    toolbar = page.get_by_role("navigation", name="Actions sur ce REX")
+    expect(toolbar.get_by_role("link", name="Modifier ce REX")).to_be_visible()
+    expect(toolbar.get_by_role("link", name="Historique")).to_be_visible()
+    licence = toolbar.get_by_role("link", name="Changer la licence")
+    expect(licence).to_be_hidden()
+    more = toolbar.locator("summary", has_text="Plus d'actions")
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(licence).to_be_visible()
+    assert _scroll_width(page) <= 375
+    page.keyboard.press("Tab")  # into the menu
+    expect(licence).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(licence).to_be_hidden()
+    expect(more).to_be_focused()
+    # Following: the level is chosen inside its own disclosure, and the button says it.
+    toolbar.locator("summary", has_text="Suivi").click()
+    level = page.get_by_label("Suivre ce REX")
+    expect(level).to_be_visible()
+    level.select_option("muted")
+    page.get_by_role("button", name="Enregistrer le suivi").click()
+    expect(toolbar.locator("summary")).to_have_text(["Suivi : rien", "Plus d'actions"])
+    assert _scroll_width(page) <= 375
+    # « Dérivé de », from the menu: the folded form after « Comment citer » opens.
+    more.click()
+    toolbar.get_by_role("link", name="Indiquer le REX dont celui-ci est adapté").click()
+    field = page.get_by_label("Titre ou adresse du REX adapté")
+    expect(field).to_be_visible()
+    expect(more).not_to_have_attribute("open", "")
+    field.fill(source)
+    page.get_by_role("button", name="Ajouter « dérivé de »").click()
+    expect(page.locator(".citation")).to_contain_text(
+        "Adapté de « Source adaptée sur téléphone » par Julien Morel"
+    )
+    assert _scroll_width(page) <= 375

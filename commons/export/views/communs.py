@@ -60,26 +60,28 @@ def csl_json(slug: str) -> Response:
     return citation.csl_download(load_public(slug))
 
 
-def public_rex_head(rex: Rex) -> Markup:
+def public_rex_head(rex: Rex, sources: list[Rex] | None = None) -> Markup:
     """For a public REX page's ``<head>``: its schema.org JSON-LD and the feed link; nothing
-    for any other REX (JSON-LD must never describe network or group content)."""
+    for any other REX (JSON-LD must never describe network or group content). ``sources``:
+    the « dérivé de » REX the page loaded for its reader (only the public ones are cited)."""
     if not public.is_public(rex):
         return Markup("")
-    return Markup(render_template("export/_rex_head.html", data=_citation(rex).jsonld()))
+    data = _citation(rex, sources).jsonld()
+    return Markup(render_template("export/_rex_head.html", data=data))
 
 
-def public_rex_citation(rex: Rex) -> Markup:
+def public_rex_citation(rex: Rex, sources: list[Rex] | None = None) -> Markup:
     """The « Comment citer » block of a public REX page (empty for any other REX)."""
     if not public.is_public(rex):
         return Markup("")
-    return Markup(render_template("export/_citation.html", citation=_citation(rex)))
+    return Markup(render_template("export/_citation.html", citation=_citation(rex, sources)))
 
 
-def _citation(rex: Rex) -> Citation:
+def _citation(rex: Rex, sources: list[Rex] | None) -> Citation:
     """The REX's citation, computed once per request (the head and the aside both use it)."""
     cache: dict[int, Citation] = g.setdefault("commons_citations", {})
     if rex.id not in cache:
-        cache[rex.id] = Citation.of(rex)
+        cache[rex.id] = Citation.of(rex, sources)
     return cache[rex.id]
 
 

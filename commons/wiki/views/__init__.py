@@ -27,6 +27,7 @@ from ...notifications.services import register_target
 from .. import agreements, cli, diff, following, policy, queries, services, superseded
 from ..models import Rex
 from ..parts import add_editor_part, add_rex_section
+from ..vocab import themes as theme_vocab
 
 #: Features register their parts with these (kept here too for the rooms that import them).
 __all__ = ["add_editor_part", "add_rex_section", "bp", "init_app", "load_rex"]
@@ -52,7 +53,7 @@ def group_section(group: Group) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the blueprint and its routes, the commands, the group section, the
     notifications of consent requests, edits and replaced changes, the conflict pages' diff
-    filter, and the navigation entry."""
+    filter, the navigation entry and the ``theme_labels`` template global."""
     from . import audience, consent, editor, history, preview, recent, rex  # noqa: F401 - routes
 
     add_private_section(app, group_section)
@@ -63,3 +64,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli.wiki_group)
     add_nav(app, "wiki.index", "Retours d'expérience")
+    # The themes' labels, for the pages of lower rooms (a group's themes) that cannot import us.
+    app.jinja_env.globals["theme_labels"] = theme_vocab

@@ -13,6 +13,7 @@ from ...licensing import compat, registry
 from ...lifecycle import REFUSED, attempt, require
 from ...pagecache import for_visitors
 from .. import agreements, attribution, parts, policy, queries, services
+from ..attribution import Adapted
 from ..forms import DeriveForm
 from ..models import SPACE_LABELS, STATUS_LABELS, Rex
 from ..vocab import themes as theme_vocab
@@ -42,26 +43,37 @@ def _page(rex: Rex) -> dict[str, Any]:
     """What a REX page shows."""
     credited = attribution.credits(rex)
     can_edit = policy.can_edit_rex(current_user, rex)
-    citation = compat.attribution_text(
-        rex.title,
-        [c.name for c in credited] or ["Contributeurs de Commons"],
-        url_for("wiki.show", slug=rex.slug, _external=True),
-        rex.licence_id,
-    )
+    view = queries.page(rex, current_user)
+    sources = attribution.adapted(view.sources)  # only those the reader may see
     return {
         **_vocabularies(),
         "rex": rex,
-        "view": queries.page(rex, current_user),
+        "view": view,
+        "sources": sources,
         "credited": credited if rex.credits is not None else None,
         "modes": attribution.MODES,
         "sections": parts.sections(rex),
         "licence": registry.get(rex.licence_id),
-        "citation": citation,
+        "citation": _citation(rex, credited, sources),
         "can_edit": can_edit,
         "agreement": agreements.pending_for_rex(rex) if can_edit else None,
         # Only for editors: building a form makes a CSRF token, hence a cookie for visitors.
         "derive_form": DeriveForm() if can_edit else None,
     }
+
+
+def _citation(rex: Rex, credited: list[attribution.Credit], sources: list[Adapted]) -> str:
+    """« Comment citer » for a REX that is not public (a public one has the commons' block):
+    its credits, then those of the REX it adapts that the reader may see."""
+    own = compat.attribution_text(
+        rex.title,
+        [c.name for c in credited] or [attribution.NOBODY],
+        url_for("wiki.show", slug=rex.slug, _external=True),
+        rex.licence_id,
+    )
+    urls = [url_for("wiki.show", slug=s.rex.slug, _external=True) for s in sources]
+    adapted = attribution.adapted_text(list(zip(sources, urls, strict=True)))
+    return f"{own}. {adapted}." if adapted else own
 
 
 @bp.route("/<slug>")
