@@ -183,7 +183,7 @@ def test_a_derived_citation_credits_each_source_as_it_is_credited(client, source
     login(client, s.outsider)
     page = client.get(f"/rex/{s.derived.slug}").get_data(as_text=True)
     citation = _citation(page)
-    assert "Adapté de « Source Chatham » par un·e chargé de mission d'une commune" in citation
+    assert "Adapté de « Source Chatham » par Chargé de mission dans une commune" in citation
     assert "« Source du groupe » par Groupe « Cantines »" in citation
     assert "« Source nommée » par Alice Nommée" in citation
     assert "Bruno Caché" not in page  # the Chatham House source hides his name
@@ -209,7 +209,7 @@ def test_the_public_citation_credits_public_sources_only(client, sources) -> Non
             login(client, who)
         page = client.get(f"/rex/{s.derived.slug}").get_data(as_text=True)
         citation = _citation(page)
-        assert "Adapté de « Source Chatham » par un·e chargé de mission" in citation
+        assert "Adapté de « Source Chatham » par Chargé de mission dans une commune" in citation
         assert "« Source nommée » par Alice Nommée" in citation
         assert "Source privée" not in citation and "Bruno Caché" not in citation
         [data] = [
