@@ -31,23 +31,29 @@ def _database_of_this_worker() -> None:
     """Under pytest-xdist (``make test`` runs one worker per core), each worker gets its own
     PostgreSQL database, ``<name>_<worker>``, created on first use: the tests drop and rebuild
     their schema, so two workers must never share one. Processes a test spawns inherit the
-    worker's environment and import this module again: they keep the worker's database."""
+    worker's environment (its URL already names the worker's database) and import this module
+    again: they keep that database; two of them creating it at once is not an error."""
     url, worker = os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
-    if not url or not worker or os.environ.get("COMMONS_TEST_WORKER_DATABASE") == worker:
+    if not url or not worker:
         return
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
 
     base = make_url(db.normalise_url(url))
+    if (base.database or "").endswith(f"_{worker}"):
+        return
     name = f"{base.database}_{worker}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            try:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except (IntegrityError, ProgrammingError):  # created meanwhile by another process
+                pass
     admin.dispose()
     os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
-    os.environ["COMMONS_TEST_WORKER_DATABASE"] = worker
 
 
 _database_of_this_worker()
