@@ -13,7 +13,7 @@ from commons import db, errors
 from commons.audit.models import AuditEntry
 from commons.notifications import emails
 from commons.notifications.models import Notification
-from commons.publication import consent, publish, queries, services
+from commons.publication import consent, copied, publish, queries, services
 from commons.publication.models import ConsentReceipt, Proposal, ReceiptTampering
 from commons.wiki import attribution
 from commons.wiki import audience as wiki_audience
@@ -135,6 +135,9 @@ def _digest_of_public(public: Rex) -> str:
         public.licence_id,
         public.attribution_mode,
         public.credits or [],
+        None,
+        None,
+        copied.facts_of(public),
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from commons import db
-from commons.publication import consent, publish, services
+from commons.publication import consent, copied, publish, services
 from commons.wiki import description
 from commons.wiki import services as wiki
 from commons.wiki.models import Revision, Rex
@@ -102,6 +102,7 @@ def test_the_digest_covers_the_collectivites_and_anyone_can_recompute_it(client,
         public.credits or [],
         None,
         [c.name for c in public.collectivites],
+        copied.facts_of(public),
     )
     record = client.get(f"/publication/{proposal.id}/registre").get_data(as_text=True)
     assert record.count(recomputed) == 2  # both receipts rest on it
@@ -141,6 +142,9 @@ def test_an_unvalidated_collectivite_is_not_published(world) -> None:  # type: i
         current.licence_id,
         current.mode,
         current.credits,
+        None,
+        None,
+        current.facts,
     )
 
 
@@ -181,3 +185,23 @@ def test_a_chatham_house_copy_names_no_collectivite(client, world) -> None:  # t
     page = client.get(f"/rex/{public.slug}").get_data(as_text=True)
     assert "Ville de Talence" not in page and "Métropole de Lyon" not in page
     assert db.session.get(Rex, w.rex.id).collectivites  # the group's REX keeps them
+
+
+def test_the_projects_facts_are_shown_and_covered_by_the_digest(world) -> None:  # type: ignore[no-untyped-def]
+    """Status, period, budget and team size are copied to the public copy: the preview shows
+    them as people read them, and changing one after a consent asks again."""
+    w = world
+    description.apply(w.b, w.rex, {"budget": "12 000 €", "period": "2023-2024", "team_size": 4})
+    db.session.commit()
+    proposal = _propose(w, "named")
+    _agree(w, proposal)
+    before = consent.preview(proposal)
+    assert before.facts["Budget"] == "12 000 €" and before.facts["Taille de l'équipe"] == "4"
+    assert before.facts["Statut"] and before.facts["Statut"] != w.rex.status  # a label, not a code
+    assert "Budget : 12 000 €" in before.as_text()
+    assert consent.state(proposal, before).ready
+    description.apply(w.b, w.rex, {"budget": "15 000 €"})
+    db.session.commit()
+    after = consent.preview(proposal)
+    assert after.digest != before.digest
+    assert [c.status for c in consent.state(proposal, after).consents] == ["stale", "stale"]

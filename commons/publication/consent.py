@@ -2,11 +2,12 @@
 contributor's current answer.
 
 The digest covers exactly what the public page will show (title, summary, Markdown text,
-licence, attribution mode and credits, the collectivités the copy names, and the attached
-files: name, SHA-256 and alternative text). A consent counts only while its receipt's digest
-equals the current one: any later edit of the text, any file added, removed or replaced, any
-collectivité added or removed — or any change in how people will be credited — makes earlier
-consents stale, and they must be asked again.
+licence, attribution mode and credits, the collectivités the copy names, the project's facts
+— status, period, budget, team size — and the attached files: name, SHA-256 and alternative
+text). A consent counts only while its receipt's digest equals the current one: any later edit
+of the text, any file added, removed or replaced, any collectivité added or removed, any fact
+changed — or any change in how people will be credited — makes earlier consents stale, and
+they must be asked again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..markup import render_markdown
 from ..wiki import attribution, rendering
 from ..wiki.models import Revision, Rex, Space
 from ..wiki.vocab import themes as theme_vocab
+from .copied import collectivites_of, facts_of
 from .models import Answer, ConsentReceipt, Proposal
 from .references import strip_private
 
@@ -59,6 +61,9 @@ class Preview:
     #: Collectivités of the REX the copy leaves out (Chatham House: they would tell where
     #: the authors work).
     withheld_collectivites: list[Collectivite] = field(default_factory=list)
+    #: The project's facts the public copy shows (status, period, budget, team size), by
+    #: their French names, empty ones left out (see :func:`facts_of`).
+    facts: dict[str, str] = field(default_factory=dict)
 
     @property
     def licence_name(self) -> str:
@@ -86,11 +91,13 @@ class Preview:
         )
         places = ", ".join(c.name for c in self.collectivites)
         themes = ", ".join(self.theme_labels)
+        facts = "".join(f"{name} : {value}\n" for name, value in self.facts.items())
         return (
             f"Titre : {self.title}\n"
             + (f"Résumé : {self.summary}\n" if self.summary else "")
             + (f"Collectivités : {places}\n" if places else "")
             + (f"Thèmes : {themes}\n" if themes else "")
+            + facts
             + f"Licence : {self.licence_name}\n"
             f"Attribution : {attribution.MODES[self.mode]} — {names}\n"
             + files
@@ -109,10 +116,12 @@ def digest_of(
     credits: list[dict[str, str]],
     files: list[list[str]] | None = None,
     collectivites: list[str] | None = None,
+    facts: dict[str, str] | None = None,
 ) -> str:
     """SHA-256 (hex) of the canonical JSON of what will be public (``files``: each attached
-    file's name, SHA-256 and alternative text; ``collectivites``: the names the copy shows.
-    Each is absent when empty, so a REX without files or collectivités keeps the digest it
+    file's name, SHA-256 and alternative text; ``collectivites``: the names the copy shows;
+    ``facts``: the project's status, period, budget and team size as shown. Each is absent
+    when empty, so a REX without files or collectivités keeps the digest it
     always had; anyone can recompute it from the public copy)."""
     payload: dict[str, object] = {
         "title": title,
@@ -127,6 +136,8 @@ def digest_of(
         payload["files"] = files
     if collectivites:
         payload["collectivites"] = sorted(collectivites)
+    if facts:
+        payload["facts"] = facts
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -162,16 +173,6 @@ def ranked_contributors(rex: Rex) -> tuple[list[User], list[str]]:
     return [users[i] for i in ordered], names
 
 
-def collectivites_of(rex: Rex, mode: str) -> tuple[list[Collectivite], list[Collectivite]]:
-    """The collectivités a public copy names, and those it leaves out. They describe the
-    project, so a named or group copy keeps them (validated ones: a name someone proposed and
-    nobody checked is not published). Under the Chatham House rule a copy names none: the
-    charter promises neither identity nor affiliation, and in a small group « Département de
-    la Gironde » next to « un·e cheffe de projet données » names the person."""
-    known = sorted((c for c in rex.collectivites if c.validated), key=lambda c: (c.name, c.id))
-    return ([], known) if mode == "chatham" else (known, [])
-
-
 def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     """The current preview of a proposal (its REX's head revision), without the references to
     discussions and REX the public cannot read (:mod:`.references`): their titles are other
@@ -188,6 +189,7 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
     stripped = strip_private(head.source, rex.group_id)
     files = carry.manifest(rex)
     places, withheld_places = collectivites_of(rex, proposal.attribution_mode)
+    facts = facts_of(rex)
     html = head.html
     if stripped.withheld:  # rendered as the public copy will be
         resolver = rendering.resolver_for(Space.PUBLIC.value, None)
@@ -212,6 +214,7 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
             credits,
             [f.key() for f in files],
             [c.name for c in places],
+            facts,
         ),
         contributors=people,
         unaccountable=unaccountable,
@@ -219,6 +222,7 @@ def preview(proposal: Proposal, rex: Rex | None = None) -> Preview:
         files=files,
         collectivites=places,
         withheld_collectivites=withheld_places,
+        facts=facts,
     )
 
 

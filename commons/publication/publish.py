@@ -3,7 +3,7 @@
 The public copy is a new REX in the ``public`` space with a new slug and a single revision
 holding the consented text; its licence is locked and its credits frozen (``Rex.frozen``,
 ``Rex.credits``). It names the collectivités the contributors saw in the preview (none under
-the Chatham House rule, see :func:`.consent.collectivites_of`). It carries the consented files
+the Chatham House rule, see :func:`.copied.collectivites_of`). It carries the consented files
 as its own rows, under new URLs (:mod:`commons.files.carry`). The group REX, its history and
 its files' URLs stay private.
 """
