@@ -23,7 +23,7 @@ from commons.notifications import services as notifications
 from commons.notifications.models import Notification
 from commons.wiki import conflicts
 from commons.wiki import services as wiki
-from commons.wiki.models import Rex
+from commons.wiki.models import Revision, Rex
 from commons.wiki.superseded import TARGET, superseded_authors
 
 from .conftest import login, outbox
@@ -264,6 +264,16 @@ def test_saving_over_the_conflict_notifies_the_superseded_author_by_mail(
     ]
     text = mails[-1].get_body(preferencelist=("plain",)).get_content()
     assert "/diff?de=2&a=3" in text and "Bruno Vidal" in text
+    # Alice follows her REX at « Tout »: the superseded notice replaces the « modifié » one.
+    revision_3 = db.session.scalar(
+        select(Revision.id).where(Revision.rex_id == rex.id, Revision.number == 3)
+    )
+    about_3 = db.session.scalars(
+        select(Notification.target_type).where(
+            Notification.user_id == world["alice"].id, Notification.target_id == revision_3
+        )
+    ).all()
+    assert about_3 == [TARGET] and len(mails) == 1
 
 
 def test_a_clean_merge_notifies_nobody(world: dict[str, Any]) -> None:

@@ -6,7 +6,8 @@ naming who replaced their change on which REX, with a link to the differences in
 
 Nobody is told when their change survives in the saved text, nor about their own save; the
 author must be active and still able to read the REX (checked again when the notification is
-shown or e-mailed). Nothing of the text is copied into the notification.
+shown or e-mailed). Nothing of the text is copied into the notification. It replaces the
+« modifié » notice a follower at « Tout » got for the same revision: one save, one notice.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import db
 from ..accounts.models import User
 from ..actor import Actor
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for
-from . import policy
+from . import following, policy
 from .models import Revision, Rex
 
 TARGET = "rex.superseded"
@@ -92,6 +93,13 @@ def notify(actor: User, rex: Rex, start: int, saved: Revision) -> list[int]:
             )
         )
     if told:
+        db.session.execute(  # the follow notice of this revision says less: one notice a save
+            delete(Notification).where(
+                Notification.target_type == following.REVISION,
+                Notification.target_id == saved.id,
+                Notification.user_id.in_(told),
+            )
+        )
         db.session.flush()
     return told
 
