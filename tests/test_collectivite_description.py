@@ -36,9 +36,9 @@ def test_admin_edits_the_description_shown_on_the_page(
     ville = make_collectivite("Ville de Bègles")
     path = f"/collectivites/{ville.slug}/modifier"
     login(client, admin)
-    assert "Modifier la description" in _page(client.get(f"/collectivites/{ville.slug}"))
+    assert "Modifier le nom ou la description" in _page(client.get(f"/collectivites/{ville.slug}"))
     note = "Ancien nom : Bègles-sur-Garonne.\nSigle : VB."
-    response = client.post(path, data={"description": f"  {note}  "})
+    response = client.post(path, data={"name": "Ville de Bègles", "description": f"  {note}  "})
     assert response.status_code == 302 and response.location.endswith(
         f"/collectivites/{ville.slug}"
     )
@@ -46,7 +46,36 @@ def test_admin_edits_the_description_shown_on_the_page(
     assert ville.description == note and ville.name == "Ville de Bègles"
     client.post("/deconnexion")
     shown = _page(client.get(f"/collectivites/{ville.slug}"))
-    assert "Ancien nom : Bègles-sur-Garonne." in shown and "Modifier la description" not in shown
+    assert (
+        "Ancien nom : Bègles-sur-Garonne." in shown
+        and "Modifier le nom ou la description" not in shown
+    )
+
+
+def test_admin_corrects_the_official_name_and_the_address_stays(
+    client: Any, make_user: Any, make_collectivite: Any
+) -> None:
+    capi = make_collectivite("Communauté d'agglomération Porte de l'Isère (CAPI)")
+    slug, path = capi.slug, f"/collectivites/{capi.slug}/modifier"
+    login(client, make_user(role="admin"))
+    form = _page(client.get(path))
+    assert 'id="name"' in form and "Porte de l'Isère (CAPI)" in form
+    refused = client.post(path, data={"name": "   ", "description": "Sigle : CAPI."})
+    assert refused.status_code == 200 and "Sigle : CAPI." in _page(refused)
+    db.session.refresh(capi)
+    assert capi.name.endswith("(CAPI)") and capi.description == ""
+    done = client.post(
+        path,
+        data={
+            "name": "Communauté d'agglomération Porte de l'Isère",
+            "description": "Sigle : CAPI.",
+        },
+    )
+    assert done.status_code == 302
+    db.session.refresh(capi)
+    assert capi.name == "Communauté d'agglomération Porte de l'Isère" and capi.slug == slug
+    assert capi.description == "Sigle : CAPI."
+    assert "Porte de l'Isère</h1>" in _page(client.get(f"/collectivites/{slug}"))
 
 
 def test_description_is_for_administrators_only(
@@ -59,11 +88,14 @@ def test_description_is_for_administrators_only(
     for role in ("agent", "facilitator"):
         login(client, make_user(role=role))
         assert client.get(path).status_code == 403
-        assert client.post(path, data={"description": "Pirate"}).status_code == 403
-        assert "Modifier la description" not in _page(client.get(f"/collectivites/{ville.slug}"))
+        pirate = {"name": "Pirate", "description": "Pirate"}
+        assert client.post(path, data=pirate).status_code == 403
+        assert "Modifier le nom ou la description" not in _page(
+            client.get(f"/collectivites/{ville.slug}")
+        )
         client.post("/deconnexion")
     db.session.refresh(ville)
-    assert ville.description == ""
+    assert ville.description == "" and ville.name == "Ville de Talence"
     login(client, make_user(role="admin"))
     assert client.get("/collectivites/pas-une-collectivite/modifier").status_code == 404
 

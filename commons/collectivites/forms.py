@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import StringField, TextAreaField
 
-from ..forms import clean, length
+from ..forms import clean, length, required
 from .review import MAX_DESCRIPTION
 
 
 class DescriptionForm(FlaskForm):
-    """The administrators' edit of a collectivité's description."""
+    """The administrators' edit of a collectivité's official name and description."""
 
+    name = StringField("Nom officiel", [required(), length(200)], filters=[clean])
     description = TextAreaField("Description", [length(MAX_DESCRIPTION)], filters=[clean])

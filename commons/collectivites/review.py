@@ -70,9 +70,12 @@ def proposed_by(user: User, collectivite: Collectivite) -> None:
     db.session.flush()
 
 
-def describe_collectivite(actor: User, collectivite: Collectivite, description: str) -> None:
+def describe_collectivite(
+    actor: User, collectivite: Collectivite, description: str, name: str | None = None
+) -> None:
     """Set the description of a collectivité (administrators only): editorial notes such as a
-    former name or an acronym, which do not belong in its official name."""
+    former name or an acronym, which do not belong in its official name; and, when given, its
+    official name (its address, the slug, stays: links and citations keep working)."""
     if not policy.can_review(actor):
         raise CollectiviteError("Seuls les administrateurs modifient l'annuaire.")
     text = (description or "").replace("\r\n", "\n").strip()
@@ -81,6 +84,11 @@ def describe_collectivite(actor: User, collectivite: Collectivite, description: 
             f"La description ne doit pas dépasser {MAX_DESCRIPTION} caractères "
             f"({len(text)} actuellement)."
         )
+    if name is not None:
+        official = single_line(name)
+        if not official or len(official) > 200:
+            raise CollectiviteError("Le nom officiel est obligatoire (200 caractères au plus).")
+        collectivite.name = official
     collectivite.description = text
     db.session.flush()
 

@@ -1,5 +1,5 @@
-"""The administrators' edit of a collectivité's description (editorial notes: a former name,
-an acronym, what the directory should know), kept out of its official name."""
+"""The administrators' edit of a collectivité's official name and description (editorial notes:
+a former name, an acronym, what the directory should know), kept out of its official name."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ... import lifecycle
-from ...lifecycle import REFUSED
+from ...lifecycle import REFUSED, FormErrors
 from .. import policy, queries, vocab
 from .. import review as proposals
 from ..forms import DescriptionForm
@@ -18,17 +18,17 @@ from . import bp
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
 @login_required
 def edit(slug: str) -> str | Response:
-    """An administrator edits the description of a collectivité (proposed or validated)."""
+    """An administrator edits the official name and the description of a collectivité."""
     lifecycle.require(policy.can_review(current_user))
     collectivite = queries.by_slug(slug) or abort(404)
     form = DescriptionForm(obj=collectivite if request.method == "GET" else None)
     if form.validate_on_submit():
-        text = form.description.data or ""
+        text, name = form.description.data or "", form.name.data or ""
         call = proposals.describe_collectivite
         if (
-            lifecycle.attempt(form.description, call, current_user, collectivite, text)
+            lifecycle.attempt(FormErrors(form), call, current_user, collectivite, text, name)
             is not REFUSED
         ):
-            flash("La description de la collectivité est enregistrée.", "success")
+            flash("Le nom et la description de la collectivité sont enregistrés.", "success")
             return redirect(url_for("collectivites.show", slug=collectivite.slug))
     return render_template("collectivites/edit.html", form=form, c=collectivite, vocab=vocab)
