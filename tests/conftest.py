@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import os
@@ -48,10 +49,8 @@ def _database_of_this_worker() -> None:
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
-            try:
+            with contextlib.suppress(IntegrityError, ProgrammingError):  # created meanwhile
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
-            except (IntegrityError, ProgrammingError):  # created meanwhile by another process
-                pass
     admin.dispose()
     os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
 
