@@ -21,8 +21,9 @@ def facts_of(rex: Rex) -> dict[str, str]:
     """The project's facts a public copy carries (publication copies them), by French name,
     as people read them; empty ones are left out. Covered by the digest: a budget or a team
     size is the group's to give, so changing one after a consent asks again."""
+    statuses = {status.value: label for status, label in STATUS_LABELS.items()}
     values = {
-        "Statut": STATUS_LABELS.get(rex.status, rex.status) if rex.status else "",
+        "Statut": statuses.get(rex.status, rex.status) if rex.status else "",
         "Période": rex.period or "",
         "Budget": rex.budget or "",
         "Taille de l'équipe": str(rex.team_size) if rex.team_size else "",
