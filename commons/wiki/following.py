@@ -11,7 +11,8 @@ e-mailed, :func:`describe` reloads it and re-checks :func:`.policy.can_view_rex`
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import event, insert, select
@@ -130,20 +131,20 @@ def _event_entry(note: Notification, ev: Event, rex: Rex, actor: str) -> Entry:
     )
 
 
-def _targets(notes: list[Notification]) -> dict[int, Revision | Event]:
-    """The revisions or events the notifications point at (one query)."""
+def described(
+    user: Actor,
+    notes: list[Notification],
+    model: type[Revision] | type[Event],
+    entry: Callable[[Notification, Any, Rex, str], Entry],
+) -> list[Entry]:
+    """Entries for notifications pointing at revisions or events (``model``) of REX: loads
+    them, their REX and their actors (three queries), hides those whose REX the reader may no
+    longer see, and builds each visible one with ``entry(note, target, rex, actor name)``."""
     ids = {n.target_id for n in notes if n.target_id is not None}
-    found: list[Revision | Event] = []
-    if notes and notes[0].target_type == REVISION:
-        found.extend(db.session.scalars(select(Revision).where(Revision.id.in_(ids))))
-    else:
-        found.extend(db.session.scalars(select(Event).where(Event.id.in_(ids))))
-    return {o.id: o for o in found}
-
-
-def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
-    """Entries for REX-edit notifications, re-checking that the reader may still see the REX."""
-    objs = _targets(notes)
+    rows = cast(
+        "Iterable[Revision | Event]", db.session.scalars(select(model).where(model.id.in_(ids)))
+    )
+    objs = {o.id: o for o in rows}
     rex_ids = {o.rex_id for o in objs.values()}
     rexes = {r.id: r for r in db.session.scalars(select(Rex).where(Rex.id.in_(rex_ids)))}
     actor_ids = {n.actor_id for n in notes if n.actor_id is not None}
@@ -157,12 +158,15 @@ def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
         if obj is None or rex is None or not policy.can_view_rex(user, rex):
             entries.append(Entry(note=note, visible=False))
             continue
-        actor = actors.get(note.actor_id or 0, "Quelqu'un")
-        if isinstance(obj, Revision):
-            entries.append(_revision_entry(note, obj, rex, actor))
-        else:
-            entries.append(_event_entry(note, obj, rex, actor))
+        entries.append(entry(note, obj, rex, actors.get(note.actor_id or 0, "Quelqu'un")))
     return entries
+
+
+def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
+    """Entries for REX-edit notifications, re-checking that the reader may still see the REX."""
+    if notes and notes[0].target_type == REVISION:
+        return described(user, notes, Revision, _revision_entry)
+    return described(user, notes, Event, _event_entry)
 
 
 def init_app(app: Flask) -> None:

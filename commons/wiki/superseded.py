@@ -104,41 +104,26 @@ def notify(actor: User, rex: Rex, start: int, saved: Revision) -> list[int]:
     return told
 
 
+def _entry(note: Notification, rev: Revision, rex: Rex, actor: str) -> Entry:
+    return Entry(
+        note=note,
+        visible=True,
+        sentence=f"{actor} a remplacé votre modification dans",
+        title=rex.title,
+        path=path_for("wiki.diff", slug=rex.slug, de=rev.number - 1, a=rev.number),
+        body=(
+            f"En enregistrant la version {rev.number}, {actor} a résolu un conflit de "
+            "modification sans garder tout ce que vous aviez écrit. Votre texte reste "
+            "dans l'historique : comparez les versions, et rétablissez ce qui doit "
+            "l'être."
+        ),
+        reason=(
+            "Vous recevez ce courriel parce que vous aviez modifié ce REX pendant "
+            "qu'une autre personne l'écrivait."
+        ),
+    )
+
+
 def describe(user: Actor, notes: list[Notification]) -> list[Entry]:
     """Entries for « your change was replaced », re-checking that the reader may see the REX."""
-    ids = {n.target_id for n in notes if n.target_id is not None}
-    revisions = {r.id: r for r in db.session.scalars(select(Revision).where(Revision.id.in_(ids)))}
-    rex_ids = {r.rex_id for r in revisions.values()}
-    rexes = {r.id: r for r in db.session.scalars(select(Rex).where(Rex.id.in_(rex_ids)))}
-    actor_ids = {n.actor_id for n in notes if n.actor_id is not None}
-    actors = dict(
-        db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()
-    )
-    entries = []
-    for note in notes:
-        rev = revisions.get(note.target_id or 0)
-        rex = rexes.get(rev.rex_id) if rev is not None else None
-        if rev is None or rex is None or not policy.can_view_rex(user, rex):
-            entries.append(Entry(note=note, visible=False))
-            continue
-        actor = actors.get(note.actor_id or 0, "Quelqu'un")
-        entries.append(
-            Entry(
-                note=note,
-                visible=True,
-                sentence=f"{actor} a remplacé votre modification dans",
-                title=rex.title,
-                path=path_for("wiki.diff", slug=rex.slug, de=rev.number - 1, a=rev.number),
-                body=(
-                    f"En enregistrant la version {rev.number}, {actor} a résolu un conflit de "
-                    "modification sans garder tout ce que vous aviez écrit. Votre texte reste "
-                    "dans l'historique : comparez les versions, et rétablissez ce qui doit "
-                    "l'être."
-                ),
-                reason=(
-                    "Vous recevez ce courriel parce que vous aviez modifié ce REX pendant "
-                    "qu'une autre personne l'écrivait."
-                ),
-            )
-        )
-    return entries
+    return following.described(user, notes, Revision, _entry)
