@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from commons import content, db
+from commons.audit.models import AuditEntry
 from commons.collectivites.models import Collectivite
 from commons.export import archive
 from commons.frontmatter import split_front_matter
@@ -76,6 +77,11 @@ def test_admin_corrects_the_official_name_and_the_address_stays(
     assert capi.name == "Communauté d'agglomération Porte de l'Isère" and capi.slug == slug
     assert capi.description == "Sigle : CAPI."
     assert "Porte de l'Isère</h1>" in _page(client.get(f"/collectivites/{slug}"))
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "collectivite.edit")
+    ).all()
+    assert entry.target_id == capi.id and entry.detail["changed"] == ["name", "description"]
+    assert entry.detail["former_name"].endswith("(CAPI)")
 
 
 def test_description_is_for_administrators_only(

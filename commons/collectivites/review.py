@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .. import db
+from .. import audit, db
 from ..accounts.models import Role, User
 from ..actor import Actor
 from ..notifications.models import Notification
@@ -70,6 +70,9 @@ def proposed_by(user: User, collectivite: Collectivite) -> None:
     db.session.flush()
 
 
+audit.register_action("collectivite.edit", "Annuaire : nom ou description modifiés")
+
+
 def describe_collectivite(
     actor: User, collectivite: Collectivite, description: str, name: str | None = None
 ) -> None:
@@ -84,6 +87,7 @@ def describe_collectivite(
             f"La description ne doit pas dépasser {MAX_DESCRIPTION} caractères "
             f"({len(text)} actuellement)."
         )
+    before = {"name": collectivite.name, "description": collectivite.description or ""}
     if name is not None:
         official = single_line(name)
         if not official or len(official) > 200:
@@ -91,6 +95,18 @@ def describe_collectivite(
         collectivite.name = official
     collectivite.description = text
     db.session.flush()
+    changed = [k for k, v in before.items() if getattr(collectivite, k) != v]
+    if changed:  # the directory is everyone's: who renamed what stays in the audit log
+        audit.record(
+            actor,
+            "collectivite.edit",
+            target_type="collectivite",
+            target_id=collectivite.id,
+            target_label=collectivite.name,
+            detail={"changed": changed, "former_name": before["name"]}
+            if "name" in changed
+            else {"changed": changed},
+        )
 
 
 def validate(
