@@ -22,6 +22,7 @@ from commons.wiki.models import Rex
 
 from .archive_helpers import make_rex
 from .conftest import login
+from .integrity_support import clients, hidden_fields
 
 CAPI = "porte-de-l-isere-droit-a-l-erreur-des-agents.md"
 
@@ -218,3 +219,33 @@ def test_archive_export_carries_the_description(
     db.session.commit()
     back = db.session.scalar(select(Collectivite).where(Collectivite.name == "Ville de Mérignac"))
     assert back is not None and back.description == "Sigle : VM."
+
+
+def test_two_administrators_editing_at_once_lose_nothing(
+    app: Any, make_user: Any, make_collectivite: Any
+) -> None:
+    """The edit page carries the values it showed: a field changed meanwhile by another
+    administrator keeps their value; a description both changed is refused in French, with
+    the text kept and the current values shown, and the next save goes through."""
+    ville = make_collectivite("Ville de Mérignac")
+    first, second = clients(app, [make_user(role="admin"), make_user(role="admin")])
+    path = f"/collectivites/{ville.slug}/modifier"
+    seen_first = hidden_fields(first.get(path).get_data(as_text=True))
+    seen_second = hidden_fields(second.get(path).get_data(as_text=True))
+    assert "fields_base" in seen_first
+    renamed = {**seen_first, "name": "Commune de Mérignac", "description": "Note A."}
+    assert first.post(path, data=renamed).status_code == 302
+    # The second kept the old name in the form: the first's rename is not undone.
+    clash = {**seen_second, "name": "Ville de Mérignac", "description": "Note B."}
+    refused = second.post(path, data=clash)
+    page = _page(refused)
+    assert refused.status_code == 200 and "pendant que vous écriviez" in page
+    assert "Note A." in page and "Note B." in page  # the current value shown, mine kept
+    db.session.refresh(ville)
+    assert (ville.name, ville.description) == ("Commune de Mérignac", "Note A.")
+    # The name they left alone now shows the first's rename: saving again does not undo it.
+    assert 'value="Commune de Mérignac"' in page
+    again = {**hidden_fields(refused.get_data(as_text=True)), "name": "Commune de Mérignac"}
+    assert second.post(path, data={**again, "description": "Note B."}).status_code == 302
+    db.session.refresh(ville)
+    assert (ville.name, ville.description) == ("Commune de Mérignac", "Note B.")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from .. import audit, db
 from ..accounts.models import Role, User
 from ..actor import Actor
+from ..integrity.merge import merge_fields
 from ..notifications.models import Notification
 from ..notifications.services import Entry, path_for, register_target
 from ..text import single_line
@@ -71,14 +72,41 @@ def proposed_by(user: User, collectivite: Collectivite) -> None:
 
 
 audit.register_action("collectivite.edit", "Annuaire : nom ou description modifiés")
+#: The fields of a collectivité its edit page changes, with their French names.
+LABELS = {"name": "nom officiel", "description": "description"}
+#: How a refusal for an edit made meanwhile by someone else begins.
+CONFLICT = "Une autre personne a modifié cette collectivité pendant que vous écriviez"
+
+
+def editable_values(collectivite: Collectivite) -> dict[str, Any]:
+    """The values the edit page shows (its three-way merge base)."""
+    return {"name": collectivite.name, "description": collectivite.description or ""}
+
+
+def refreshed(
+    collectivite: Collectivite, base: dict[str, Any] | None, posted: dict[str, Any]
+) -> dict[str, Any]:
+    """After a conflict, the values the form shows again: the editor's own where they changed
+    a field, the current ones where they left it as it was (so a second save does not undo
+    another administrator's change they never touched)."""
+    current = editable_values(collectivite)
+    start = base or current
+    return {k: current[k] if posted[k] == start.get(k) else posted[k] for k in current}
 
 
 def describe_collectivite(
-    actor: User, collectivite: Collectivite, description: str, name: str | None = None
+    actor: User,
+    collectivite: Collectivite,
+    description: str,
+    name: str | None = None,
+    base: dict[str, Any] | None = None,
 ) -> None:
     """Set the description of a collectivité (administrators only): editorial notes such as a
     former name or an acronym, which do not belong in its official name; and, when given, its
-    official name (its address, the slug, stays: links and citations keep working)."""
+    official name (its address, the slug, stays: links and citations keep working). ``base``:
+    the values the editor saw; a field another administrator changed meanwhile keeps their
+    value, a description changed by both is merged line by line, and a true double change is
+    refused (nothing saved, the form keeps the text)."""
     if not policy.can_review(actor):
         raise CollectiviteError("Seuls les administrateurs modifient l'annuaire.")
     text = (description or "").replace("\r\n", "\n").strip()
@@ -87,13 +115,26 @@ def describe_collectivite(
             f"La description ne doit pas dépasser {MAX_DESCRIPTION} caractères "
             f"({len(text)} actuellement)."
         )
-    before = {"name": collectivite.name, "description": collectivite.description or ""}
-    if name is not None:
-        official = single_line(name)
-        if not official or len(official) > 200:
-            raise CollectiviteError("Le nom officiel est obligatoire (200 caractères au plus).")
-        collectivite.name = official
-    collectivite.description = text
+    before = editable_values(collectivite)
+    official = collectivite.name if name is None else single_line(name)
+    if not official or len(official) > 200:
+        raise CollectiviteError("Le nom officiel est obligatoire (200 caractères au plus).")
+    merged = merge_fields(
+        before if base is None else base,
+        before,
+        {"name": official, "description": text},
+        texts=("description",),
+    )
+    if merged.conflicts:
+        raise CollectiviteError(
+            f"{CONFLICT} ({', '.join(LABELS[c.name] for c in merged.conflicts)}) : les valeurs "
+            "enregistrées sont maintenant « "
+            + " » ; « ".join(str(c.theirs) or "(vide)" for c in merged.conflicts)
+            + " ». Vos valeurs sont conservées ci-dessous : vérifiez-les, puis enregistrez à "
+            "nouveau."
+        )
+    collectivite.name = merged.values["name"]
+    collectivite.description = merged.values["description"]
     db.session.flush()
     changed = [k for k, v in before.items() if getattr(collectivite, k) != v]
     if changed:  # the directory is everyone's: who renamed what stays in the audit log

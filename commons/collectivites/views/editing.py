@@ -3,6 +3,8 @@ a former name, an acronym, what the directory should know), kept out of its offi
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -22,13 +24,19 @@ def edit(slug: str) -> str | Response:
     lifecycle.require(policy.can_review(current_user))
     collectivite = queries.by_slug(slug) or abort(404)
     form = DescriptionForm(obj=collectivite if request.method == "GET" else None)
-    if form.validate_on_submit():
-        text, name = form.description.data or "", form.name.data or ""
-        call = proposals.describe_collectivite
-        if (
-            lifecycle.attempt(FormErrors(form), call, current_user, collectivite, text, name)
-            is not REFUSED
+    if request.method == "GET":
+        form.set_base(proposals.editable_values(collectivite))
+    elif form.validate_on_submit():
+        text, name, base = form.description.data or "", form.name.data or "", form.base_values()
+        call = partial(proposals.describe_collectivite, base=base)
+        if lifecycle.attempt(FormErrors(form), call, current_user, collectivite, text, name) is (
+            REFUSED
         ):
+            if any(m.startswith(proposals.CONFLICT) for m in form.form_errors):
+                shown = proposals.refreshed(collectivite, base, {"name": name, "description": text})
+                form.name.data, form.description.data = shown["name"], shown["description"]
+                form.set_base(proposals.editable_values(collectivite))  # now shown to them
+        else:
             flash("Le nom et la description de la collectivité sont enregistrés.", "success")
             return redirect(url_for("collectivites.show", slug=collectivite.slug))
     return render_template("collectivites/edit.html", form=form, c=collectivite, vocab=vocab)
